@@ -1,0 +1,145 @@
+import type { ApiErrorBody } from './types';
+
+/** A failed API call: an error answer from the server, or no answer at all. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+
+  constructor(
+    /** HTTP status; 0 when the request never got an answer. */
+    readonly status: number,
+    /** The server's message(s); a 400 may carry one per invalid field. */
+    readonly messages: string[],
+    /** HTTP reason phrase from the body, e.g. "Bad Request". */
+    readonly error: string,
+    /** Machine-readable error code, when the server sent one. */
+    readonly code?: string,
+    /** The server's request id, to quote in a support request. */
+    readonly requestId?: string,
+  ) {
+    super(messages.join('; ') || error || `HTTP ${status}`);
+  }
+
+  /** Client-side code for "no answer" (offline, DNS, CORS, aborted). */
+  static readonly NETWORK = 'NETWORK_ERROR';
+
+  static network(cause: unknown): ApiError {
+    const err = new ApiError(0, [], 'Network Error', ApiError.NETWORK);
+    (err as { cause?: unknown }).cause = cause;
+    return err;
+  }
+
+  /** Builds an ApiError from an error answer, whatever its body looks like. */
+  static fromBody(status: number, statusText: string, body: unknown): ApiError {
+    if (isErrorBody(body)) {
+      const messages = Array.isArray(body.message) ? body.message.map(String) : [body.message];
+      return new ApiError(
+        status,
+        messages.filter((m) => m !== ''),
+        body.error ?? statusText,
+        typeof body.code === 'string' ? body.code : undefined,
+        typeof body.requestId === 'string' ? body.requestId : undefined,
+      );
+    }
+    return new ApiError(status, [], statusText);
+  }
+}
+
+function isErrorBody(body: unknown): body is Partial<ApiErrorBody> & Pick<ApiErrorBody, 'message'> {
+  if (typeof body !== 'object' || body === null) return false;
+  const message = (body as { message?: unknown }).message;
+  return typeof message === 'string' || Array.isArray(message);
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RequestOptions {
+  /** Query string parameters; undefined values are left out. */
+  query?: Record<string, string | number | boolean | undefined>;
+  /** JSON request body. */
+  body?: unknown;
+  /** false: do not send the bearer token (login, register). Default true. */
+  auth?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface HttpClientOptions {
+  /** Prefix of every path. Default "/api". */
+  baseUrl?: string;
+  /** The current bearer token, or null when signed out. */
+  getToken: () => string | null;
+  /** Called when an authenticated request answers 401 (expired or revoked session). */
+  onUnauthorized: () => void;
+  /** Injected for tests; defaults to the global fetch at call time. */
+  fetch?: typeof fetch;
+}
+
+export interface HttpClient {
+  request<T>(method: HttpMethod, path: string, options?: RequestOptions): Promise<T>;
+  get<T>(path: string, options?: Omit<RequestOptions, 'body'>): Promise<T>;
+  post<T>(path: string, body?: unknown, options?: Omit<RequestOptions, 'body'>): Promise<T>;
+}
+
+/** One fetch-based JSON client: base URL, bearer token, typed errors, 401 handling. */
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const baseUrl = options.baseUrl ?? '/api';
+
+  async function request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    const token = opts.auth === false ? null : options.getToken();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    let body: string | undefined;
+    if (opts.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(opts.body);
+    }
+
+    const doFetch = options.fetch ?? globalThis.fetch;
+    let res: Response;
+    try {
+      res = await doFetch(baseUrl + path + queryString(opts.query), {
+        method,
+        headers,
+        body,
+        signal: opts.signal,
+      });
+    } catch (cause) {
+      throw ApiError.network(cause);
+    }
+
+    const payload = await readBody(res);
+    if (!res.ok) {
+      // Only a request that carried a token can mean "your session is over";
+      // a 401 from login (wrong password) is an ordinary error for the form.
+      if (res.status === 401 && token) options.onUnauthorized();
+      throw ApiError.fromBody(res.status, res.statusText, payload);
+    }
+    return payload as T;
+  }
+
+  return {
+    request,
+    get: (path, opts) => request('GET', path, opts),
+    post: (path, body, opts) => request('POST', path, { ...opts, body }),
+  };
+}
+
+function queryString(query: RequestOptions['query']): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined) params.append(key, String(value));
+  }
+  const qs = params.toString();
+  return qs ? `?${qs}` : '';
+}
+
+async function readBody(res: Response): Promise<unknown> {
+  if (res.status === 204) return undefined;
+  const text = await res.text();
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,26 @@
+/** Unit tests sit next to the code (src/**\/*.spec.ts); integration and API
+ * tests live in test/ and share one embedded PostgreSQL started per run. */
+const transform = { '^.+\\.ts$': '@swc/jest' };
+
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform,
+      roots: ['<rootDir>/src'],
+      testMatch: ['**/*.spec.ts'],
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      transform,
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/support/audit-after-file.ts'],
+      testTimeout: 30000,
+    },
+  ],
+};

@@ -1,0 +1,182 @@
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  Min,
+  MinLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { IsDecimalString } from '../money/is-decimal-string.validator';
+import { IsIncreasingBy } from './is-increasing-by.validator';
+
+/**
+ * The typed configuration. Built once at boot by `loadConfig` from
+ * config/default.yaml, config/<NODE_ENV>.yaml and environment variables, then
+ * validated; code reads this object and never `process.env`.
+ *
+ * Property names are the camelCase forms of the YAML keys
+ * (`payment.exchange_rate` → `payment.exchangeRate`).
+ */
+
+/** YAML numbers and env strings become decimal strings for money fields. */
+const asDecimalString = () => Transform(({ value }) => (typeof value === 'number' ? String(value) : value));
+
+/** 'true'/'false'/'1'/'0' from the environment become booleans; anything else is left for the validator to reject. */
+const asBoolean = () =>
+  Transform(({ value }) => {
+    if (typeof value !== 'string') return value;
+    const v = value.trim().toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(v)) return true;
+    if (['false', '0', 'no', 'off'].includes(v)) return false;
+    return value;
+  });
+
+const asInt = () =>
+  Transform(({ value }) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value));
+
+const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+
+export class AppSection {
+  @asInt() @IsInt() @Min(1) @Max(65535) port: number;
+  @IsUrl(URL_OPTIONS) publicBaseUrl: string;
+  @IsArray() @IsString({ each: true }) corsOrigins: string[];
+  @asBoolean() @IsBoolean() trustProxy: boolean;
+  @asBoolean() @IsBoolean() serveFrontend: boolean;
+}
+
+export class EmbeddedDatabaseSection {
+  @IsString() @MinLength(1) dataDir: string;
+  @asInt() @IsInt() @Min(1) @Max(65535) port: number;
+}
+
+export class DatabaseSection {
+  @IsString() url: string;
+  @ValidateNested() @Type(() => EmbeddedDatabaseSection) embedded: EmbeddedDatabaseSection;
+  @asInt() @IsInt() @Min(1) @Max(500) poolSize: number;
+  @asBoolean() @IsBoolean() migrateOnStart: boolean;
+}
+
+export class RedisSection {
+  @IsString() url: string;
+  @IsString() keyPrefix: string;
+}
+
+export class AuthSection {
+  @IsString() jwtSecret: string;
+  @asInt() @IsInt() @Min(60) jwtTtlSeconds: number;
+  // SPEC §4: bcrypt cost ≥ 10.
+  @asInt() @IsInt() @Min(10) @Max(15) bcryptCost: number;
+  @IsString() adminEmail: string;
+  @IsString() adminPassword: string;
+}
+
+export class RateLimitSection {
+  @asInt() @IsInt() @Min(1) globalPerMinute: number;
+  @asInt() @IsInt() @Min(1) authPerMinute: number;
+}
+
+export class LogSection {
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) level: string;
+  @asBoolean() @IsBoolean() pretty: boolean;
+}
+
+export class PromotionTier {
+  @asInt() @IsInt() @Min(1) hours: number;
+  @asInt() @IsInt() @Min(0) @Max(100) percent: number;
+}
+
+export class PromotionSection {
+  @asBoolean() @IsBoolean() enabled: boolean;
+  @asInt() @IsInt() @Min(1) durationHours: number;
+  @asDecimalString() @IsDecimalString({ scale: 2, min: '0' }) minAmount: string;
+  @IsArray()
+  @ArrayMinSize(1)
+  @ValidateNested({ each: true })
+  @Type(() => PromotionTier)
+  @IsIncreasingBy('hours', { message: 'tiers must be strictly increasing in hours' })
+  tiers: PromotionTier[];
+}
+
+export class ReferralSection {
+  @asBoolean() @IsBoolean() enabled: boolean;
+  @asInt() @IsInt() @Min(6) @Max(20) codeLength: number;
+  @asDecimalString() @IsDecimalString({ scale: 8, min: '0' }) rewardUsd: string;
+  @asDecimalString() @IsDecimalString({ scale: 2, min: '0' }) qualifiedRechargeCny: string;
+  @asInt() @IsInt() @Min(0) maxInviteesPerUser: number;
+  @ValidateIf((o: ReferralSection) => o.linkBaseUrl !== '')
+  @IsUrl(URL_OPTIONS)
+  linkBaseUrl: string;
+}
+
+export class PaymentPackage {
+  @asDecimalString() @IsDecimalString({ scale: 2, min: '0.01' }) amountCny: string;
+  @asBoolean() @IsBoolean() popular: boolean;
+}
+
+export class ZpaySection {
+  @asBoolean() @IsBoolean() enabled: boolean;
+  @IsString() pid: string;
+  @IsString() key: string;
+  @ValidateIf((o: ZpaySection) => o.enabled || o.apiUrl !== '')
+  @IsUrl(URL_OPTIONS)
+  apiUrl: string;
+}
+
+export class StripeSection {
+  @asBoolean() @IsBoolean() enabled: boolean;
+  @IsString() apiKey: string;
+  @IsString() webhookSecret: string;
+  @ValidateIf((o: StripeSection) => o.apiBase !== '')
+  @IsUrl(URL_OPTIONS)
+  apiBase: string;
+  @IsString() @MinLength(3) currency: string;
+}
+
+export class SandboxSection {
+  /** null: on outside production. Resolved by `loadConfig`. */
+  @asBoolean() @IsOptional() @IsBoolean() enabled: boolean | null;
+  @IsString() key: string;
+}
+
+export class PaymentSection {
+  @asBoolean() @IsBoolean() enabled: boolean;
+  @asDecimalString() @IsDecimalString({ scale: 4, min: '0', exclusiveMin: true }) exchangeRate: string;
+  @asDecimalString() @IsDecimalString({ scale: 4, min: '0', exclusiveMin: true }) discountRate: string;
+  @asDecimalString() @IsDecimalString({ scale: 2, min: '0.01' }) minAmount: string;
+  @asDecimalString() @IsDecimalString({ scale: 2, min: '0.01' }) maxAmount: string;
+  @asInt() @IsInt() @Min(1) orderExpireMinutes: number;
+  @asInt() @IsInt() @Min(1) maxOrdersPerMinute: number;
+  @asInt() @IsInt() @Min(1) maxPendingOrders: number;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => PaymentPackage) packages: PaymentPackage[];
+  @ValidateNested() @Type(() => ZpaySection) zpay: ZpaySection;
+  @ValidateNested() @Type(() => StripeSection) stripe: StripeSection;
+  @ValidateNested() @Type(() => SandboxSection) sandbox: SandboxSection;
+}
+
+export class AppConfig {
+  /** NODE_ENV, defaulting to development. */
+  @IsString() env: string;
+  /** The repository root: relative paths in config resolve against it. */
+  @IsString() rootDir: string;
+  @ValidateNested() @Type(() => AppSection) app: AppSection;
+  @ValidateNested() @Type(() => DatabaseSection) database: DatabaseSection;
+  @ValidateNested() @Type(() => RedisSection) redis: RedisSection;
+  @ValidateNested() @Type(() => AuthSection) auth: AuthSection;
+  @ValidateNested() @Type(() => RateLimitSection) rateLimit: RateLimitSection;
+  @ValidateNested() @Type(() => LogSection) log: LogSection;
+  @ValidateNested() @Type(() => PromotionSection) promotion: PromotionSection;
+  @ValidateNested() @Type(() => ReferralSection) referral: ReferralSection;
+  @ValidateNested() @Type(() => PaymentSection) payment: PaymentSection;
+
+  get isProduction(): boolean {
+    return this.env === 'production';
+  }
+}

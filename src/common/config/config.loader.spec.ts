@@ -1,0 +1,64 @@
+import { ConfigError, loadConfig } from './config.loader';
+
+const load = (env: Record<string, string>) => loadConfig({ NODE_ENV: 'unit', ...env });
+
+describe('loadConfig', () => {
+  it('reads the defaults of SPEC into a typed object', () => {
+    const config = load({});
+    expect(config.payment.exchangeRate).toBe('7.2');
+    expect(config.payment.maxOrdersPerMinute).toBe(3);
+    expect(config.promotion.tiers.map((t) => [t.hours, t.percent])).toEqual([
+      [24, 30],
+      [36, 20],
+      [48, 10],
+      [72, 5],
+    ]);
+    expect(config.referral.rewardUsd).toBe('10.00');
+    expect(config.payment.sandbox.enabled).toBe(true);
+  });
+
+  it('applies named and generic environment overrides with types', () => {
+    const config = load({
+      PORT: '4000',
+      PROMOTION_ENABLED: 'false',
+      PAYMENT_EXCHANGE_RATE: '7.1',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+      RECHARGE__PAYMENT__DISCOUNT_RATE: '1.05',
+    });
+    expect(config.app.port).toBe(4000);
+    expect(config.promotion.enabled).toBe(false);
+    expect(config.payment.exchangeRate).toBe('7.1');
+    expect(config.payment.discountRate).toBe('1.05');
+    expect(config.app.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  it('turns the sandbox off in production unless asked for', () => {
+    const secret = 'x'.repeat(32);
+    expect(load({ NODE_ENV: 'production', JWT_SECRET: secret }).payment.sandbox.enabled).toBe(false);
+    expect(load({ NODE_ENV: 'production', JWT_SECRET: secret, SANDBOX_ENABLED: 'true' }).payment.sandbox.enabled).toBe(true);
+  });
+
+  it.each([
+    [{ PAYMENT_EXCHANGE_RATE: '0' }, 'payment.exchange_rate must be greater than 0, got "0" (from PAYMENT_EXCHANGE_RATE)'],
+    [{ PAYMENT_EXCHANGE_RATE: 'abc' }, 'payment.exchange_rate must be a decimal number'],
+    [{ PORT: 'eighty' }, 'app.port must be an integer number'],
+    [{ SANDBOX_ENABLED: 'maybe' }, 'payment.sandbox.enabled must be a boolean value'],
+    [{ RECHARGE__PROMOTION__DURATION_HOURS: '48' }, 'promotion.tiers must end within promotion.duration_hours'],
+    [{ JWT_SECRET: 'short' }, 'auth.jwt_secret must be at least 32 characters'],
+    [{ NODE_ENV: 'production' }, 'auth.jwt_secret is required in production'],
+    [{ ZPAY_ENABLED: 'true' }, 'payment.zpay.api_url must be a URL address'],
+    [{ ZPAY_ENABLED: 'true', ZPAY_API_URL: 'https://z.example' }, 'payment.zpay.pid and payment.zpay.key are required'],
+    [{ ADMIN_EMAIL: 'a@b.c' }, 'auth.admin_email and auth.admin_password must be set together'],
+    [{ RECHARGE__PAYMENT__MIN_AMOUNT: '20000' }, 'payment.min_amount must not be greater than payment.max_amount'],
+  ])('rejects %j with one line naming the key', (env, expected) => {
+    let error: unknown;
+    try {
+      load(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain(expected);
+    expect((error as Error).message).not.toContain('\n');
+  });
+});

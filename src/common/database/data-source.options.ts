@@ -1,0 +1,16 @@
+import { DataSourceOptions } from 'typeorm';
+import { MIGRATIONS } from '../../../migrations';
+
+/** What every connection of ours shares: the app, the CLI and the tests. */
+export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    // The schema belongs to the migrations alone (SPEC §4).
+    synchronize: false,
+    migrationsRun: false,
+    extra: { max: poolSize, application_name: 'recharge' },
+  };
+}

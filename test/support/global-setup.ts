@@ -1,0 +1,37 @@
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedPostgres } from '../../src/common/database/embedded-postgres';
+import { runMigrations } from '../../src/common/database/migrate';
+import { startRedisServer } from './redis-server';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * One throw-away PostgreSQL per test run (embedded-postgres in a temp folder,
+ * the real migrations) and, where `redis-server` is installed, one real Redis.
+ * Workers inherit the URLs through the environment.
+ */
+export default async function globalSetup(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'recharge-test-pg-'));
+  const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'recharge_test' });
+  await runMigrations(postgres.url);
+  process.env.DATABASE_URL = postgres.url;
+  process.env.NODE_ENV = 'test';
+
+  const redis = await startRedisServer(await freePort());
+  if (redis) process.env.TEST_REDIS_URL = redis.url;
+
+  (globalThis as Record<string, unknown>).__RECHARGE_TEST__ = { postgres, redis, dataDir };
+}
