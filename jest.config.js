@@ -1,6 +1,8 @@
 /** Unit tests sit next to the code (src/**\/*.spec.ts); integration and API
  * tests live in test/ and share one embedded PostgreSQL started per run. */
-const transform = { '^.+\\.ts$': '@swc/jest' };
+const transform = { '^.+\\.(t|j)s$': '@swc/jest' };
+// ESM-only packages that Jest's CommonJS runtime must have compiled.
+const transformIgnorePatterns = ['/node_modules/(?!(content-disposition)/)'];
 
 module.exports = {
   projects: [
@@ -8,6 +10,7 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       roots: ['<rootDir>/src'],
       testMatch: ['**/*.spec.ts'],
     },
@@ -15,6 +18,7 @@ module.exports = {
       displayName: 'integration',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',

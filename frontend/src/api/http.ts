@@ -35,7 +35,7 @@ export class ApiError extends Error {
       return new ApiError(
         status,
         messages.filter((m) => m !== ''),
-        body.error ?? statusText,
+        typeof body.error === 'string' ? body.error : statusText,
         typeof body.code === 'string' ? body.code : undefined,
         typeof body.requestId === 'string' ? body.requestId : undefined,
       );

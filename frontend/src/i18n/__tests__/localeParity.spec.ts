@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import en from '../locales/en';
+import zh from '../locales/zh';
+import { detectLocale } from '..';
+
+type Tree = { [key: string]: unknown };
+
+/** Every leaf key path, e.g. "auth.validation.passwordLength". */
+function leafKeys(tree: Tree, prefix = ''): string[] {
+  return Object.entries(tree).flatMap(([key, value]) => {
+    const path = prefix ? `${prefix}.${key}` : key;
+    return typeof value === 'object' && value !== null ? leafKeys(value as Tree, path) : [path];
+  });
+}
+
+function leafValue(tree: Tree, path: string): unknown {
+  return path.split('.').reduce<unknown>((node, key) => (node as Tree | undefined)?.[key], tree);
+}
+
+const placeholders = (message: string) => [...message.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+describe('locale parity', () => {
+  const enKeys = leafKeys(en);
+  const zhKeys = leafKeys(zh);
+
+  it('has a non-trivial number of keys', () => {
+    expect(enKeys.length).toBeGreaterThan(20);
+  });
+
+  it('every en key exists in zh', () => {
+    expect(enKeys.filter((k) => !zhKeys.includes(k))).toEqual([]);
+  });
+
+  it('every zh key exists in en', () => {
+    expect(zhKeys.filter((k) => !enKeys.includes(k))).toEqual([]);
+  });
+
+  it.each(enKeys)('%s is a non-empty string with the same placeholders in both', (key) => {
+    const a = leafValue(en, key);
+    const b = leafValue(zh, key);
+    expect(typeof a).toBe('string');
+    expect(typeof b).toBe('string');
+    expect((a as string).trim()).not.toBe('');
+    expect((b as string).trim()).not.toBe('');
+    expect(placeholders(b as string)).toEqual(placeholders(a as string));
+  });
+
+  it('finds a missing key (the checker itself works)', () => {
+    const broken = { auth: { login: 'x', nested: { deep: 'y' } } };
+    expect(leafKeys(broken)).toEqual(['auth.login', 'auth.nested.deep']);
+  });
+});
+
+describe('detectLocale', () => {
+  it.each([
+    [null, ['zh-CN', 'en'], 'zh'],
+    [null, ['zh-TW'], 'zh'],
+    [null, ['ZH'], 'zh'],
+    [null, ['en-US', 'zh-CN'], 'en'],
+    [null, ['fr-FR'], 'en'],
+    [null, [], 'en'],
+    ['en', ['zh-CN'], 'en'],
+    ['zh', ['en-US'], 'zh'],
+    ['de', ['zh-CN'], 'zh'],
+  ] as const)('stored %s, navigator %j → %s', (stored, languages, expected) => {
+    expect(detectLocale(stored, languages)).toBe(expected);
+  });
+});

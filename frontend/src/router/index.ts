@@ -1,0 +1,49 @@
+import { createRouter, createWebHistory, type RouteRecordRaw, type RouterHistory } from 'vue-router';
+import { useAuthStore } from '../stores/auth';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Signed-in users only; others go to /login. */
+    requiresAuth?: boolean;
+    /** Signed-out users only; signed-in users go home. */
+    guestOnly?: boolean;
+  }
+}
+
+export const routes: RouteRecordRaw[] = [
+  {
+    path: '/login',
+    name: 'login',
+    component: () => import('../views/LoginView.vue'),
+    meta: { guestOnly: true },
+  },
+  {
+    path: '/',
+    name: 'home',
+    component: () => import('../views/HomeView.vue'),
+    meta: { requiresAuth: true },
+  },
+  { path: '/:pathMatch(.*)*', redirect: '/' },
+];
+
+/** Only same-site paths are followed after login (no open redirect). */
+export function safeRedirect(value: unknown): string {
+  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') ? value : '/';
+}
+
+export function createAppRouter(history: RouterHistory = createWebHistory(import.meta.env.BASE_URL)) {
+  const r = createRouter({ history, routes });
+  r.beforeEach((to) => {
+    const auth = useAuthStore();
+    if (to.meta.requiresAuth && !auth.isAuthenticated) {
+      return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };
+    }
+    if (to.meta.guestOnly && auth.isAuthenticated) {
+      return safeRedirect(to.query.redirect);
+    }
+    return true;
+  });
+  return r;
+}
+
+export const router = createAppRouter();

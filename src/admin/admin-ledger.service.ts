@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { LedgerService } from '../ledger/ledger.service';
+import { LedgerType, RechargeRecord } from '../ledger/recharge-record.entity';
+import { AuthenticatedUser } from '../users/auth/authenticated-user';
+import { AdminAuditService } from './admin-audit.service';
+
+@Injectable()
+export class AdminLedgerService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly ledger: LedgerService,
+    private readonly audit: AdminAuditService,
+  ) {}
+
+  /** A manual credit or debit: the ledger row and its audit record commit together. */
+  adjustBalance(admin: AuthenticatedUser, userId: string, amount: string, remark: string): Promise<RechargeRecord> {
+    return this.dataSource.transaction(async (em) => {
+      const record = await this.ledger.post(em, {
+        userId,
+        amount,
+        type: LedgerType.Admin,
+        operator: admin.email,
+        remark,
+      });
+      await this.audit.record(em, admin, {
+        action: 'balance.adjust',
+        targetType: 'user',
+        targetId: userId,
+        remark,
+        before: { balance: record.balanceBefore },
+        after: { balance: record.balanceAfter, rechargeRecordId: record.id, amount: record.amount },
+      });
+      return record;
+    });
+  }
+}

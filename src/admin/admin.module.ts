@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LedgerModule } from '../ledger/ledger.module';
+import { AdminAuditLog } from './admin-audit-log.entity';
+import { AdminAuditService } from './admin-audit.service';
+import { AdminLedgerController } from './admin-ledger.controller';
+import { AdminLedgerService } from './admin-ledger.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([AdminAuditLog]), LedgerModule],
+  controllers: [AdminLedgerController],
+  providers: [AdminAuditService, AdminLedgerService],
+  exports: [AdminAuditService],
+})
+export class AdminModule {}

@@ -1,0 +1,28 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsNotEmpty, IsString, MaxLength, ValidateBy } from 'class-validator';
+import { IsDecimalString } from '../../common/money/is-decimal-string.validator';
+import { Money } from '../../common/money/money';
+
+export class BalanceAdjustmentDto {
+  @ApiProperty({
+    example: '-5.00',
+    description: 'Signed USD amount, up to 8 decimals: positive credits, negative debits. Not zero.',
+  })
+  @IsDecimalString({ scale: 8, min: '-1000000', max: '1000000' })
+  @ValidateBy({
+    name: 'nonZero',
+    validator: {
+      validate: (value) => typeof value !== 'string' || !/^-?\d+(\.\d+)?$/.test(value) || !new Money(value).isZero(),
+      defaultMessage: () => 'amount must not be zero',
+    },
+  })
+  amount: string;
+
+  @ApiProperty({ example: 'Compensation for ticket #1234', maxLength: 500 })
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @IsNotEmpty({ message: 'remark is required' })
+  @MaxLength(500)
+  remark: string;
+}

@@ -1,0 +1,50 @@
+import { Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { AppConfig } from '../config/app-config';
+
+/**
+ * Paths pino blanks out wherever they appear in a log line. Tokens, passwords,
+ * gateway keys and signatures never reach the logs (SPEC §9).
+ */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["stripe-signature"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.passwordHash',
+  '*.accessToken',
+  '*.token',
+  '*.key',
+  '*.sign',
+  '*.apiKey',
+  '*.webhookSecret',
+  '*.jwtSecret',
+];
+
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        pinoHttp: {
+          level: config.log.level,
+          redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+          // Fastify assigns the request id (see app.factory); log lines carry the same one.
+          genReqId: (req) => (req as { id?: string }).id ?? '-',
+          // Query strings may carry gateway signatures: log the path only.
+          serializers: {
+            req: (req: { id: string; method: string; url: string }) => ({
+              id: req.id,
+              method: req.method,
+              path: req.url?.split('?')[0],
+            }),
+          },
+          autoLogging: { ignore: (req) => req.url === '/metrics' || req.url === '/api/health' },
+          transport: config.log.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+        },
+      }),
+    }),
+  ],
+})
+export class LoggingModule {}

@@ -1,0 +1,63 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDate, IsEnum, IsOptional, Matches } from 'class-validator';
+import { PageDto, PageQueryDto } from '../../common/http/page.dto';
+import { LedgerType, RechargeRecord } from '../recharge-record.entity';
+
+/** A ledger row in an answer (SPEC §3a). */
+export class RechargeRecordDto {
+  @ApiProperty({ example: '1042' }) id: string;
+  @ApiProperty({ example: '2.77777778', description: 'Signed USD amount: > 0 credit, < 0 debit' }) amount: string;
+  @ApiProperty({ enum: LedgerType, enumName: 'LedgerType' }) type: LedgerType;
+  @ApiProperty({ example: 'system', nullable: true, type: String }) operator: string | null;
+  @ApiProperty({ nullable: true, type: String }) remark: string | null;
+  @ApiProperty({ example: 'PO20261123...', nullable: true, type: String, description: 'Order number, invitee id, …' })
+  relatedId: string | null;
+  @ApiProperty({ example: '0.00000000' }) balanceBefore: string;
+  @ApiProperty({ example: '2.77777778' }) balanceAfter: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+
+  static from(record: RechargeRecord): RechargeRecordDto {
+    return {
+      id: record.id,
+      amount: record.amount,
+      type: record.type,
+      operator: record.operator,
+      remark: record.remark,
+      relatedId: record.relatedId,
+      balanceBefore: record.balanceBefore,
+      balanceAfter: record.balanceAfter,
+      createdAt: record.createdAt.toISOString(),
+    };
+  }
+}
+
+export class RechargeRecordPageDto extends PageDto {
+  @ApiProperty({ type: [RechargeRecordDto] }) items: RechargeRecordDto[];
+}
+
+export class RechargeRecordQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: LedgerType, enumName: 'LedgerType' })
+  @IsOptional()
+  @IsEnum(LedgerType)
+  type?: LedgerType;
+}
+
+export class AdminRechargeRecordQueryDto extends RechargeRecordQueryDto {
+  @ApiPropertyOptional({ example: '42', description: 'Only this user’s rows' })
+  @IsOptional()
+  @Matches(/^[1-9]\d{0,18}$/, { message: 'userId must be a positive integer id' })
+  userId?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Rows created at or after this time' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'from must be an ISO-8601 date-time' })
+  from?: Date;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Rows created before this time' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'to must be an ISO-8601 date-time' })
+  to?: Date;
+}

@@ -1,0 +1,135 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
+import { Money, toUsd } from '../common/money/money';
+import { LedgerErrorCode, LedgerException } from './ledger.errors';
+import { LedgerType, RechargeRecord } from './recharge-record.entity';
+import { ErrorKind } from '../common/errors/domain.exception';
+
+/** One balance change, as its caller describes it. */
+export interface LedgerEntry {
+  userId: string;
+  /** Signed decimal string: > 0 credits, < 0 debits; rounded half-up to 8 places. */
+  amount: string;
+  type: LedgerType;
+  /** 'system' or the acting admin's email. */
+  operator: string;
+  remark?: string | null;
+  /** What caused it: an order number, an invitee id, … */
+  relatedId?: string | null;
+}
+
+export interface LedgerFilter {
+  userId?: string;
+  type?: LedgerType;
+  from?: Date;
+  to?: Date;
+}
+
+/**
+ * Moves the balance and appends the ledger row in one statement: the user's
+ * row is updated only when the result stays ≥ 0 (the row lock orders
+ * concurrent changes to one user), and the ledger row takes its before/after
+ * snapshot from the same update. created_at is the time of the insert (not of
+ * the transaction's start), so a user's rows sort by time in chain order.
+ */
+const POST_ENTRY_SQL = `
+  WITH moved AS (
+    UPDATE users SET balance = balance + $2::numeric, updated_at = NOW()
+     WHERE id = $1 AND balance + $2::numeric >= 0
+    RETURNING id, balance
+  )
+  INSERT INTO recharge_records
+         (user_id, amount, type, operator, remark, related_id, balance_before, balance_after, created_at)
+  SELECT moved.id, $2::numeric, $3, $4, $5, $6, moved.balance - $2::numeric, moved.balance, clock_timestamp() FROM moved
+  RETURNING id, user_id, amount, type, operator, remark, related_id, balance_before, balance_after, created_at`;
+
+interface RecordRow {
+  id: string;
+  user_id: string;
+  amount: string;
+  type: LedgerType;
+  operator: string | null;
+  remark: string | null;
+  related_id: string | null;
+  balance_before: string;
+  balance_after: string;
+  created_at: Date;
+}
+
+function toRecord(row: RecordRow): RechargeRecord {
+  return Object.assign(new RechargeRecord(), {
+    id: row.id,
+    userId: row.user_id,
+    amount: row.amount,
+    type: row.type,
+    operator: row.operator,
+    remark: row.remark,
+    relatedId: row.related_id,
+    balanceBefore: row.balance_before,
+    balanceAfter: row.balance_after,
+    createdAt: row.created_at,
+  });
+}
+
+/**
+ * The only way a balance changes (SPEC §3, §5.8). Writes take the caller's
+ * transaction, so the balance change commits or rolls back together with
+ * the business change that caused it.
+ */
+@Injectable()
+export class LedgerService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Applies a signed change. A debit that would take the balance below zero throws and changes nothing. */
+  async post(em: EntityManager, entry: LedgerEntry): Promise<RechargeRecord> {
+    const amount = toUsd(entry.amount);
+    if (new Money(amount).isZero()) {
+      throw new LedgerException(LedgerErrorCode.ZeroAmount, 'a ledger amount cannot be zero', ErrorKind.Invalid);
+    }
+    const rows: RecordRow[] = await em.query(POST_ENTRY_SQL, [
+      entry.userId,
+      amount,
+      entry.type,
+      entry.operator,
+      entry.remark ?? null,
+      entry.relatedId ?? null,
+    ]);
+    if (rows.length === 1) return toRecord(rows[0]);
+    const [user] = await em.query('SELECT 1 FROM users WHERE id = $1', [entry.userId]);
+    throw user ? LedgerException.insufficientBalance(entry.userId, amount) : LedgerException.userNotFound(entry.userId);
+  }
+
+  /** Adds a positive amount. */
+  credit(em: EntityManager, entry: LedgerEntry): Promise<RechargeRecord> {
+    return this.post(em, { ...entry, amount: new Money(entry.amount).abs().toString() });
+  }
+
+  /** Takes a positive amount away. */
+  debit(em: EntityManager, entry: LedgerEntry): Promise<RechargeRecord> {
+    return this.post(em, { ...entry, amount: new Money(entry.amount).abs().negated().toString() });
+  }
+
+  async balanceOf(userId: string): Promise<string> {
+    const [row] = await this.dataSource.query('SELECT balance FROM users WHERE id = $1', [userId]);
+    if (!row) throw LedgerException.userNotFound(userId);
+    return row.balance;
+  }
+
+  /** Newest first; with a user id this reads the (user_id, created_at DESC) index. */
+  async list(filter: LedgerFilter, page: PageQueryDto): Promise<Page<RechargeRecord>> {
+    const query = this.dataSource.getRepository(RechargeRecord).createQueryBuilder('r');
+    if (filter.userId) query.andWhere('r.userId = :userId', { userId: filter.userId });
+    if (filter.type) query.andWhere('r.type = :type', { type: filter.type });
+    if (filter.from) query.andWhere('r.createdAt >= :from', { from: filter.from });
+    if (filter.to) query.andWhere('r.createdAt < :to', { to: filter.to });
+    const [items, total] = await query
+      .orderBy('r.createdAt', 'DESC')
+      .addOrderBy('r.id', 'DESC')
+      .skip((page.page - 1) * page.pageSize)
+      .take(page.pageSize)
+      .getManyAndCount();
+    return pageOf(items, total, page);
+  }
+}

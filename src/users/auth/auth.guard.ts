@@ -1,0 +1,46 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import { UsersService } from '../users.service';
+import { UsersException } from '../users.errors';
+import { IS_PUBLIC } from './public.decorator';
+import { ROLES } from './roles.decorator';
+import { UserRole, UserStatus } from '../user.entity';
+import { AccessTokenClaims } from './auth.service';
+
+/**
+ * Global guard: every route needs a valid bearer token unless marked
+ * @Public(). The user is read from the database on each request, so a
+ * disabled user or a changed role takes effect at once, not at token expiry.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly jwt: JwtService,
+    private readonly users: UsersService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+
+    const request = context.switchToHttp().getRequest();
+    const [scheme, token] = String(request.headers.authorization ?? '').split(' ');
+    if (scheme !== 'Bearer' || !token) throw UsersException.tokenInvalid();
+    let claims: AccessTokenClaims;
+    try {
+      claims = await this.jwt.verifyAsync<AccessTokenClaims>(token);
+    } catch {
+      throw UsersException.tokenInvalid();
+    }
+    const user = await this.users.findById(claims.sub);
+    if (!user) throw UsersException.tokenInvalid();
+    if (user.status !== UserStatus.Active) throw UsersException.disabled();
+    request.user = { id: user.id, email: user.email, username: user.username, role: user.role };
+
+    const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES, targets);
+    if (roles && !roles.includes(user.role)) throw UsersException.forbidden();
+    return true;
+  }
+}

@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { InjectDataSource } from '@nestjs/typeorm';
+import * as bcrypt from 'bcrypt';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../common/config/app-config';
+import { User, UserStatus } from '../user.entity';
+import { UsersService } from '../users.service';
+import { UsersException } from '../users.errors';
+
+export interface AccessTokenClaims {
+  sub: string;
+  role: string;
+}
+
+export interface Session {
+  accessToken: string;
+  user: User;
+}
+
+export interface Registration {
+  email: string;
+  username: string;
+  password: string;
+  inviteCode?: string;
+}
+
+@Injectable()
+export class AuthService {
+  /** Compared against when the email is unknown, so both answers take as long. */
+  private readonly decoyHash: Promise<string>;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UsersService,
+    private readonly jwt: JwtService,
+    private readonly config: AppConfig,
+  ) {
+    this.decoyHash = bcrypt.hash('decoy password', config.auth.bcryptCost);
+  }
+
+  /** Creates the account and everything that belongs to it in one transaction (SPEC §5.1). */
+  async register(input: Registration): Promise<Session> {
+    // Hashing is slow on purpose; keep it outside the transaction.
+    const passwordHash = await bcrypt.hash(input.password, this.config.auth.bcryptCost);
+    const user = await this.dataSource.transaction((em) =>
+      this.users.create(em, { email: input.email, username: input.username, passwordHash }),
+    );
+    return { accessToken: await this.issueToken(user), user };
+  }
+
+  async login(email: string, password: string): Promise<Session> {
+    const user = await this.users.findByEmailWithPassword(email);
+    const matches = await bcrypt.compare(password, user?.passwordHash ?? (await this.decoyHash));
+    if (!user || !matches) throw UsersException.invalidCredentials();
+    if (user.status !== UserStatus.Active) throw UsersException.disabled();
+    return { accessToken: await this.issueToken(user), user };
+  }
+
+  hashPassword(password: string): Promise<string> {
+    return bcrypt.hash(password, this.config.auth.bcryptCost);
+  }
+
+  private issueToken(user: User): Promise<string> {
+    const claims: AccessTokenClaims = { sub: user.id, role: user.role };
+    return this.jwt.signAsync(claims);
+  }
+}

@@ -1,0 +1,68 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength, ValidateBy } from 'class-validator';
+import { UserRole } from '../../user.entity';
+
+const trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+
+/** bcrypt reads at most 72 bytes; a longer password would be silently cut. */
+const FitsBcrypt = () =>
+  ValidateBy({
+    name: 'fitsBcrypt',
+    validator: {
+      validate: (value) => typeof value === 'string' && Buffer.byteLength(value, 'utf8') <= 72,
+      defaultMessage: () => 'password must be at most 72 bytes in UTF-8',
+    },
+  });
+
+export class RegisterDto {
+  @ApiProperty({ example: 'alice@example.com', maxLength: 255 })
+  @trim()
+  @IsEmail({}, { message: 'email must be a valid email address' })
+  @MaxLength(255)
+  email: string;
+
+  @ApiProperty({ example: 'alice', minLength: 3, maxLength: 50, description: 'Letters, digits, _ . -' })
+  @trim()
+  @IsString()
+  @Length(3, 50)
+  @Matches(/^[\p{L}\p{N}_.-]+$/u, { message: 'username may contain only letters, digits, _ . and -' })
+  username: string;
+
+  @ApiProperty({ example: 'correct horse battery', minLength: 8, maxLength: 72, format: 'password' })
+  @IsString()
+  @Length(8, 72, { message: 'password must be 8 to 72 characters' })
+  @FitsBcrypt()
+  password: string;
+
+  @ApiPropertyOptional({ example: 'K7QX2M9P', description: 'The code from an invite link' })
+  @IsOptional()
+  @trim()
+  @IsString()
+  @MaxLength(20)
+  inviteCode?: string;
+}
+
+export class LoginDto {
+  @ApiProperty({ example: 'alice@example.com' })
+  @trim()
+  @IsEmail({}, { message: 'email must be a valid email address' })
+  email: string;
+
+  @ApiProperty({ example: 'correct horse battery', format: 'password' })
+  @IsString()
+  @Length(1, 200)
+  password: string;
+}
+
+export class SessionUserDto {
+  @ApiProperty({ example: '42' }) id: string;
+  @ApiProperty({ example: 'alice@example.com' }) email: string;
+  @ApiProperty({ example: 'alice' }) username: string;
+  @ApiProperty({ enum: UserRole, enumName: 'UserRole' }) role: UserRole;
+}
+
+export class SessionDto {
+  @ApiProperty({ description: 'Bearer token for the Authorization header' }) accessToken: string;
+  @ApiProperty({ type: SessionUserDto }) user: SessionUserDto;
+}

@@ -1,0 +1,43 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export enum UserRole {
+  User = 'user',
+  Admin = 'admin',
+}
+
+export enum UserStatus {
+  Active = 'active',
+  Disabled = 'disabled',
+}
+
+/** `users` (SPEC §4). Ids are BIGINT, read as strings; money is NUMERIC, read as strings. */
+@Entity('users')
+export class User {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id: string;
+
+  @Column({ type: 'varchar', length: 255, unique: true })
+  email: string;
+
+  @Column({ type: 'varchar', length: 100, unique: true })
+  username: string;
+
+  @Column({ name: 'password_hash', type: 'varchar', length: 100, select: false })
+  passwordHash: string;
+
+  @Column({ type: 'varchar', length: 20, default: UserRole.User })
+  role: UserRole;
+
+  @Column({ type: 'varchar', length: 20, default: UserStatus.Active })
+  status: UserStatus;
+
+  /** Changed only by LedgerService, together with a ledger row. */
+  @Column({ type: 'numeric', precision: 20, scale: 8, default: 0, update: false })
+  balance: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

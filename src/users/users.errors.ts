@@ -1,0 +1,25 @@
+import { DomainException, ErrorKind } from '../common/errors/domain.exception';
+
+export enum UsersErrorCode {
+  EmailTaken = 'USER_EMAIL_TAKEN',
+  UsernameTaken = 'USER_USERNAME_TAKEN',
+  InvalidCredentials = 'AUTH_INVALID_CREDENTIALS',
+  Disabled = 'AUTH_USER_DISABLED',
+  TokenInvalid = 'AUTH_TOKEN_INVALID',
+  NotFound = 'USER_NOT_FOUND',
+  Forbidden = 'AUTH_FORBIDDEN',
+}
+
+export class UsersException extends DomainException {
+  static emailTaken = () => new UsersException(UsersErrorCode.EmailTaken, 'email is already registered', ErrorKind.Conflict);
+  static usernameTaken = () =>
+    new UsersException(UsersErrorCode.UsernameTaken, 'username is already taken', ErrorKind.Conflict);
+  static invalidCredentials = () =>
+    new UsersException(UsersErrorCode.InvalidCredentials, 'email or password is wrong', ErrorKind.Unauthenticated);
+  static disabled = () => new UsersException(UsersErrorCode.Disabled, 'this account is disabled', ErrorKind.Forbidden);
+  static tokenInvalid = () =>
+    new UsersException(UsersErrorCode.TokenInvalid, 'a valid bearer token is required', ErrorKind.Unauthenticated);
+  static forbidden = () =>
+    new UsersException(UsersErrorCode.Forbidden, 'your role is not allowed to do this', ErrorKind.Forbidden);
+  static notFound = (id: string) => new UsersException(UsersErrorCode.NotFound, `user ${id} not found`, ErrorKind.NotFound);
+}

@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig } from '../common/config/app-config';
+import { LedgerModule } from '../ledger/ledger.module';
+import { AdminBootstrapService } from './admin-bootstrap.service';
+import { AuthController } from './auth/auth.controller';
+import { AuthGuard } from './auth/auth.guard';
+import { AuthService } from './auth/auth.service';
+import { User } from './user.entity';
+import { UsersController } from './users.controller';
+import { UsersService } from './users.service';
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([User]),
+    JwtModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        secret: config.auth.jwtSecret,
+        signOptions: { expiresIn: config.auth.jwtTtlSeconds, algorithm: 'HS256' },
+        verifyOptions: { algorithms: ['HS256'] },
+      }),
+    }),
+    LedgerModule,
+  ],
+  controllers: [AuthController, UsersController],
+  providers: [UsersService, AuthService, AdminBootstrapService, AuthGuard],
+  exports: [UsersService, AuthService, AdminBootstrapService, AuthGuard],
+})
+export class UsersModule {}
