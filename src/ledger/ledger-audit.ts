@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 
 /** One broken rule of SPEC §5.8 and the rows that break it. */
 export interface AuditViolation {
@@ -112,11 +112,16 @@ export const INVARIANT_CHECKS: readonly InvariantCheck[] = [
 export async function auditLedger(dataSource: DataSource): Promise<AuditViolation[]> {
   return dataSource.transaction('REPEATABLE READ', async (em) => {
     await em.query('SET TRANSACTION READ ONLY');
-    const violations: AuditViolation[] = [];
-    for (const check of INVARIANT_CHECKS) {
-      const rows: Record<string, unknown>[] = await em.query(check.sql);
-      if (rows.length > 0) violations.push({ invariant: check.invariant, rows });
-    }
-    return violations;
+    return findViolations(em);
   });
+}
+
+/** The checks inside the caller's transaction. */
+export async function findViolations(em: EntityManager): Promise<AuditViolation[]> {
+  const violations: AuditViolation[] = [];
+  for (const check of INVARIANT_CHECKS) {
+    const rows: Record<string, unknown>[] = await em.query(check.sql);
+    if (rows.length > 0) violations.push({ invariant: check.invariant, rows });
+  }
+  return violations;
 }

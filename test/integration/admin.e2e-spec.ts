@@ -1,0 +1,201 @@
+import { EntityManager } from 'typeorm';
+import { AuditViolation, findViolations } from '../../src/ledger/ledger-audit';
+import { TestApp, createTestApp } from '../support/test-app';
+import { TestUser, bearer, registerAdmin, registerUser } from '../support/factories';
+
+describe('admin ledger (API)', () => {
+  let t: TestApp;
+  let admin: TestUser;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    admin = await registerAdmin(t.http, t.db);
+  });
+  afterAll(() => t.close());
+
+  const adjust = (userId: string, body: object, as: TestUser = admin) =>
+    t.http.post(`/api/admin/users/${userId}/balance-adjustments`).set(bearer(as)).send(body);
+
+  it('credits and debits a user with a remark, as the admin, with an audit record', async () => {
+    const user = await registerUser(t.http);
+    const credit = await adjust(user.id, { amount: '12.5', remark: 'goodwill for ticket 7' }).expect(201);
+    expect(credit.body).toMatchObject({
+      amount: '12.50000000',
+      type: 'admin',
+      operator: admin.email,
+      remark: 'goodwill for ticket 7',
+      balanceBefore: '0.00000000',
+      balanceAfter: '12.50000000',
+    });
+    const debit = await adjust(user.id, { amount: '-2.25', remark: 'correction' }).expect(201);
+    expect(debit.body).toMatchObject({ amount: '-2.25000000', balanceAfter: '10.25000000' });
+
+    const me = await t.http.get('/api/users/me').set(bearer(user)).expect(200);
+    expect(me.body.balance).toBe('10.25000000');
+
+    const audit = await t.db.query(
+      `SELECT admin_email, action, target_type, target_id, remark, before_state, after_state
+         FROM admin_audit_logs WHERE target_id = $1 ORDER BY id`,
+      [user.id],
+    );
+    expect(audit).toEqual([
+      expect.objectContaining({
+        admin_email: admin.email,
+        action: 'balance.adjust',
+        target_type: 'user',
+        remark: 'goodwill for ticket 7',
+        before_state: { balance: '0.00000000' },
+        after_state: expect.objectContaining({ balance: '12.50000000', amount: '12.50000000' }),
+      }),
+      expect.objectContaining({ remark: 'correction', before_state: { balance: '12.50000000' } }),
+    ]);
+  });
+
+  it('refuses a debit below zero and changes nothing', async () => {
+    const user = await registerUser(t.http);
+    await adjust(user.id, { amount: '1', remark: 'seed' }).expect(201);
+    const res = await adjust(user.id, { amount: '-1.00000001', remark: 'too much' }).expect(409);
+    expect(res.body.code).toBe('LEDGER_INSUFFICIENT_BALANCE');
+    const [{ balance }] = await t.db.query('SELECT balance FROM users WHERE id = $1', [user.id]);
+    expect(balance).toBe('1.00000000');
+    const [{ count }] = await t.db.query(`SELECT COUNT(*)::int AS count FROM admin_audit_logs WHERE target_id = $1`, [user.id]);
+    expect(count).toBe(1);
+  });
+
+  it.each([
+    [{ amount: '5' }, 'remark must be a string'],
+    [{ amount: '5', remark: '   ' }, 'remark is required'],
+    [{ amount: '0', remark: 'x' }, 'amount must not be zero'],
+    [{ amount: 5, remark: 'x' }, 'amount must be a decimal number written as a string'],
+    [{ amount: '1.123456789', remark: 'x' }, 'amount must have at most 8 decimal places'],
+    [{ amount: '1e3', remark: 'x' }, 'amount must be a decimal number written as a string'],
+    [{ amount: '2000000', remark: 'x' }, 'amount must be at most 1000000'],
+  ])('answers 400 for %j', async (body, message) => {
+    const user = await registerUser(t.http);
+    const res = await adjust(user.id, body).expect(400);
+    expect(res.body.message).toEqual(expect.arrayContaining([expect.stringContaining(message)]));
+  });
+
+  it('answers 404 for an unknown user and 400 for a malformed id', async () => {
+    expect((await adjust('987654321', { amount: '1', remark: 'x' }).expect(404)).body.code).toBe('LEDGER_USER_NOT_FOUND');
+    const bad = await adjust('abc', { amount: '1', remark: 'x' }).expect(400);
+    expect(bad.body.message).toEqual(['id must be a positive integer, got "abc"']);
+  });
+
+  it('is for admins only', async () => {
+    const user = await registerUser(t.http);
+    await adjust(user.id, { amount: '100', remark: 'self-service' }, user).expect(403);
+    await t.http.get('/api/admin/audit').set(bearer(user)).expect(403);
+    const [{ balance }] = await t.db.query('SELECT balance FROM users WHERE id = $1', [user.id]);
+    expect(balance).toBe('0.00000000');
+  });
+
+  it('lists the global ledger with user, type and date filters', async () => {
+    const a = await registerUser(t.http);
+    const b = await registerUser(t.http);
+    await adjust(a.id, { amount: '3', remark: 'a' }).expect(201);
+    await adjust(b.id, { amount: '4', remark: 'b' }).expect(201);
+
+    const onlyA = await t.http.get(`/api/admin/recharge-records?userId=${a.id}`).set(bearer(admin)).expect(200);
+    expect(onlyA.body.total).toBe(1);
+    expect(onlyA.body.items[0]).toMatchObject({ amount: '3.00000000', remark: 'a' });
+
+    const all = await t.http.get('/api/admin/recharge-records?type=admin&pageSize=100').set(bearer(admin)).expect(200);
+    const ids = all.body.items.map((r: { remark: string }) => r.remark);
+    expect(ids).toEqual(expect.arrayContaining(['a', 'b']));
+
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    const none = await t.http.get(`/api/admin/recharge-records?from=${future}`).set(bearer(admin)).expect(200);
+    expect(none.body).toMatchObject({ items: [], total: 0 });
+    const bad = await t.http.get('/api/admin/recharge-records?from=yesterday').set(bearer(admin)).expect(400);
+    expect(bad.body.message).toEqual(expect.arrayContaining(['from must be an ISO-8601 date-time']));
+  });
+
+  it('runs the invariant audit on demand', async () => {
+    const res = await t.http.get('/api/admin/audit').set(bearer(admin)).expect(200);
+    expect(res.body).toMatchObject({ ok: true, violations: [] });
+  });
+
+});
+
+describe('ledger audit (SPEC §5.8)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  /** Breaks the data inside a transaction that is rolled back, so no other test ever sees it. */
+  async function violationsAfter(breakIt: (em: EntityManager, user: TestUser) => Promise<unknown>) {
+    const user = await registerUser(t.http);
+    let found: AuditViolation[] = [];
+    await t.db
+      .transaction(async (em) => {
+        await em.query(
+          `INSERT INTO recharge_records (user_id, amount, type, operator, balance_before, balance_after)
+           VALUES ($1, 5, 'admin', 'system', 0, 5)`,
+          [user.id],
+        );
+        await em.query('UPDATE users SET balance = 5 WHERE id = $1', [user.id]);
+        await breakIt(em, user);
+        found = await findViolations(em);
+        throw new Rollback();
+      })
+      .catch((error) => {
+        if (!(error instanceof Rollback)) throw error;
+      });
+    return { found, user };
+  }
+  class Rollback extends Error {}
+
+  it('finds nothing in consistent data', async () => {
+    const { found } = await violationsAfter(async () => undefined);
+    expect(found).toEqual([]);
+  });
+
+  it('finds a balance changed behind the ledger’s back', async () => {
+    const { found, user } = await violationsAfter((em, u) => em.query('UPDATE users SET balance = 6 WHERE id = $1', [u.id]));
+    expect(found.map((v) => v.invariant[0])).toEqual(['1']);
+    expect(found[0].rows).toEqual([expect.objectContaining({ user_id: user.id, balance: '6.00000000' })]);
+  });
+
+  it('finds a broken chain', async () => {
+    const { found } = await violationsAfter(async (em, u) => {
+      await em.query(
+        `INSERT INTO recharge_records (user_id, amount, type, operator, balance_before, balance_after)
+         VALUES ($1, 1, 'admin', 'system', 4, 5)`,
+        [u.id],
+      );
+      await em.query('UPDATE users SET balance = 5 WHERE id = $1', [u.id]);
+    });
+    expect(found.map((v) => v.invariant[0])).toEqual(['1', '2']);
+  });
+
+  it('finds a payment row for an order that was never paid', async () => {
+    const { found } = await violationsAfter(async (em, u) => {
+      await em.query(
+        `INSERT INTO payment_orders (order_no, user_id, username, amount_cny, amount_usd, total_usd, exchange_rate, provider, expire_at)
+         VALUES ('PO-AUDIT-1', $1, 'x', 36, 5, 5, 7.2, 'sandbox', NOW())`,
+        [u.id],
+      );
+      await em.query(
+        `INSERT INTO recharge_records (user_id, amount, type, operator, related_id, balance_before, balance_after)
+         VALUES ($1, 1, 'payment', 'system', 'PO-AUDIT-1', 5, 6)`,
+        [u.id],
+      );
+      await em.query('UPDATE users SET balance = 6 WHERE id = $1', [u.id]);
+    });
+    expect(found.map((v) => v.invariant.slice(0, 2))).toEqual(['4b']);
+  });
+
+  it('finds a used promotion without its record', async () => {
+    const { found } = await violationsAfter(async (em, u) => {
+      await em.query(
+        `INSERT INTO user_promotions (user_id, username, activated_at, expire_at, status)
+         VALUES ($1, 'x', NOW(), NOW() + interval '72 hours', 'used')`,
+        [u.id],
+      );
+    });
+    expect(found.map((v) => v.invariant[0])).toEqual(['6']);
+  });
+});

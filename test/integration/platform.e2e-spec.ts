@@ -1,0 +1,107 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { TestApp, createTestApp } from '../support/test-app';
+import { bearer, registerUser } from '../support/factories';
+
+describe('platform: errors, health, metrics, docs, headers', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ CORS_ORIGINS: 'https://shop.example' });
+  });
+  afterAll(() => t.close());
+
+  it('answers every error in one shape with a request id, and echoes a caller’s X-Request-Id', async () => {
+    const res = await t.http.get('/api/no-such-route').set('X-Request-Id', 'trace-123').expect(404);
+    expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', code: 'NOT_FOUND', message: expect.any(String), requestId: 'trace-123' });
+    expect(res.headers['x-request-id']).toBe('trace-123');
+
+    const generated = await t.http.get('/api/users/me').expect(401);
+    expect(generated.body.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(generated.headers['x-request-id']).toBe(generated.body.requestId);
+  });
+
+  it('answers malformed JSON with a 400, not a 500', async () => {
+    const res = await t.http.post('/api/auth/login').set('Content-Type', 'application/json').send('{"email":').expect(400);
+    expect(res.body).toMatchObject({ statusCode: 400, requestId: expect.any(String) });
+    expect(JSON.stringify(res.body)).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  it('reports the database and cache in /api/health', async () => {
+    const res = await t.http.get('/api/health').expect(200);
+    expect(res.body).toMatchObject({
+      status: 'ok',
+      info: { database: { status: 'up' }, cache: { status: 'up', kind: 'memory' } },
+    });
+  });
+
+  it('exposes Prometheus metrics with the HTTP latency histogram', async () => {
+    await t.http.get('/api/health').expect(200);
+    const res = await t.http.get('/metrics').expect(200);
+    expect(res.headers['content-type']).toContain('text/plain');
+    expect(res.text).toMatch(/http_request_duration_seconds_bucket\{.*route="\/api\/health".*status_code="200"/);
+    expect(res.text).toContain('process_cpu_seconds_total');
+  });
+
+  it('serves the OpenAPI document and the Swagger UI', async () => {
+    const doc = await t.http.get('/api/docs-json').expect(200);
+    expect(doc.body.info.title).toBe('Recharge API');
+    const paths = Object.keys(doc.body.paths);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/api/auth/register',
+        '/api/auth/login',
+        '/api/users/me',
+        '/api/users/balance',
+        '/api/users/recharge-records',
+        '/api/admin/recharge-records',
+        '/api/admin/users/{id}/balance-adjustments',
+        '/api/admin/audit',
+        '/api/health',
+      ]),
+    );
+    expect(paths).not.toContain('/metrics');
+    const { schemas } = doc.body.components;
+    expect(schemas.RegisterDto.required).toEqual(['email', 'username', 'password']);
+    expect(schemas.RechargeRecordDto.properties.amount.type).toBe('string');
+    expect(schemas.RechargeRecordPageDto.properties.items.items.$ref).toBe('#/components/schemas/RechargeRecordDto');
+    expect(doc.body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+
+    const ui = await t.http.get('/api/docs').expect(200);
+    expect(ui.text).toContain('swagger');
+  });
+
+  it('sends helmet’s security headers and allows only the configured CORS origin', async () => {
+    const res = await t.http.get('/api/health').set('Origin', 'https://shop.example').expect(200);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(res.headers['access-control-allow-origin']).toBe('https://shop.example');
+    const other = await t.http.get('/api/health').set('Origin', 'https://evil.example').expect(200);
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('never lets a user read another user’s data', async () => {
+    const alice = await registerUser(t.http);
+    const bob = await registerUser(t.http);
+    const me = await t.http.get('/api/users/me?id=' + bob.id).set(bearer(alice)).expect(200);
+    expect(me.body.id).toBe(alice.id);
+  });
+});
+
+// `npm test` builds the web app first (pretest).
+describe('the built web app on the same port', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    expect(existsSync(join(__dirname, '../../frontend/dist/index.html'))).toBe(true);
+    t = await createTestApp({ RECHARGE__APP__SERVE_FRONTEND: 'true' });
+  });
+  afterAll(() => t.close());
+
+  it('serves index.html at / and for client-side routes, and JSON 404s under /api', async () => {
+    const root = await t.http.get('/').set('Accept', 'text/html').expect(200);
+    expect(root.text).toContain('<div id="app">');
+    const deep = await t.http.get('/login?code=ABC').set('Accept', 'text/html').expect(200);
+    expect(deep.text).toContain('<div id="app">');
+    const api = await t.http.get('/api/nothing').set('Accept', 'text/html').expect(404);
+    expect(api.body.code).toBe('NOT_FOUND');
+  });
+});
