@@ -67,7 +67,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       whitelist: true,
       forbidNonWhitelisted: true,
       transform: true,
-      stopAtFirstError: false,
+      // One message per field: the first rule it breaks. class-validator runs a
+      // property's decorators bottom-up, so DTOs put the type check nearest the property.
+      stopAtFirstError: true,
     }),
   );
   app.enableCors({ origin: config.app.corsOrigins.length ? config.app.corsOrigins : false, credentials: false });

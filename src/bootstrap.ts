@@ -5,6 +5,15 @@ import { localSecret } from './common/config/local-secret';
 import { RunningPostgres, startEmbeddedPostgres } from './common/database/embedded-postgres';
 import { runMigrations } from './common/database/migrate';
 
+/** The logger for start-up and the CLI, before (or without) the Nest app. */
+export function bootstrapLogger(config: AppConfig, level: string = config.log.level): pino.Logger {
+  return pino({
+    level,
+    base: { context: 'Bootstrap' },
+    transport: config.log.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+  });
+}
+
 /** The data folder of the embedded defaults (PostgreSQL data, the local token secret). */
 export const dataDirOf = (config: AppConfig) => join(config.rootDir, '.data');
 

@@ -1,12 +1,11 @@
-import pino from 'pino';
 import { createApp } from './app.factory';
-import { provideDatabase, migrate } from './bootstrap';
+import { bootstrapLogger, migrate, provideDatabase } from './bootstrap';
 import { ConfigError, loadConfig } from './common/config/config.loader';
 
 async function main(): Promise<void> {
   const started = Date.now();
   const config = loadConfig();
-  const log = pino({ level: config.log.level, base: { context: 'Bootstrap' } });
+  const log = bootstrapLogger(config);
   const postgres = await provideDatabase(config, log);
   if (config.database.migrateOnStart) await migrate(config, log);
 

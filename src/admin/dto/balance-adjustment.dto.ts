@@ -9,7 +9,6 @@ export class BalanceAdjustmentDto {
     example: '-5.00',
     description: 'Signed USD amount, up to 8 decimals: positive credits, negative debits. Not zero.',
   })
-  @IsDecimalString({ scale: 8, min: '-1000000', max: '1000000' })
   @ValidateBy({
     name: 'nonZero',
     validator: {
@@ -17,12 +16,13 @@ export class BalanceAdjustmentDto {
       defaultMessage: () => 'amount must not be zero',
     },
   })
+  @IsDecimalString({ scale: 8, min: '-1000000', max: '1000000' })
   amount: string;
 
   @ApiProperty({ example: 'Compensation for ticket #1234', maxLength: 500 })
   @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
-  @IsString()
-  @IsNotEmpty({ message: 'remark is required' })
   @MaxLength(500)
+  @IsNotEmpty({ message: 'remark is required' })
+  @IsString()
   remark: string;
 }

@@ -39,6 +39,7 @@ export const REDACTED_PATHS = [
               method: req.method,
               path: req.url?.split('?')[0],
             }),
+            res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
           },
           autoLogging: { ignore: (req) => req.url === '/metrics' || req.url === '/api/health' },
           transport: config.log.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,

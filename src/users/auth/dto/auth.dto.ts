@@ -18,28 +18,28 @@ const FitsBcrypt = () =>
 export class RegisterDto {
   @ApiProperty({ example: 'alice@example.com', maxLength: 255 })
   @trim()
-  @IsEmail({}, { message: 'email must be a valid email address' })
   @MaxLength(255)
+  @IsEmail({}, { message: 'email must be a valid email address' })
   email: string;
 
   @ApiProperty({ example: 'alice', minLength: 3, maxLength: 50, description: 'Letters, digits, _ . -' })
   @trim()
-  @IsString()
-  @Length(3, 50)
   @Matches(/^[\p{L}\p{N}_.-]+$/u, { message: 'username may contain only letters, digits, _ . and -' })
+  @Length(3, 50)
+  @IsString()
   username: string;
 
   @ApiProperty({ example: 'correct horse battery', minLength: 8, maxLength: 72, format: 'password' })
-  @IsString()
-  @Length(8, 72, { message: 'password must be 8 to 72 characters' })
   @FitsBcrypt()
+  @Length(8, 72, { message: 'password must be 8 to 72 characters' })
+  @IsString()
   password: string;
 
   @ApiPropertyOptional({ example: 'K7QX2M9P', description: 'The code from an invite link' })
   @IsOptional()
   @trim()
-  @IsString()
   @MaxLength(20)
+  @IsString()
   inviteCode?: string;
 }
 
@@ -50,8 +50,8 @@ export class LoginDto {
   email: string;
 
   @ApiProperty({ example: 'correct horse battery', format: 'password' })
-  @IsString()
   @Length(1, 200)
+  @IsString()
   password: string;
 }
 
