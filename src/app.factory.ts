@@ -54,7 +54,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     rawBody: true,
   });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  // process.exit after closing, so pino flushes its last lines.
+  app.enableShutdownHooks(undefined, { useProcessExit: true });
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
 
   const frontendDir = join(config.rootDir, 'frontend', 'dist');

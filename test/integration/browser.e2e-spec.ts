@@ -1,0 +1,111 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Browser, Page, chromium } from 'playwright-core';
+import { TestApp, createTestApp } from '../support/test-app';
+import { bearer, registerAdmin } from '../support/factories';
+
+/** Debian's Chromium (.ci/run installs it); playwright-core never downloads a browser. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing; .ci/run installs Debian's chromium`);
+if (!available) console.warn(`${CHROMIUM} is not installed: the browser tests are skipped`);
+
+/** Screenshots land here for a person to look at (git-ignored). */
+const SHOTS = join(__dirname, '..', '..', 'test-results');
+
+(available ? describe : describe.skip)('the web app in a real browser', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    t = await createTestApp({ RECHARGE__APP__SERVE_FRONTEND: 'true' });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    baseUrl = await t.app.getUrl();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    mkdirSync(SHOTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function phonePage(): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
+    return context.newPage();
+  }
+
+  it('registers, shows the balance, follows a credit, switches language and logs out', async () => {
+    const page = await phonePage();
+    await page.goto(`${baseUrl}/`);
+    await page.waitForURL(/\/login/);
+
+    await page.getByTestId('auth-mode-register').click();
+    await page.getByTestId('email').fill('browser@example.test');
+    await page.getByTestId('username').fill('browser_user');
+    await page.getByTestId('password').fill('browser password 1');
+    await page.getByTestId('auth-submit').click();
+
+    await page.waitForURL(`${baseUrl}/`);
+    await expectText(page, 'current-user', 'browser_user');
+    await expectText(page, 'balance', '0.00');
+
+    const admin = await registerAdmin(t.http, t.db);
+    const [{ id }] = await t.db.query(`SELECT id FROM users WHERE email = 'browser@example.test'`);
+    await t.http
+      .post(`/api/admin/users/${id}/balance-adjustments`)
+      .set(bearer(admin))
+      .send({ amount: '12.5', remark: 'browser test' })
+      .expect(201);
+    await page.reload();
+    await expectText(page, 'balance', '12.50');
+    await page.screenshot({ path: join(SHOTS, 'home-phone.png'), fullPage: true });
+
+    const englishTitle = await page.title();
+    await page.getByTestId('locale-select').selectOption('zh');
+    await page.reload();
+    expect(await page.getByTestId('locale-select').inputValue()).toBe('zh');
+    expect(await page.locator('html').getAttribute('lang')).toMatch(/^zh/);
+    expect(await page.title()).not.toBe(englishTitle);
+
+    await page.getByTestId('logout').click();
+    await page.waitForURL(/\/login/);
+  });
+
+  it('shows the server’s reason when login fails, and pre-fills an invite code from the link', async () => {
+    const page = await phonePage();
+    await page.goto(`${baseUrl}/login`);
+    await page.getByTestId('email').fill('nobody@example.test');
+    await page.getByTestId('password').fill('wrong password');
+    await page.getByTestId('auth-submit').click();
+    await expectText(page, 'auth-error', /email or password/i);
+
+    await page.goto(`${baseUrl}/login?code=K7QX2M9P`);
+    expect(await page.getByTestId('invite-code').inputValue()).toBe('K7QX2M9P');
+    await page.screenshot({ path: join(SHOTS, 'register-with-code-phone.png'), fullPage: true });
+  });
+});
+
+async function expectText(page: Page, testId: string, expected: string | RegExp): Promise<void> {
+  const locator = page.getByTestId(testId);
+  await locator.waitFor({ state: 'visible', timeout: 10_000 });
+  await page.waitForFunction(
+    ([id, pattern, flags]) => {
+      const text = document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '';
+      return flags === null ? text.includes(pattern) : new RegExp(pattern, flags).test(text);
+    },
+    [testId, typeof expected === 'string' ? expected : expected.source, typeof expected === 'string' ? null : expected.flags] as const,
+    { timeout: 10_000 },
+  );
+}
