@@ -11,6 +11,7 @@ import { AppConfig } from './common/config/app-config';
 import { ConfigModule } from './common/config/config.module';
 import { dataSourceOptions } from './common/database/data-source.options';
 import { RateLimitGuard } from './common/http/throttler.guard';
+import { JobsModule } from './common/jobs/jobs.module';
 import { HealthModule } from './common/health/health.module';
 import { LoggingModule } from './common/logging/logging.module';
 import { MetricsModule } from './common/metrics/metrics.module';
@@ -52,6 +53,7 @@ export class AppModule {
           }),
         }),
         ScheduleModule.forRoot(),
+        JobsModule,
         HealthModule,
         LedgerModule,
         UsersModule,

@@ -5,10 +5,13 @@ import { AdminAuditLog } from './admin-audit-log.entity';
 import { AdminAuditService } from './admin-audit.service';
 import { AdminLedgerController } from './admin-ledger.controller';
 import { AdminLedgerService } from './admin-ledger.service';
+import { AdminGrowthController } from './admin-growth.controller';
+import { PromotionsModule } from '../promotions/promotions.module';
+import { ReferralsModule } from '../referrals/referrals.module';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([AdminAuditLog]), LedgerModule],
-  controllers: [AdminLedgerController],
+  imports: [TypeOrmModule.forFeature([AdminAuditLog]), LedgerModule, PromotionsModule, ReferralsModule],
+  controllers: [AdminLedgerController, AdminGrowthController],
   providers: [AdminAuditService, AdminLedgerService],
   exports: [AdminAuditService],
 })

@@ -3,6 +3,8 @@ import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../common/config/app-config';
 import { LedgerModule } from '../ledger/ledger.module';
+import { PromotionsModule } from '../promotions/promotions.module';
+import { ReferralsModule } from '../referrals/referrals.module';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
@@ -23,6 +25,8 @@ import { UsersService } from './users.service';
       }),
     }),
     LedgerModule,
+    PromotionsModule,
+    ReferralsModule,
   ],
   controllers: [AuthController, UsersController],
   providers: [UsersService, AuthService, AdminBootstrapService, AuthGuard],

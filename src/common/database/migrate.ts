@@ -1,8 +1,7 @@
 import { DataSource } from 'typeorm';
+import { LockKey } from './advisory-lock';
 import { dataSourceOptions } from './data-source.options';
 
-/** Any fixed number, the same on every instance: only one of them migrates at a time. */
-const MIGRATION_LOCK_KEY = 7_341_001;
 
 /**
  * Applies the pending migrations, each in its own transaction, and returns
@@ -14,11 +13,11 @@ export async function runMigrations(url: string): Promise<string[]> {
   await dataSource.initialize();
   const lock = dataSource.createQueryRunner();
   try {
-    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await lock.query('SELECT pg_advisory_lock($1)', [LockKey.Migrations]);
     const applied = await dataSource.runMigrations();
     return applied.map((m) => m.name);
   } finally {
-    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await lock.query('SELECT pg_advisory_unlock($1)', [LockKey.Migrations]).catch(() => undefined);
     await lock.release();
     await dataSource.destroy();
   }

@@ -4,6 +4,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import * as bcrypt from 'bcrypt';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../common/config/app-config';
+import { PromotionsService } from '../../promotions/promotions.service';
+import { ReferralsService } from '../../referrals/referrals.service';
 import { User, UserStatus } from '../user.entity';
 import { UsersService } from '../users.service';
 import { UsersException } from '../users.errors';
@@ -35,6 +37,8 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly jwt: JwtService,
     private readonly config: AppConfig,
+    private readonly promotions: PromotionsService,
+    private readonly referrals: ReferralsService,
   ) {
     this.decoyHash = bcrypt.hash('decoy password', config.auth.bcryptCost);
   }
@@ -43,9 +47,12 @@ export class AuthService {
   async register(input: Registration): Promise<Session> {
     // Hashing is slow on purpose; keep it outside the transaction.
     const passwordHash = await bcrypt.hash(input.password, this.config.auth.bcryptCost);
-    const user = await this.dataSource.transaction((em) =>
-      this.users.create(em, { email: input.email, username: input.username, passwordHash }),
-    );
+    const user = await this.dataSource.transaction(async (em) => {
+      const created = await this.users.create(em, { email: input.email, username: input.username, passwordHash });
+      await this.promotions.startForNewUser(em, created);
+      await this.referrals.onRegistered(em, created, input.inviteCode);
+      return created;
+    });
     return { accessToken: await this.issueToken(user), user };
   }
 

@@ -1,0 +1,31 @@
+import { DataSource, EntityManager } from 'typeorm';
+
+/**
+ * Advisory lock keys, one per job, the same on every instance. Kept in one
+ * place so two jobs can never share a key by accident.
+ */
+export enum LockKey {
+  Migrations = 7_341_001,
+  ExpirePromotions = 7_341_101,
+  ExpireOrders = 7_341_102,
+  ReconcileOrders = 7_341_103,
+}
+
+export type LockedResult<T> = { acquired: false } | { acquired: true; result: T };
+
+/**
+ * Runs `work` in a transaction that holds `pg_try_advisory_xact_lock(key)`;
+ * when another session holds it, returns at once without running `work`.
+ * The lock goes with the transaction, so a crashed instance never keeps it.
+ */
+export async function withTransactionLock<T>(
+  dataSource: DataSource,
+  key: LockKey,
+  work: (em: EntityManager) => Promise<T>,
+): Promise<LockedResult<T>> {
+  return dataSource.transaction(async (em) => {
+    const [{ locked }] = await em.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [key]);
+    if (!locked) return { acquired: false };
+    return { acquired: true, result: await work(em) };
+  });
+}

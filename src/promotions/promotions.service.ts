@@ -1,0 +1,175 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppConfig } from '../common/config/app-config';
+import { LockKey, withTransactionLock } from '../common/database/advisory-lock';
+import { Money, percentOf } from '../common/money/money';
+import { LedgerService } from '../ledger/ledger.service';
+import { LedgerType } from '../ledger/recharge-record.entity';
+import { TierAt, tierAt } from './promotion-tiers';
+import { PromotionStatus, UserPromotion } from './user-promotion.entity';
+
+const HOUR_MS = 3_600_000;
+const EXPIRE_BATCH = 1000;
+
+/** What a paid order contributes to the bonus decision. */
+export interface BonusRequest {
+  userId: string;
+  username: string;
+  orderNo: string;
+  amountCny: string;
+  amountUsd: string;
+  /** The tier previewed when the order was created (SPEC §5.2: the order's creation time decides). */
+  tier: number | null;
+}
+
+export interface GrantedBonus {
+  tier: number;
+  percent: number;
+  bonusUsd: string;
+}
+
+export interface PromotionStats {
+  byTier: { tier: number; count: number; bonusUsd: string; amountUsd: string }[];
+  totalBonusUsd: string;
+  grantedCount: number;
+  active: number;
+  used: number;
+  expired: number;
+}
+
+export interface PromotionState {
+  enabled: boolean;
+  promotion: UserPromotion | null;
+  current: TierAt | null;
+}
+
+@Injectable()
+export class PromotionsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly ledger: LedgerService,
+    private readonly config: AppConfig,
+  ) {}
+
+  get enabled(): boolean {
+    return this.config.promotion.enabled;
+  }
+
+  /** The tier table of the configuration. */
+  get tiers() {
+    return this.config.promotion.tiers;
+  }
+
+  /** Starts the user's promotion in the registration transaction (activated at the user's creation). */
+  async startForNewUser(em: EntityManager, user: { id: string; username: string; createdAt: Date }): Promise<void> {
+    if (!this.enabled) return;
+    await em.insert(UserPromotion, {
+      userId: user.id,
+      username: user.username,
+      activatedAt: user.createdAt,
+      expireAt: new Date(user.createdAt.getTime() + this.config.promotion.durationHours * HOUR_MS),
+      status: PromotionStatus.Active,
+    });
+  }
+
+  async state(userId: string, now = new Date()): Promise<PromotionState> {
+    if (!this.enabled) return { enabled: false, promotion: null, current: null };
+    const promotion = await this.dataSource.getRepository(UserPromotion).findOneBy({ userId });
+    const usable = promotion && promotion.status === PromotionStatus.Active && promotion.expireAt > now;
+    return { enabled: true, promotion, current: usable ? tierAt(this.tiers, promotion.activatedAt, now) : null };
+  }
+
+  /**
+   * The tier an order created now would earn, for the order's preview and the
+   * payment page; null when the user has none left. The amount rule
+   * (promotion.min_amount) is applied when granting.
+   */
+  async preview(userId: string, at = new Date()): Promise<TierAt | null> {
+    return (await this.state(userId, at)).current;
+  }
+
+  /**
+   * Grants the bonus for a paid order inside the payment transaction: marks
+   * the promotion used with a conditional update (so of any number of
+   * concurrent grants for one user exactly one wins), records it, and credits
+   * the bonus through the ledger. Returns null when nothing is due.
+   */
+  async grant(em: EntityManager, request: BonusRequest): Promise<GrantedBonus | null> {
+    if (!this.enabled || request.tier === null) return null;
+    const rule = this.tiers[request.tier - 1];
+    if (!rule || new Money(request.amountCny).lt(this.config.promotion.minAmount)) return null;
+    const bonusUsd = percentOf(request.amountUsd, rule.percent);
+    if (new Money(bonusUsd).isZero()) return null;
+
+    const claimed: unknown[] = await em.query(
+      `UPDATE user_promotions
+          SET status = 'used', used_tier = $2, used_at = NOW(), used_amount = $3, bonus_amount = $4, updated_at = NOW()
+        WHERE user_id = $1 AND status <> 'used'
+        RETURNING id`,
+      [request.userId, request.tier, request.amountUsd, bonusUsd],
+    );
+    if (claimed.length === 0) return null;
+    await em.query(
+      `INSERT INTO promotion_records (user_id, username, tier, amount, bonus, order_no) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [request.userId, request.username, request.tier, request.amountUsd, bonusUsd, request.orderNo],
+    );
+    await this.ledger.credit(em, {
+      userId: request.userId,
+      amount: bonusUsd,
+      type: LedgerType.Promotion,
+      operator: 'system',
+      remark: `new-user bonus, tier ${request.tier} (${rule.percent}%)`,
+      relatedId: request.orderNo,
+    });
+    return { tier: request.tier, percent: rule.percent, bonusUsd };
+  }
+
+  /** Bonuses granted by tier (optionally in a creation-time window) and promotions by status. */
+  async stats(window: { from?: Date; to?: Date } = {}): Promise<PromotionStats> {
+    const byTier: { tier: number; count: number; bonus: string; amount: string }[] = await this.dataSource.query(
+      `SELECT tier, COUNT(*)::int AS count, SUM(bonus)::numeric(20,8)::text AS bonus, SUM(amount)::numeric(20,8)::text AS amount
+         FROM promotion_records
+        WHERE ($1::timestamptz IS NULL OR created_at >= $1) AND ($2::timestamptz IS NULL OR created_at < $2)
+        GROUP BY tier ORDER BY tier`,
+      [window.from ?? null, window.to ?? null],
+    );
+    const statuses: { status: PromotionStatus; count: number }[] = await this.dataSource.query(
+      `SELECT status, COUNT(*)::int AS count FROM user_promotions GROUP BY status`,
+    );
+    const countOf = (status: PromotionStatus) => statuses.find((s) => s.status === status)?.count ?? 0;
+    return {
+      byTier: byTier.map((r) => ({ tier: r.tier, count: r.count, bonusUsd: r.bonus, amountUsd: r.amount })),
+      totalBonusUsd: byTier.reduce((sum, r) => sum.plus(r.bonus), new Money(0)).toFixed(8),
+      grantedCount: byTier.reduce((sum, r) => sum + r.count, 0),
+      active: countOf(PromotionStatus.Active),
+      used: countOf(PromotionStatus.Used),
+      expired: countOf(PromotionStatus.Expired),
+    };
+  }
+
+  /**
+   * Marks active promotions past expire_at as expired, a batch per
+   * transaction, each batch under the job's advisory lock. Returns how many
+   * it expired, or null when another instance is running it.
+   */
+  async expireDue(batchSize = EXPIRE_BATCH): Promise<number | null> {
+    let total = 0;
+    for (;;) {
+      const batch = await withTransactionLock(this.dataSource, LockKey.ExpirePromotions, async (em) => {
+        const rows: unknown[] = await em.query(
+          `UPDATE user_promotions SET status = 'expired', updated_at = NOW()
+            WHERE id IN (SELECT id FROM user_promotions
+                          WHERE status = 'active' AND expire_at <= NOW()
+                          ORDER BY expire_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+           RETURNING id`,
+          [batchSize],
+        );
+        return rows.length;
+      });
+      if (!batch.acquired) return total === 0 ? null : total;
+      total += batch.result;
+      if (batch.result < batchSize) return total;
+    }
+  }
+}

@@ -1,0 +1,215 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { CacheStore } from '../common/cache/cache.store';
+import { AppConfig } from '../common/config/app-config';
+import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
+import { LedgerService } from '../ledger/ledger.service';
+import { LedgerType } from '../ledger/recharge-record.entity';
+import { generateReferralCode, normalizeReferralCode } from './referral-code';
+import { ReferralInvite } from './referral-invite.entity';
+import { ReferralsException } from './referrals.errors';
+
+const CODE_CACHE_TTL_MS = 3_600_000;
+const CODE_ATTEMPTS = 5;
+const UNIQUE_VIOLATION = '23505';
+
+/** A paid order of an invitee, as the referral rules see it. */
+export interface InviteePayment {
+  inviteeId: string;
+  amountCny: string;
+  amountUsd: string;
+}
+
+export interface ReferralReward {
+  referrerId: string;
+  rewardUsd: string;
+}
+
+export interface ReferralSummary {
+  code: string;
+  link: string;
+  invitedCount: number;
+  qualifiedCount: number;
+  rewardedCount: number;
+  totalRewardUsd: string;
+}
+
+export interface InviteFilter {
+  referrerId?: string;
+  inviteeId?: string;
+  qualified?: boolean;
+  rewarded?: boolean;
+  from?: Date;
+  to?: Date;
+}
+
+@Injectable()
+export class ReferralsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly ledger: LedgerService,
+    private readonly cache: CacheStore,
+    private readonly config: AppConfig,
+  ) {}
+
+  get enabled(): boolean {
+    return this.config.referral.enabled;
+  }
+
+  /** The user's code, created on first need; unique, retried on the rare collision. */
+  async codeFor(userId: string, em: EntityManager = this.dataSource.manager): Promise<string> {
+    const [existing] = await em.query('SELECT code FROM referral_codes WHERE user_id = $1', [userId]);
+    if (existing) return existing.code;
+    for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
+      const candidate = generateReferralCode(this.config.referral.codeLength);
+      try {
+        // A savepoint, so that a collision inside the caller's transaction does not abort it.
+        const rows = await em.transaction((sp) =>
+          sp.query(
+            `INSERT INTO referral_codes (user_id, code) VALUES ($1, $2)
+             ON CONFLICT (user_id) DO UPDATE SET code = referral_codes.code
+             RETURNING code`,
+            [userId, candidate],
+          ),
+        );
+        return rows[0].code;
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+      }
+    }
+    throw new Error(`no free referral code after ${CODE_ATTEMPTS} attempts`);
+  }
+
+  /** The referrer's user id for a code, through the cache; null when unknown or malformed. */
+  async resolveCode(input: string): Promise<string | null> {
+    const code = normalizeReferralCode(input, this.config.referral.codeLength);
+    if (!code) return null;
+    const key = `referral:code:${code}`;
+    const cached = await this.cache.get(key);
+    if (cached) return cached;
+    const [row] = await this.dataSource.query('SELECT user_id FROM referral_codes WHERE code = $1', [code]);
+    if (!row) return null;
+    await this.cache.set(key, row.user_id, CODE_CACHE_TTL_MS);
+    return row.user_id;
+  }
+
+  /**
+   * At registration, in its transaction: gives the new user a code and, with
+   * an invite code, records who invited them. An unknown code, or a referrer
+   * at referral.max_invitees_per_user, is a 400 and the registration rolls back.
+   */
+  async onRegistered(em: EntityManager, invitee: { id: string; username: string }, inviteCode?: string): Promise<void> {
+    if (!this.enabled) return;
+    await this.codeFor(invitee.id, em);
+    if (inviteCode === undefined || inviteCode === '') return;
+
+    const referrerId = await this.resolveCode(inviteCode);
+    if (!referrerId) throw ReferralsException.codeNotFound();
+    const limit = this.config.referral.maxInviteesPerUser;
+    // With a limit, lock the referrer's row so that concurrent registrations count invitees one at a time.
+    const [referrer] = await em.query(`SELECT id, username FROM users WHERE id = $1${limit > 0 ? ' FOR UPDATE' : ''}`, [
+      referrerId,
+    ]);
+    if (!referrer) throw ReferralsException.codeNotFound();
+    if (limit > 0) {
+      const [{ count }] = await em.query('SELECT COUNT(*)::int AS count FROM referral_invites WHERE referrer_id = $1', [
+        referrerId,
+      ]);
+      if (count >= limit) throw ReferralsException.inviteeLimitReached();
+    }
+    await em.insert(ReferralInvite, {
+      inviteeId: invitee.id,
+      inviteeUsername: invitee.username,
+      referrerId,
+      referrerUsername: referrer.username,
+    });
+  }
+
+  /**
+   * In the payment transaction: adds the order (not its bonus) to the
+   * invite's totals, and when the CNY total first reaches
+   * referral.qualified_recharge_cny, rewards the referrer once. The invite
+   * row's lock orders concurrent payments of one invitee, and the reward is
+   * claimed by a conditional update, so it is paid exactly once.
+   */
+  async onInviteePaid(em: EntityManager, payment: InviteePayment): Promise<ReferralReward | null> {
+    if (!this.enabled) return null;
+    const [invite] = await em.query(
+      `UPDATE referral_invites
+          SET total_recharge_cny = total_recharge_cny + $2::numeric,
+              total_recharge_usd = total_recharge_usd + $3::numeric,
+              qualified_at = CASE WHEN NOT is_qualified AND total_recharge_cny + $2::numeric >= $4::numeric
+                                  THEN NOW() ELSE qualified_at END,
+              is_qualified = is_qualified OR total_recharge_cny + $2::numeric >= $4::numeric,
+              updated_at = NOW()
+        WHERE invitee_id = $1
+        RETURNING id, referrer_id, is_qualified, reward_issued`,
+      [payment.inviteeId, payment.amountCny, payment.amountUsd, this.config.referral.qualifiedRechargeCny],
+    );
+    if (!invite || !invite.is_qualified || invite.reward_issued) return null;
+
+    const rewardUsd = this.config.referral.rewardUsd;
+    const claimed: unknown[] = await em.query(
+      `UPDATE referral_invites SET reward_issued = TRUE, reward_issued_at = NOW(), reward_amount_usd = $2, updated_at = NOW()
+        WHERE id = $1 AND reward_issued = FALSE
+        RETURNING id`,
+      [invite.id, rewardUsd],
+    );
+    if (claimed.length === 0) return null;
+    await this.ledger.credit(em, {
+      userId: invite.referrer_id,
+      amount: rewardUsd,
+      type: LedgerType.Referral,
+      operator: 'system',
+      remark: 'invite reward',
+      relatedId: payment.inviteeId,
+    });
+    return { referrerId: invite.referrer_id, rewardUsd };
+  }
+
+  async summary(userId: string): Promise<ReferralSummary> {
+    const code = await this.codeFor(userId);
+    const [counts] = await this.dataSource.query(
+      `SELECT COUNT(*)::int AS invited,
+              COUNT(*) FILTER (WHERE is_qualified)::int AS qualified,
+              COUNT(*) FILTER (WHERE reward_issued)::int AS rewarded,
+              COALESCE(SUM(reward_amount_usd) FILTER (WHERE reward_issued), 0)::numeric(20,8)::text AS total_reward
+         FROM referral_invites WHERE referrer_id = $1`,
+      [userId],
+    );
+    return {
+      code,
+      link: `${this.linkBase()}?code=${code}`,
+      invitedCount: counts.invited,
+      qualifiedCount: counts.qualified,
+      rewardedCount: counts.rewarded,
+      totalRewardUsd: counts.total_reward,
+    };
+  }
+
+  async invites(filter: InviteFilter, page: PageQueryDto): Promise<Page<ReferralInvite>> {
+    const query = this.dataSource.getRepository(ReferralInvite).createQueryBuilder('i');
+    if (filter.referrerId) query.andWhere('i.referrerId = :referrerId', { referrerId: filter.referrerId });
+    if (filter.inviteeId) query.andWhere('i.inviteeId = :inviteeId', { inviteeId: filter.inviteeId });
+    if (filter.qualified !== undefined) query.andWhere('i.isQualified = :qualified', { qualified: filter.qualified });
+    if (filter.rewarded !== undefined) query.andWhere('i.rewardIssued = :rewarded', { rewarded: filter.rewarded });
+    if (filter.from) query.andWhere('i.createdAt >= :from', { from: filter.from });
+    if (filter.to) query.andWhere('i.createdAt < :to', { to: filter.to });
+    const [items, total] = await query
+      .orderBy('i.createdAt', 'DESC')
+      .addOrderBy('i.id', 'DESC')
+      .skip((page.page - 1) * page.pageSize)
+      .take(page.pageSize)
+      .getManyAndCount();
+    return pageOf(items, total, page);
+  }
+
+  private linkBase(): string {
+    return this.config.referral.linkBaseUrl || `${this.config.app.publicBaseUrl.replace(/\/$/, '')}/login`;
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION;
+}
