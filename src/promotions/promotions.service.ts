@@ -3,13 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../common/config/app-config';
 import { LockKey, withTransactionLock } from '../common/database/advisory-lock';
+import { returning } from '../common/database/returning';
 import { Money, percentOf } from '../common/money/money';
 import { LedgerService } from '../ledger/ledger.service';
 import { LedgerType } from '../ledger/recharge-record.entity';
 import { TierAt, tierAt } from './promotion-tiers';
 import { PromotionStatus, UserPromotion } from './user-promotion.entity';
 
-const HOUR_MS = 3_600_000;
 const EXPIRE_BATCH = 1000;
 
 /** What a paid order contributes to the bonus decision. */
@@ -62,15 +62,14 @@ export class PromotionsService {
   }
 
   /** Starts the user's promotion in the registration transaction (activated at the user's creation). */
-  async startForNewUser(em: EntityManager, user: { id: string; username: string; createdAt: Date }): Promise<void> {
+  async startForNewUser(em: EntityManager, user: { id: string }): Promise<void> {
     if (!this.enabled) return;
-    await em.insert(UserPromotion, {
-      userId: user.id,
-      username: user.username,
-      activatedAt: user.createdAt,
-      expireAt: new Date(user.createdAt.getTime() + this.config.promotion.durationHours * HOUR_MS),
-      status: PromotionStatus.Active,
-    });
+    // Copied in SQL so activated_at equals created_at to the microsecond.
+    await em.query(
+      `INSERT INTO user_promotions (user_id, username, activated_at, expire_at)
+       SELECT id, username, created_at, created_at + $2 * interval '1 hour' FROM users WHERE id = $1`,
+      [user.id, this.config.promotion.durationHours],
+    );
   }
 
   async state(userId: string, now = new Date()): Promise<PromotionState> {
@@ -102,7 +101,8 @@ export class PromotionsService {
     const bonusUsd = percentOf(request.amountUsd, rule.percent);
     if (new Money(bonusUsd).isZero()) return null;
 
-    const claimed: unknown[] = await em.query(
+    const claimed = await returning(
+      em,
       `UPDATE user_promotions
           SET status = 'used', used_tier = $2, used_at = NOW(), used_amount = $3, bonus_amount = $4, updated_at = NOW()
         WHERE user_id = $1 AND status <> 'used'
@@ -157,7 +157,8 @@ export class PromotionsService {
     let total = 0;
     for (;;) {
       const batch = await withTransactionLock(this.dataSource, LockKey.ExpirePromotions, async (em) => {
-        const rows: unknown[] = await em.query(
+        const rows = await returning(
+          em,
           `UPDATE user_promotions SET status = 'expired', updated_at = NOW()
             WHERE id IN (SELECT id FROM user_promotions
                           WHERE status = 'active' AND expire_at <= NOW()

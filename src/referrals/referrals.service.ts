@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { CacheStore } from '../common/cache/cache.store';
+import { returning } from '../common/database/returning';
 import { AppConfig } from '../common/config/app-config';
 import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
 import { LedgerService } from '../ledger/ledger.service';
@@ -135,7 +136,8 @@ export class ReferralsService {
    */
   async onInviteePaid(em: EntityManager, payment: InviteePayment): Promise<ReferralReward | null> {
     if (!this.enabled) return null;
-    const [invite] = await em.query(
+    const [invite] = await returning<{ id: string; referrer_id: string; is_qualified: boolean; reward_issued: boolean }>(
+      em,
       `UPDATE referral_invites
           SET total_recharge_cny = total_recharge_cny + $2::numeric,
               total_recharge_usd = total_recharge_usd + $3::numeric,
@@ -150,7 +152,8 @@ export class ReferralsService {
     if (!invite || !invite.is_qualified || invite.reward_issued) return null;
 
     const rewardUsd = this.config.referral.rewardUsd;
-    const claimed: unknown[] = await em.query(
+    const claimed = await returning(
+      em,
       `UPDATE referral_invites SET reward_issued = TRUE, reward_issued_at = NOW(), reward_amount_usd = $2, updated_at = NOW()
         WHERE id = $1 AND reward_issued = FALSE
         RETURNING id`,
