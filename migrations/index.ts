@@ -1,4 +1,5 @@
 import { InitialSchema1763856000000 } from './1763856000000-InitialSchema';
+import { PaymentWebhookEvents1763942400000 } from './1763942400000-PaymentWebhookEvents';
 
 /** Every migration, oldest first. A new migration file is added here too. */
-export const MIGRATIONS = [InitialSchema1763856000000];
+export const MIGRATIONS = [InitialSchema1763856000000, PaymentWebhookEvents1763942400000];

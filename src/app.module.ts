@@ -19,6 +19,7 @@ import { LedgerModule } from './ledger/ledger.module';
 import { AuthGuard } from './users/auth/auth.guard';
 import { isAuthThrottled } from './users/auth/auth-throttle';
 import { UsersModule } from './users/users.module';
+import { PaymentsModule } from './payments/payments.module';
 
 const MINUTE_MS = 60_000;
 
@@ -58,6 +59,7 @@ export class AppModule {
         LedgerModule,
         UsersModule,
         AdminModule,
+        PaymentsModule,
       ],
       providers: [
         // Order matters: rate limits apply before authentication.

@@ -137,7 +137,8 @@ export class StripeSection {
   @ValidateIf((o: StripeSection) => o.apiBase !== '')
   @IsUrl(URL_OPTIONS)
   apiBase: string;
-  @IsString() @MinLength(3) currency: string;
+  // Orders are priced in CNY and webhooks compare the paid amount with amount_cny.
+  @IsIn(['cny'], { message: 'currency must be cny: orders are priced in CNY' }) currency: string;
 }
 
 export class SandboxSection {

@@ -29,3 +29,23 @@ export async function withTransactionLock<T>(
     return { acquired: true, result: await work(em) };
   });
 }
+
+/**
+ * Runs `work` while one pooled connection holds the session-level
+ * `pg_try_advisory_lock(key)`, with no transaction open: for jobs that call
+ * gateways, which must never happen inside a transaction.
+ */
+export async function withSessionLock<T>(dataSource: DataSource, key: LockKey, work: () => Promise<T>): Promise<LockedResult<T>> {
+  const holder = dataSource.createQueryRunner();
+  try {
+    const [{ locked }] = await holder.query('SELECT pg_try_advisory_lock($1) AS locked', [key]);
+    if (!locked) return { acquired: false };
+    try {
+      return { acquired: true, result: await work() };
+    } finally {
+      await holder.query('SELECT pg_advisory_unlock($1)', [key]);
+    }
+  } finally {
+    await holder.release();
+  }
+}

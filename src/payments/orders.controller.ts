@@ -1,0 +1,107 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import {
+  ApiBadGatewayResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { AppConfig } from '../common/config/app-config';
+import { convertCnyToUsd } from '../common/money/money';
+import { PromotionsService } from '../promotions/promotions.service';
+import { AuthenticatedUser, CurrentUser } from '../users/auth/authenticated-user';
+import { CreateOrderDto, OrderDto, OrderPageDto, OrderQueryDto, PaymentConfigDto } from './dto/order.dto';
+import { OrdersService } from './orders.service';
+import { PaymentProviderRegistry } from './payment-provider.registry';
+
+@ApiTags('payment')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'Missing or invalid bearer token' })
+@Controller('payment')
+export class OrdersController {
+  constructor(
+    private readonly orders: OrdersService,
+    private readonly providers: PaymentProviderRegistry,
+    private readonly promotions: PromotionsService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Get('config')
+  @ApiOperation({ summary: 'What the recharge page needs: gateways and methods, packages, limits, rates, the bonus preview' })
+  @ApiOkResponse({ type: PaymentConfigDto })
+  async paymentConfig(@CurrentUser() user: AuthenticatedUser): Promise<PaymentConfigDto> {
+    const settings = this.config.payment;
+    const preview = await this.promotions.preview(user.id);
+    return {
+      enabled: settings.enabled,
+      providers: settings.enabled ? this.providers.enabled().map((p) => ({ name: p.name, methods: [...p.methods] })) : [],
+      packages: settings.packages.map((p) => ({
+        amountCny: p.amountCny,
+        amountUsd: convertCnyToUsd(p.amountCny, settings.discountRate, settings.exchangeRate),
+        popular: p.popular,
+      })),
+      minAmountCny: settings.minAmount,
+      maxAmountCny: settings.maxAmount,
+      exchangeRate: settings.exchangeRate,
+      discountRate: settings.discountRate,
+      orderExpireMinutes: settings.orderExpireMinutes,
+      promotion: preview
+        ? { tier: preview.tier, percent: preview.percent, endsAt: preview.endsAt.toISOString(), minAmountCny: this.config.promotion.minAmount }
+        : null,
+    };
+  }
+
+  @Post('orders')
+  @ApiOperation({ summary: 'Create a top-up order and get where to pay' })
+  @ApiCreatedResponse({ type: OrderDto })
+  @ApiBadRequestResponse({ description: 'Amount outside the limits, or a provider/method not offered' })
+  @ApiTooManyRequestsResponse({ description: 'More than payment.max_orders_per_minute orders in the last minute; see Retry-After' })
+  @ApiConflictResponse({ description: 'Too many unpaid orders' })
+  @ApiBadGatewayResponse({ description: 'The gateway could not start the payment; the order is failed and nothing was charged' })
+  async create(@CurrentUser() user: AuthenticatedUser, @Body() body: CreateOrderDto, @Req() request: FastifyRequest): Promise<OrderDto> {
+    const order = await this.orders.create({
+      userId: user.id,
+      username: user.username,
+      amountCny: body.amountCny,
+      provider: body.provider,
+      method: body.method,
+      display: body.display ?? 'redirect',
+      clientIp: request.ip ?? null,
+      userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : null,
+    });
+    return OrderDto.from(order);
+  }
+
+  @Get('orders')
+  @ApiOperation({ summary: 'The signed-in user’s orders, newest first' })
+  @ApiOkResponse({ type: OrderPageDto })
+  async list(@CurrentUser() user: AuthenticatedUser, @Query() query: OrderQueryDto): Promise<OrderPageDto> {
+    const page = await this.orders.listOwn(user.id, query.status, query);
+    return { ...page, items: page.items.map(OrderDto.from) };
+  }
+
+  @Get('orders/:orderNo')
+  @ApiOperation({ summary: 'One of the signed-in user’s orders (the result page polls it)' })
+  @ApiOkResponse({ type: OrderDto })
+  @ApiNotFoundResponse({ description: 'No such order of yours' })
+  async detail(@CurrentUser() user: AuthenticatedUser, @Param('orderNo') orderNo: string): Promise<OrderDto> {
+    return OrderDto.from(await this.orders.findOwn(user.id, orderNo));
+  }
+
+  @Post('orders/:orderNo/cancel')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Give up an unpaid order (pending → failed)' })
+  @ApiOkResponse({ type: OrderDto })
+  @ApiNotFoundResponse({ description: 'No such order of yours' })
+  @ApiConflictResponse({ description: 'The order is no longer pending' })
+  async cancel(@CurrentUser() user: AuthenticatedUser, @Param('orderNo') orderNo: string): Promise<OrderDto> {
+    return OrderDto.from(await this.orders.cancelOwn(user.id, orderNo));
+  }
+}

@@ -1,0 +1,168 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { CacheStore } from '../common/cache/cache.store';
+import { AppConfig } from '../common/config/app-config';
+import { returning } from '../common/database/returning';
+import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
+import { decimalStringProblem } from '../common/money/is-decimal-string.validator';
+import { convertCnyToUsd, toCny } from '../common/money/money';
+import { PromotionsService } from '../promotions/promotions.service';
+import { PaymentMetrics } from './payment-metrics';
+import { OrderStatus, PaymentMethod, PaymentOrder, ProviderName } from './payment-order.entity';
+import { PaymentProviderRegistry } from './payment-provider.registry';
+import { PaymentsException } from './payments.errors';
+
+const MINUTE_MS = 60_000;
+
+export interface NewOrder {
+  userId: string;
+  username: string;
+  amountCny: string;
+  provider: ProviderName;
+  method: PaymentMethod;
+  display: 'redirect' | 'qrcode';
+  clientIp: string | null;
+  userAgent: string | null;
+}
+
+/**
+ * Order numbers: "PO", the UTC time to the second, and 64 random bits —
+ * sortable by creation time, and not guessable from one another.
+ */
+export function newOrderNo(now: Date = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  return `PO${stamp}${randomBytes(8).toString('hex').toUpperCase()}`;
+}
+
+@Injectable()
+export class OrdersService {
+  private readonly logger = new Logger(OrdersService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly providers: PaymentProviderRegistry,
+    private readonly promotions: PromotionsService,
+    private readonly cache: CacheStore,
+    private readonly metrics: PaymentMetrics,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Creates the order, then asks the gateway for a payment URL outside any
+   * transaction. A gateway failure marks the order failed and is a 502;
+   * nothing was charged.
+   */
+  async create(input: NewOrder): Promise<PaymentOrder> {
+    const settings = this.config.payment;
+    if (!settings.enabled) throw PaymentsException.disabled();
+    const problem = decimalStringProblem(input.amountCny, { scale: 2, min: settings.minAmount, max: settings.maxAmount });
+    if (problem) throw PaymentsException.amountOutOfRange(problem);
+    const provider = this.providers.forOrder(input.provider, input.method);
+
+    const slot = await this.cache.takeRollingWindowSlot(`orders:created:${input.userId}`, settings.maxOrdersPerMinute, MINUTE_MS);
+    if (!slot.allowed) throw PaymentsException.tooManyOrders(settings.maxOrdersPerMinute, Math.max(1, Math.ceil(slot.retryAfterMs / 1000)));
+
+    const now = new Date();
+    const amountCny = toCny(input.amountCny);
+    // The tier is decided by the order's creation time (SPEC §5.2), so it is taken now and stored.
+    const preview = await this.promotions.preview(input.userId, now);
+    const order = await this.dataSource.transaction(async (em) => {
+      // The user's row lock makes "at most N pending" hold for concurrent requests too.
+      await em.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [input.userId]);
+      const [{ pending }] = await em.query(
+        `SELECT COUNT(*)::int AS pending FROM payment_orders WHERE user_id = $1 AND status = 'pending' AND expire_at > NOW()`,
+        [input.userId],
+      );
+      if (pending >= settings.maxPendingOrders) throw PaymentsException.tooManyPending(settings.maxPendingOrders);
+      const amountUsd = convertCnyToUsd(amountCny, settings.discountRate, settings.exchangeRate);
+      const [row] = await em.query(
+        `INSERT INTO payment_orders
+           (order_no, user_id, username, amount_cny, amount_usd, bonus_usd, total_usd, exchange_rate, provider,
+            payment_method, status, expire_at, promotion_tier, client_ip, user_agent, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, 0, $5, $6, $7, $8, 'pending', $9, $10, $11, $12, $13, $13)
+         RETURNING id`,
+        [
+          newOrderNo(now),
+          input.userId,
+          input.username,
+          amountCny,
+          amountUsd,
+          settings.exchangeRate,
+          provider.name,
+          input.method,
+          new Date(now.getTime() + settings.orderExpireMinutes * MINUTE_MS),
+          preview?.tier ?? null,
+          input.clientIp?.slice(0, 50) ?? null,
+          input.userAgent?.slice(0, 500) ?? null,
+          now,
+        ],
+      );
+      return em.findOneByOrFail(PaymentOrder, { id: row.id });
+    });
+    this.metrics.ordersCreated.inc({ provider: provider.name });
+
+    try {
+      const started = await provider.createPayment({
+        orderNo: order.orderNo,
+        amountCny,
+        method: input.method,
+        subject: `Recharge ${amountCny} CNY`,
+        clientIp: input.clientIp,
+        display: input.display,
+        expireAt: order.expireAt,
+      });
+      await this.dataSource.query(
+        `UPDATE payment_orders SET payment_url = $2, trade_no = COALESCE($3, trade_no), updated_at = NOW() WHERE id = $1`,
+        [order.id, started.paymentUrl.slice(0, 1000), started.tradeNo ?? null],
+      );
+      return { ...order, paymentUrl: started.paymentUrl, tradeNo: started.tradeNo ?? order.tradeNo };
+    } catch (error) {
+      this.logger.error({ orderNo: order.orderNo, provider: provider.name, err: error }, 'gateway refused to start a payment');
+      await this.dataSource.query(`UPDATE payment_orders SET status = 'failed', updated_at = NOW() WHERE id = $1 AND status = 'pending'`, [
+        order.id,
+      ]);
+      throw PaymentsException.gatewayFailed(provider.name);
+    }
+  }
+
+  /** The caller's own order; anyone else's is a 404, as if it did not exist. */
+  async findOwn(userId: string, orderNo: string): Promise<PaymentOrder> {
+    const order = await this.dataSource.getRepository(PaymentOrder).findOneBy({ orderNo, userId });
+    if (!order) throw PaymentsException.orderNotFound(orderNo);
+    return order;
+  }
+
+  async listOwn(userId: string, status: OrderStatus | undefined, page: PageQueryDto): Promise<Page<PaymentOrder>> {
+    const [items, total] = await this.dataSource.getRepository(PaymentOrder).findAndCount({
+      where: { userId, ...(status && { status }) },
+      order: { createdAt: 'DESC', id: 'DESC' },
+      skip: (page.page - 1) * page.pageSize,
+      take: page.pageSize,
+    });
+    return pageOf(items, total, page);
+  }
+
+  /** The user gives up an unpaid order: pending → failed. */
+  async cancelOwn(userId: string, orderNo: string): Promise<PaymentOrder> {
+    const order = await this.findOwn(userId, orderNo);
+    const moved = await returning(
+      this.dataSource.manager,
+      `UPDATE payment_orders SET status = 'failed', updated_at = NOW() WHERE id = $1 AND status = 'pending' RETURNING id`,
+      [order.id],
+    );
+    if (moved.length === 0) throw PaymentsException.orderNotPending(orderNo, (await this.findOwn(userId, orderNo)).status);
+    return this.findOwn(userId, orderNo);
+  }
+
+  /** Gives up on a pending sandbox order from its checkout page's Fail button. */
+  async failPending(orderNo: string): Promise<boolean> {
+    const moved = await returning(
+      this.dataSource.manager,
+      `UPDATE payment_orders SET status = 'failed', updated_at = NOW() WHERE order_no = $1 AND status = 'pending' RETURNING id`,
+      [orderNo],
+    );
+    return moved.length === 1;
+  }
+}

@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { Counter } from 'prom-client';
+import { MetricsService } from '../common/metrics/metrics.service';
+
+/** Payment counters for /metrics (SPEC §9). Amounts here are for dashboards only, never for money logic. */
+@Injectable()
+export class PaymentMetrics {
+  readonly ordersCreated: Counter<'provider'>;
+  readonly ordersPaid: Counter<'provider' | 'source'>;
+  readonly ordersExpired: Counter<'provider'>;
+  readonly webhooks: Counter<'provider' | 'result'>;
+  readonly creditedUsd: Counter<'provider' | 'kind'>;
+
+  constructor(metrics: MetricsService) {
+    const registers = [metrics.registry];
+    this.ordersCreated = new Counter({ name: 'payment_orders_created_total', help: 'Orders created', labelNames: ['provider'], registers });
+    this.ordersPaid = new Counter({
+      name: 'payment_orders_paid_total',
+      help: 'Orders moved to paid, by where the news came from (webhook, reconcile, admin)',
+      labelNames: ['provider', 'source'],
+      registers,
+    });
+    this.ordersExpired = new Counter({ name: 'payment_orders_expired_total', help: 'Orders expired unpaid', labelNames: ['provider'], registers });
+    this.webhooks = new Counter({
+      name: 'payment_webhooks_total',
+      help: 'Gateway callbacks by outcome (credited, duplicate, bad_signature, amount_mismatch, unknown_order, …)',
+      labelNames: ['provider', 'result'],
+      registers,
+    });
+    this.creditedUsd = new Counter({
+      name: 'payment_credited_usd_total',
+      help: 'USD credited to balances by payments and their bonuses',
+      labelNames: ['provider', 'kind'],
+      registers,
+    });
+  }
+}

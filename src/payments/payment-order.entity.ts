@@ -1,0 +1,50 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export enum OrderStatus {
+  Pending = 'pending',
+  Paid = 'paid',
+  Failed = 'failed',
+  Expired = 'expired',
+  Refunded = 'refunded',
+}
+
+export enum ProviderName {
+  Zpay = 'zpay',
+  Stripe = 'stripe',
+  Sandbox = 'sandbox',
+}
+
+export enum PaymentMethod {
+  Alipay = 'alipay',
+  Wxpay = 'wxpay',
+  Card = 'card',
+}
+
+/** `payment_orders` (SPEC §4): one top-up attempt, from creation to paid, failed, expired or refunded. */
+@Entity('payment_orders')
+export class PaymentOrder {
+  @PrimaryGeneratedColumn({ type: 'bigint' }) id: string;
+  @Column({ name: 'order_no', type: 'varchar', length: 50, unique: true }) orderNo: string;
+  @Column({ name: 'trade_no', type: 'varchar', length: 100, nullable: true, unique: true }) tradeNo: string | null;
+  @Column({ name: 'user_id', type: 'bigint' }) userId: string;
+  @Column({ type: 'varchar', length: 100 }) username: string;
+  @Column({ name: 'amount_cny', type: 'numeric', precision: 20, scale: 2 }) amountCny: string;
+  @Column({ name: 'amount_usd', type: 'numeric', precision: 20, scale: 8 }) amountUsd: string;
+  @Column({ name: 'bonus_usd', type: 'numeric', precision: 20, scale: 8, default: 0 }) bonusUsd: string;
+  @Column({ name: 'total_usd', type: 'numeric', precision: 20, scale: 8 }) totalUsd: string;
+  @Column({ name: 'exchange_rate', type: 'numeric', precision: 10, scale: 4 }) exchangeRate: string;
+  @Column({ type: 'varchar', length: 20 }) provider: ProviderName;
+  @Column({ name: 'payment_method', type: 'varchar', length: 50, nullable: true }) paymentMethod: PaymentMethod | null;
+  @Column({ name: 'payment_url', type: 'varchar', length: 1000, nullable: true }) paymentUrl: string | null;
+  @Column({ type: 'varchar', length: 20, default: OrderStatus.Pending }) status: OrderStatus;
+  @Column({ name: 'paid_at', type: 'timestamptz', nullable: true }) paidAt: Date | null;
+  @Column({ name: 'expire_at', type: 'timestamptz' }) expireAt: Date;
+  @Column({ name: 'promotion_tier', type: 'int', nullable: true }) promotionTier: number | null;
+  @Column({ name: 'promotion_used', type: 'boolean', default: false }) promotionUsed: boolean;
+  @Column({ name: 'callback_data', type: 'text', nullable: true, select: false }) callbackData: string | null;
+  @Column({ name: 'callback_at', type: 'timestamptz', nullable: true }) callbackAt: Date | null;
+  @Column({ name: 'client_ip', type: 'varchar', length: 50, nullable: true }) clientIp: string | null;
+  @Column({ name: 'user_agent', type: 'varchar', length: 500, nullable: true }) userAgent: string | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+}

@@ -1,0 +1,93 @@
+import { PaymentMethod, ProviderName } from './payment-order.entity';
+
+/** What a gateway needs to start a payment. Amounts are decimal strings in CNY. */
+export interface PaymentRequest {
+  orderNo: string;
+  amountCny: string;
+  method: PaymentMethod;
+  /** Text the payer sees ("Recharge ¥20.00"). */
+  subject: string;
+  clientIp: string | null;
+  /** 'qrcode' asks for content to render as a QR code instead of a page to redirect to, where the gateway offers it. */
+  display: 'redirect' | 'qrcode';
+  expireAt: Date;
+}
+
+export interface StartedPayment {
+  /** Where to send the payer, or the QR code content. */
+  paymentUrl: string;
+  /** The gateway's id for this payment, when it gives one now. */
+  tradeNo?: string;
+}
+
+/** An order as a gateway adapter needs to see it after creation. */
+export interface OrderRef {
+  orderNo: string;
+  tradeNo: string | null;
+  amountCny: string;
+}
+
+/** The raw HTTP request of a callback, untouched, for signature checks. */
+export interface WebhookRequest {
+  /** GET query or POST form fields, as received. */
+  fields: Record<string, string>;
+  /** The exact bytes of the body (Stripe signs them). */
+  rawBody: Buffer | undefined;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** What a verified callback says. */
+export type WebhookEvent =
+  | {
+      kind: 'paid';
+      eventId: string;
+      orderNo: string;
+      tradeNo: string | null;
+      /** Paid amount in CNY, as the gateway stated it. */
+      amountCny: string;
+      /** Lower-case ISO currency the gateway charged in. */
+      currency: string;
+      /** The callback as received, kept on the order for admins. */
+      raw: string;
+    }
+  | { kind: 'failed' | 'expired'; eventId: string; orderNo: string; raw: string }
+  | { kind: 'ignored'; eventId: string; reason: string };
+
+/** The gateway's view of an order, for reconciliation. */
+export type GatewayOrderState =
+  | { status: 'paid'; tradeNo: string | null; amountCny: string; currency: string; raw: string }
+  | { status: 'pending' | 'failed' | 'expired' | 'unknown'; raw: string };
+
+/** A callback whose signature, key or shape is wrong: answered 400 and otherwise ignored. */
+export class WebhookVerificationError extends Error {
+  override name = 'WebhookVerificationError';
+}
+
+/** A gateway that did not answer, or answered with an error. */
+export class GatewayError extends Error {
+  override name = 'GatewayError';
+}
+
+/**
+ * The port every payment gateway adapter implements (SPEC §6). The payment
+ * service talks to gateways only through it; adapters live in
+ * providers/<name>/ with their own module and configuration.
+ */
+export abstract class PaymentProvider {
+  abstract readonly name: ProviderName;
+  /** Whether configuration switched this gateway on. */
+  abstract readonly enabled: boolean;
+  abstract readonly methods: readonly PaymentMethod[];
+
+  /** Starts a payment at the gateway. Called outside any database transaction. */
+  abstract createPayment(request: PaymentRequest): Promise<StartedPayment>;
+
+  /** Verifies a callback's authenticity first, then reads it. Throws WebhookVerificationError when it is not genuine. */
+  abstract parseWebhook(request: WebhookRequest): Promise<WebhookEvent>;
+
+  /** Asks the gateway what became of an order. */
+  abstract queryOrder(order: OrderRef): Promise<GatewayOrderState>;
+
+  /** Gives the money back at the gateway. */
+  abstract refund(order: OrderRef, amountCny: string): Promise<void>;
+}

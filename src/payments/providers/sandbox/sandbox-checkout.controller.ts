@@ -1,0 +1,100 @@
+import { Controller, Get, HttpCode, Logger, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DataSource } from 'typeorm';
+import { Public } from '../../../users/auth/public.decorator';
+import { OrdersService } from '../../orders.service';
+import { OrderStatus, PaymentOrder, ProviderName } from '../../payment-order.entity';
+import { PaymentsException } from '../../payments.errors';
+import { SandboxProvider } from './sandbox.provider';
+
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/**
+ * The sandbox gateway's checkout page. Anyone holding the (unguessable)
+ * payment URL can pay or fail the order, as on a real gateway's page; it
+ * exists only while the sandbox is enabled.
+ */
+@ApiExcludeController()
+@Public()
+@SkipThrottle()
+@Controller('payment/sandbox/checkout')
+export class SandboxCheckoutController {
+  private readonly logger = new Logger(SandboxCheckoutController.name);
+
+  constructor(
+    private readonly sandbox: SandboxProvider,
+    private readonly orders: OrdersService,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  @Get(':orderNo')
+  async page(@Param('orderNo') orderNo: string, @Res() reply: FastifyReply) {
+    const order = await this.sandboxOrder(orderNo);
+    const open = order.status === OrderStatus.Pending || order.status === OrderStatus.Expired;
+    const action = `/api/payment/sandbox/checkout/${encodeURIComponent(order.orderNo)}`;
+    const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sandbox checkout · ${escapeHtml(order.orderNo)}</title>
+<style>
+body{font-family:system-ui,sans-serif;background:#f4f5fb;margin:0;display:flex;min-height:100vh;align-items:center;justify-content:center}
+main{background:#fff;border-radius:16px;box-shadow:0 4px 24px #0001;padding:28px;max-width:380px;width:calc(100% - 32px)}
+h1{font-size:18px;margin:0 0 4px}.note{color:#666;font-size:13px;margin:0 0 20px}
+.amount{font-size:36px;font-weight:700;margin:8px 0}dl{display:grid;grid-template-columns:auto 1fr;gap:6px 12px;font-size:14px}
+dt{color:#666}dd{margin:0;word-break:break-all}form{display:inline}.actions{display:flex;gap:12px;margin-top:24px}
+button{flex:1;padding:12px;border-radius:10px;border:0;font-size:16px;cursor:pointer}
+.pay{background:#4f46e5;color:#fff}.fail{background:#eee;color:#333}
+</style></head><body><main>
+<h1>Sandbox checkout</h1><p class="note">A stand-in for a real gateway: no money moves.</p>
+<div class="amount" data-testid="sandbox-amount">¥${escapeHtml(order.amountCny)}</div>
+<dl><dt>Order</dt><dd data-testid="sandbox-order">${escapeHtml(order.orderNo)}</dd>
+<dt>Method</dt><dd>${escapeHtml(order.paymentMethod ?? '-')}</dd>
+<dt>Status</dt><dd data-testid="sandbox-status">${escapeHtml(order.status)}</dd></dl>
+${
+  open
+    ? `<div class="actions"><form method="post" action="${action}/pay"><button class="pay" data-testid="sandbox-pay">Pay</button></form>
+<form method="post" action="${action}/fail"><button class="fail" data-testid="sandbox-fail">Fail</button></form></div>`
+    : ''
+}
+</main></body></html>`;
+    return reply.header('content-type', 'text/html; charset=utf-8').send(html);
+  }
+
+  /** Sends this app the notify Zpay would send, over HTTP, then takes the payer to the result page. */
+  @Post(':orderNo/pay')
+  @HttpCode(303)
+  async pay(@Param('orderNo') orderNo: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const order = await this.sandboxOrder(orderNo);
+    const notify = this.sandbox.paidNotify({ orderNo: order.orderNo, amountCny: order.amountCny, method: order.paymentMethod });
+    // The address this request reached us at is one we can reach ourselves.
+    const origin = `${request.protocol}://${request.host}`;
+    const response = await fetch(`${origin}/api/payment/webhook/sandbox`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(notify).toString(),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const answer = await response.text();
+    if (answer !== 'success') this.logger.warn({ orderNo, status: response.status, answer }, 'sandbox notify not accepted');
+    return reply.redirect(`/payment/result?out_trade_no=${encodeURIComponent(order.orderNo)}`, 303);
+  }
+
+  @Post(':orderNo/fail')
+  @HttpCode(303)
+  async fail(@Param('orderNo') orderNo: string, @Res() reply: FastifyReply) {
+    const order = await this.sandboxOrder(orderNo);
+    await this.orders.failPending(order.orderNo);
+    return reply.redirect(`/payment/result?out_trade_no=${encodeURIComponent(order.orderNo)}`, 303);
+  }
+
+  private async sandboxOrder(orderNo: string): Promise<PaymentOrder> {
+    const order = this.sandbox.enabled
+      ? await this.dataSource.getRepository(PaymentOrder).findOneBy({ orderNo, provider: ProviderName.Sandbox })
+      : null;
+    if (!order) throw PaymentsException.orderNotFound(orderNo);
+    return order;
+  }
+}

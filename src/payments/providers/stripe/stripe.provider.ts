@@ -1,0 +1,171 @@
+import { Injectable } from '@nestjs/common';
+import Stripe from 'stripe';
+import { AppConfig } from '../../../common/config/app-config';
+import { Money, toCny } from '../../../common/money/money';
+import { PaymentMethod, ProviderName } from '../../payment-order.entity';
+import {
+  GatewayError,
+  GatewayOrderState,
+  OrderRef,
+  PaymentProvider,
+  PaymentRequest,
+  StartedPayment,
+  WebhookEvent,
+  WebhookRequest,
+  WebhookVerificationError,
+} from '../../payment-provider';
+
+/** Stripe's tolerance for the age of a signed event (SPEC §5.5: 5 minutes). */
+const SIGNATURE_TOLERANCE_SECONDS = 300;
+/** Stripe refuses Checkout Sessions that expire sooner than this. */
+const MIN_SESSION_MS = 30 * 60_000;
+/** Currencies without minor units (Stripe's list); every other one has two decimals. */
+const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
+
+/** Amount → the currency's smallest unit, the only place it is converted (¥20.00 → 2000). */
+export function toMinorUnits(amount: string, currency: string): number {
+  const minor = new Money(amount).times(ZERO_DECIMAL.has(currency) ? 1 : 100);
+  if (!minor.isInteger()) throw new GatewayError(`stripe: ${amount} ${currency} is not a whole number of minor units`);
+  return minor.toNumber();
+}
+
+export function fromMinorUnits(minor: number, currency: string): string {
+  return toCny(new Money(minor).dividedBy(ZERO_DECIMAL.has(currency) ? 1 : 100));
+}
+
+/** Cards through Stripe Checkout (SPEC §6.2). */
+@Injectable()
+export class StripeProvider extends PaymentProvider {
+  readonly name = ProviderName.Stripe;
+  readonly methods = [PaymentMethod.Card] as const;
+  readonly enabled: boolean;
+  private readonly stripe: Stripe;
+  private readonly webhookSecret: string;
+  private readonly currency: string;
+  private readonly baseUrl: string;
+
+  constructor(config: AppConfig) {
+    super();
+    const settings = config.payment.stripe;
+    this.enabled = settings.enabled;
+    this.webhookSecret = settings.webhookSecret;
+    this.currency = settings.currency.toLowerCase();
+    this.baseUrl = config.app.publicBaseUrl.replace(/\/$/, '');
+    const api = settings.apiBase ? new URL(settings.apiBase) : null;
+    this.stripe = new Stripe(settings.apiKey || 'sk_unset', {
+      maxNetworkRetries: 2,
+      timeout: 10_000,
+      telemetry: false,
+      ...(api && { host: api.hostname, port: api.port || (api.protocol === 'https:' ? 443 : 80), protocol: api.protocol.replace(':', '') as 'http' | 'https' }),
+    });
+  }
+
+  async createPayment(request: PaymentRequest): Promise<StartedPayment> {
+    const expiresAt = Math.max(request.expireAt.getTime(), Date.now() + MIN_SESSION_MS);
+    try {
+      const session = await this.stripe.checkout.sessions.create(
+        {
+          mode: 'payment',
+          client_reference_id: request.orderNo,
+          metadata: { order_no: request.orderNo },
+          payment_intent_data: { metadata: { order_no: request.orderNo } },
+          line_items: [
+            {
+              quantity: 1,
+              price_data: {
+                currency: this.currency,
+                unit_amount: toMinorUnits(request.amountCny, this.currency),
+                product_data: { name: request.subject },
+              },
+            },
+          ],
+          expires_at: Math.ceil(expiresAt / 1000),
+          success_url: `${this.baseUrl}/payment/result?out_trade_no=${encodeURIComponent(request.orderNo)}`,
+          cancel_url: `${this.baseUrl}/payment/result?out_trade_no=${encodeURIComponent(request.orderNo)}&cancelled=1`,
+        },
+        // One session per order, however often the call is retried.
+        { idempotencyKey: `checkout-session-${request.orderNo}` },
+      );
+      if (!session.url) throw new GatewayError('stripe: the session has no URL');
+      return { paymentUrl: session.url, tradeNo: session.id };
+    } catch (error) {
+      throw error instanceof GatewayError ? error : new GatewayError(`stripe: ${(error as Error).message}`);
+    }
+  }
+
+  async parseWebhook(request: WebhookRequest): Promise<WebhookEvent> {
+    const signature = request.headers['stripe-signature'];
+    if (!request.rawBody || typeof signature !== 'string') {
+      throw new WebhookVerificationError('stripe webhook: no raw body or Stripe-Signature header');
+    }
+    let event: Stripe.Event;
+    try {
+      event = this.stripe.webhooks.constructEvent(request.rawBody, signature, this.webhookSecret, SIGNATURE_TOLERANCE_SECONDS);
+    } catch {
+      throw new WebhookVerificationError('stripe webhook: bad signature');
+    }
+    const raw = request.rawBody.toString('utf8');
+    switch (event.type) {
+      case 'checkout.session.completed':
+      case 'checkout.session.async_payment_succeeded': {
+        const session = event.data.object;
+        const orderNo = session.metadata?.order_no ?? session.client_reference_id;
+        if (!orderNo) return { kind: 'ignored', eventId: event.id, reason: 'session without order_no' };
+        if (session.payment_status !== 'paid') return { kind: 'ignored', eventId: event.id, reason: `payment_status ${session.payment_status}` };
+        const currency = (session.currency ?? '').toLowerCase();
+        return {
+          kind: 'paid',
+          eventId: event.id,
+          orderNo,
+          tradeNo: session.id,
+          amountCny: fromMinorUnits(session.amount_total ?? 0, currency),
+          currency,
+          raw,
+        };
+      }
+      case 'checkout.session.async_payment_failed':
+      case 'checkout.session.expired': {
+        const session = event.data.object;
+        const orderNo = session.metadata?.order_no ?? session.client_reference_id;
+        if (!orderNo) return { kind: 'ignored', eventId: event.id, reason: 'session without order_no' };
+        return { kind: event.type === 'checkout.session.expired' ? 'expired' : 'failed', eventId: event.id, orderNo, raw };
+      }
+      case 'charge.refunded':
+        // Refunds are started here, by an admin; Stripe's confirmation is recorded with the event id only.
+        return { kind: 'ignored', eventId: event.id, reason: 'charge.refunded recorded' };
+      default:
+        return { kind: 'ignored', eventId: event.id, reason: `event ${event.type} not used` };
+    }
+  }
+
+  async queryOrder(order: OrderRef): Promise<GatewayOrderState> {
+    if (!order.tradeNo) return { status: 'unknown', raw: '{"reason":"no checkout session"}' };
+    try {
+      const session = await this.stripe.checkout.sessions.retrieve(order.tradeNo);
+      const raw = JSON.stringify({ id: session.id, status: session.status, payment_status: session.payment_status });
+      if (session.payment_status === 'paid') {
+        const currency = (session.currency ?? '').toLowerCase();
+        return { status: 'paid', tradeNo: session.id, amountCny: fromMinorUnits(session.amount_total ?? 0, currency), currency, raw };
+      }
+      if (session.status === 'expired') return { status: 'expired', raw };
+      return { status: 'pending', raw };
+    } catch (error) {
+      throw new GatewayError(`stripe: ${(error as Error).message}`);
+    }
+  }
+
+  async refund(order: OrderRef, amountCny: string): Promise<void> {
+    if (!order.tradeNo) throw new GatewayError('stripe: the order has no checkout session');
+    try {
+      const session = await this.stripe.checkout.sessions.retrieve(order.tradeNo);
+      const paymentIntent = typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id;
+      if (!paymentIntent) throw new GatewayError('stripe: the session has no payment intent');
+      await this.stripe.refunds.create(
+        { payment_intent: paymentIntent, amount: toMinorUnits(amountCny, this.currency) },
+        { idempotencyKey: `refund-${order.orderNo}` },
+      );
+    } catch (error) {
+      throw error instanceof GatewayError ? error : new GatewayError(`stripe: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { PaymentMetrics } from './payment-metrics';
+import { OrderStatus, ProviderName } from './payment-order.entity';
+import { WebhookRequest, WebhookVerificationError } from './payment-provider';
+import { PaymentProviderRegistry } from './payment-provider.registry';
+import { SettlementService } from './settlement.service';
+
+/** How to answer a gateway: 200 when the news is taken (or harmlessly ignored), 4xx when refused, 500 to get a retry. */
+export interface WebhookAnswer {
+  httpStatus: 200 | 400 | 404 | 500;
+  result: string;
+}
+
+@Injectable()
+export class WebhooksService {
+  private readonly logger = new Logger(WebhooksService.name);
+
+  constructor(
+    private readonly providers: PaymentProviderRegistry,
+    private readonly settlement: SettlementService,
+    private readonly metrics: PaymentMetrics,
+  ) {}
+
+  async handle(name: ProviderName, request: WebhookRequest): Promise<WebhookAnswer> {
+    const answer = await this.process(name, request);
+    this.metrics.webhooks.inc({ provider: name, result: answer.result });
+    return answer;
+  }
+
+  private async process(name: ProviderName, request: WebhookRequest): Promise<WebhookAnswer> {
+    const provider = this.providers.get(name);
+    if (!provider?.enabled) return { httpStatus: 404, result: 'provider_disabled' };
+
+    let event;
+    try {
+      // Authenticity first, before anything in the callback is believed.
+      event = await provider.parseWebhook(request);
+    } catch (error) {
+      if (!(error instanceof WebhookVerificationError)) throw error;
+      this.logger.warn({ provider: name, reason: error.message }, 'webhook refused');
+      return { httpStatus: 400, result: 'bad_signature' };
+    }
+
+    try {
+      switch (event.kind) {
+        case 'paid': {
+          const settled = await this.settlement.settlePaid({
+            provider: name,
+            orderNo: event.orderNo,
+            tradeNo: event.tradeNo,
+            amountCny: event.amountCny,
+            currency: event.currency,
+            eventId: event.eventId,
+            raw: event.raw,
+            source: 'webhook',
+            operator: 'system',
+          });
+          if (settled.outcome === 'refused') return { httpStatus: 400, result: settled.reason };
+          return { httpStatus: 200, result: settled.outcome === 'credited' ? 'credited' : 'duplicate' };
+        }
+        case 'failed':
+        case 'expired': {
+          const status = event.kind === 'failed' ? OrderStatus.Failed : OrderStatus.Expired;
+          const moved = await this.settlement.settleClosed(name, event.orderNo, event.eventId, status);
+          return { httpStatus: 200, result: moved ? event.kind : 'no_change' };
+        }
+        case 'ignored':
+          this.logger.log({ provider: name, eventId: event.eventId, reason: event.reason }, 'webhook ignored');
+          return { httpStatus: 200, result: 'ignored' };
+      }
+    } catch (error) {
+      // Nothing was committed: the gateway retries, and the retry is processed in full.
+      this.logger.error({ provider: name, err: error }, 'webhook processing failed');
+      return { httpStatus: 500, result: 'error' };
+    }
+  }
+}

@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of req) body += chunk;
+  return body;
+}
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+}
+
+function json(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+export interface FakeSession {
+  id: string;
+  object: 'checkout.session';
+  url: string;
+  status: 'open' | 'complete' | 'expired';
+  payment_status: 'unpaid' | 'paid';
+  amount_total: number;
+  currency: string;
+  client_reference_id: string;
+  metadata: Record<string, string>;
+  payment_intent: string | null;
+  expires_at: number;
+}
+
+/**
+ * A small stand-in for Stripe's API on loopback (STRIPE_API_BASE points
+ * stripe-node at it): Checkout Sessions with idempotency keys, retrieval, refunds.
+ */
+export class FakeStripe {
+  readonly sessions = new Map<string, FakeSession>();
+  readonly requests: { method: string; path: string; idempotencyKey?: string; form: URLSearchParams }[] = [];
+  readonly refunds: URLSearchParams[] = [];
+  /** When set, session creation answers this error. */
+  failCreation: string | null = null;
+  url = '';
+  private readonly byIdempotencyKey = new Map<string, string>();
+  private readonly server = createServer((req, res) => void this.handle(req, res));
+
+  async start(): Promise<this> {
+    this.url = await listen(this.server);
+    return this;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  markPaid(id: string): FakeSession {
+    const session = this.sessions.get(id)!;
+    Object.assign(session, { status: 'complete', payment_status: 'paid', payment_intent: `pi_${randomBytes(6).toString('hex')}` });
+    return session;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse) {
+    const path = (req.url ?? '').split('?')[0];
+    const form = new URLSearchParams(await readBody(req));
+    const idempotencyKey = req.headers['idempotency-key'] as string | undefined;
+    this.requests.push({ method: req.method!, path, idempotencyKey, form });
+
+    if (req.method === 'POST' && path === '/v1/checkout/sessions') {
+      if (this.failCreation) return json(res, 400, { error: { type: 'invalid_request_error', message: this.failCreation } });
+      const existing = idempotencyKey && this.byIdempotencyKey.get(idempotencyKey);
+      if (existing) return json(res, 200, this.sessions.get(existing));
+      const id = `cs_test_${randomBytes(8).toString('hex')}`;
+      const session: FakeSession = {
+        id,
+        object: 'checkout.session',
+        url: `https://checkout.stripe.test/c/pay/${id}`,
+        status: 'open',
+        payment_status: 'unpaid',
+        amount_total: Number(form.get('line_items[0][price_data][unit_amount]')),
+        currency: form.get('line_items[0][price_data][currency]')!,
+        client_reference_id: form.get('client_reference_id')!,
+        metadata: { order_no: form.get('metadata[order_no]')! },
+        payment_intent: null,
+        expires_at: Number(form.get('expires_at')),
+      };
+      this.sessions.set(id, session);
+      if (idempotencyKey) this.byIdempotencyKey.set(idempotencyKey, id);
+      return json(res, 200, session);
+    }
+    const match = /^\/v1\/checkout\/sessions\/([\w-]+)$/.exec(path);
+    if (req.method === 'GET' && match) {
+      const session = this.sessions.get(match[1]);
+      return session ? json(res, 200, session) : json(res, 404, { error: { type: 'invalid_request_error', message: 'No such session' } });
+    }
+    if (req.method === 'POST' && path === '/v1/refunds') {
+      this.refunds.push(form);
+      return json(res, 200, { id: `re_${randomBytes(6).toString('hex')}`, object: 'refund', status: 'succeeded' });
+    }
+    return json(res, 404, { error: { type: 'invalid_request_error', message: `unknown route ${req.method} ${path}` } });
+  }
+}
+
+/** A stand-in for the Zpay API on loopback: mapi.php, and api.php's order query and refund. */
+export class FakeZpay {
+  /** out_trade_no → what api.php?act=order answers. */
+  readonly orders = new Map<string, { status: 0 | 1; money: string; trade_no: string }>();
+  readonly calls: { path: string; query: URLSearchParams; form: URLSearchParams }[] = [];
+  url = '';
+  private readonly server = createServer((req, res) => void this.handle(req, res));
+
+  async start(): Promise<this> {
+    this.url = await listen(this.server);
+    return this;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse) {
+    const [path, search] = (req.url ?? '').split('?');
+    const query = new URLSearchParams(search ?? '');
+    const form = new URLSearchParams(await readBody(req));
+    this.calls.push({ path, query, form });
+    if (path === '/mapi.php') {
+      return json(res, 200, { code: 1, msg: 'ok', trade_no: `Z${Date.now()}`, qrcode: `weixin://wxpay/bizpayurl?pr=${form.get('out_trade_no')}` });
+    }
+    if (path === '/api.php' && query.get('act') === 'order') {
+      const order = this.orders.get(query.get('out_trade_no') ?? '');
+      if (!order) return json(res, 200, { code: -1, msg: 'order not found' });
+      return json(res, 200, { code: 1, msg: 'ok', out_trade_no: query.get('out_trade_no'), ...order });
+    }
+    if (path === '/api.php' && query.get('act') === 'refund') return json(res, 200, { code: 1, msg: 'refunded' });
+    return json(res, 404, { code: -1, msg: 'unknown' });
+  }
+}
