@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { PreparedStatement, runPrepared } from '../common/database/prepared';
 import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
 import { Money, toUsd } from '../common/money/money';
 import { LedgerErrorCode, LedgerException } from './ledger.errors';
@@ -34,7 +35,9 @@ export interface LedgerFilter {
  * snapshot from the same update. created_at is the time of the insert (not of
  * the transaction's start), so a user's rows sort by time in chain order.
  */
-const POST_ENTRY_SQL = `
+const POST_ENTRY: PreparedStatement = {
+  name: 'ledger-post-entry',
+  text: `
   WITH moved AS (
     UPDATE users SET balance = balance + $2::numeric, updated_at = NOW()
      WHERE id = $1 AND balance + $2::numeric >= 0
@@ -43,7 +46,8 @@ const POST_ENTRY_SQL = `
   INSERT INTO recharge_records
          (user_id, amount, type, operator, remark, related_id, balance_before, balance_after, created_at)
   SELECT moved.id, $2::numeric, $3, $4, $5, $6, moved.balance - $2::numeric, moved.balance, clock_timestamp() FROM moved
-  RETURNING id, user_id, amount, type, operator, remark, related_id, balance_before, balance_after, created_at`;
+  RETURNING id, user_id, amount, type, operator, remark, related_id, balance_before, balance_after, created_at`,
+};
 
 interface RecordRow {
   id: string;
@@ -88,7 +92,7 @@ export class LedgerService {
     if (new Money(amount).isZero()) {
       throw new LedgerException(LedgerErrorCode.ZeroAmount, 'a ledger amount cannot be zero', ErrorKind.Invalid);
     }
-    const rows: RecordRow[] = await em.query(POST_ENTRY_SQL, [
+    const rows = await runPrepared<RecordRow>(em, POST_ENTRY, [
       entry.userId,
       amount,
       entry.type,

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { PreparedStatement, runPrepared } from '../common/database/prepared';
 import { returning } from '../common/database/returning';
 import { Money } from '../common/money/money';
 import { LedgerService } from '../ledger/ledger.service';
@@ -40,6 +41,34 @@ export type Settlement =
   | { outcome: 'already_paid' }
   | { outcome: 'refused'; reason: Refusal; detail: string };
 
+/**
+ * The conditional transition, first in the transaction, with its checks
+ * (provider, exact amount) part of the match. In the same statement: the
+ * gateway's event id is recorded, and whether the payer was invited is read,
+ * so an uninvited payer costs no referral statement.
+ */
+const MARK_PAID: PreparedStatement = {
+  name: 'payment-mark-paid',
+  text: `WITH paid AS (
+           UPDATE payment_orders
+              SET status = 'paid', trade_no = COALESCE($3, trade_no), callback_data = $4,
+                  callback_at = NOW(), paid_at = NOW(), updated_at = NOW()
+            WHERE order_no = $1 AND provider = $2 AND amount_cny = $5::numeric AND status IN ('pending', 'expired')
+            RETURNING id, user_id, username, amount_cny, amount_usd, promotion_tier
+         ), event AS (
+           INSERT INTO payment_webhook_events (provider, event_id, order_no, outcome)
+           SELECT $2, $6, $1, 'credited' FROM paid
+           ON CONFLICT (provider, event_id) DO NOTHING
+         )
+         SELECT paid.*, EXISTS (SELECT 1 FROM referral_invites i WHERE i.invitee_id = paid.user_id) AS invited FROM paid`,
+};
+
+const RECORD_EVENT: PreparedStatement = {
+  name: 'payment-record-event',
+  text: `INSERT INTO payment_webhook_events (provider, event_id, order_no, outcome) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (provider, event_id) DO NOTHING`,
+};
+
 interface TransitionedOrder {
   id: string;
   user_id: string;
@@ -47,6 +76,7 @@ interface TransitionedOrder {
   amount_cny: string;
   amount_usd: string;
   promotion_tier: number | null;
+  invited: boolean;
 }
 
 /**
@@ -77,22 +107,15 @@ export class SettlementService {
     }
 
     const settled = await this.dataSource.transaction(async (em) => {
-      const [order] = await returning<TransitionedOrder>(
-        em,
-        `UPDATE payment_orders
-            SET status = 'paid', trade_no = COALESCE($3, trade_no), callback_data = $4,
-                callback_at = NOW(), paid_at = NOW(), updated_at = NOW()
-          WHERE order_no = $1 AND provider = $2 AND amount_cny = $5::numeric AND status IN ('pending', 'expired')
-          RETURNING id, user_id, username, amount_cny, amount_usd, promotion_tier`,
-        [notice.orderNo, notice.provider, notice.tradeNo, notice.raw, notice.amountCny],
-      );
+      const [order] = await runPrepared<TransitionedOrder>(em, MARK_PAID, [
+        notice.orderNo,
+        notice.provider,
+        notice.tradeNo,
+        notice.raw,
+        notice.amountCny,
+        notice.eventId,
+      ]);
       if (!order) return null;
-
-      await em.query(
-        `INSERT INTO payment_webhook_events (provider, event_id, order_no, outcome) VALUES ($1, $2, $3, 'credited')
-         ON CONFLICT (provider, event_id) DO NOTHING`,
-        [notice.provider, notice.eventId, notice.orderNo],
-      );
       await this.ledger.credit(em, {
         userId: order.user_id,
         amount: order.amount_usd,
@@ -115,11 +138,9 @@ export class SettlementService {
           [order.id, bonus.bonusUsd],
         );
       }
-      const reward = await this.referrals.onInviteePaid(em, {
-        inviteeId: order.user_id,
-        amountCny: order.amount_cny,
-        amountUsd: order.amount_usd,
-      });
+      const reward = order.invited
+        ? await this.referrals.onInviteePaid(em, { inviteeId: order.user_id, amountCny: order.amount_cny, amountUsd: order.amount_usd })
+        : null;
       return { order, bonusUsd: bonus?.bonusUsd ?? '0', referralRewarded: reward !== null };
     });
 
@@ -148,11 +169,7 @@ export class SettlementService {
         `UPDATE payment_orders SET status = $3, updated_at = NOW() WHERE order_no = $1 AND provider = $2 AND status = 'pending' RETURNING id`,
         [orderNo, provider, status],
       );
-      await em.query(
-        `INSERT INTO payment_webhook_events (provider, event_id, order_no, outcome) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (provider, event_id) DO NOTHING`,
-        [provider, eventId, orderNo, status],
-      );
+      await runPrepared(em, RECORD_EVENT, [provider, eventId, orderNo, status]);
       return moved.length === 1;
     });
   }

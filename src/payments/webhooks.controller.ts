@@ -1,11 +1,11 @@
 import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiConsumes, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../users/auth/public.decorator';
 import { ProviderName } from './payment-order.entity';
 import { WebhookRequest } from './payment-provider';
 import { WebhooksService } from './webhooks.service';
+import { NoRateLimit } from '../common/http/throttler.guard';
 
 /** Flattens a query or form object; a repeated field is passed as an array and then fails verification. */
 function fieldsOf(source: unknown): Record<string, string> {
@@ -26,7 +26,7 @@ function webhookRequest(request: FastifyRequest & { rawBody?: Buffer }, source: 
  */
 @ApiTags('webhooks')
 @Public()
-@SkipThrottle()
+@NoRateLimit()
 @Controller('payment/webhook')
 export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}

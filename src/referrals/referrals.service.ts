@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { CacheStore } from '../common/cache/cache.store';
+import { PreparedStatement, runPrepared } from '../common/database/prepared';
 import { returning } from '../common/database/returning';
 import { AppConfig } from '../common/config/app-config';
 import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
@@ -10,6 +11,20 @@ import { LedgerType } from '../ledger/recharge-record.entity';
 import { generateReferralCode, normalizeReferralCode } from './referral-code';
 import { ReferralInvite } from './referral-invite.entity';
 import { ReferralsException } from './referrals.errors';
+
+/** Runs on every paid order (usually matching no row: most payers were not invited). */
+const ADD_INVITEE_PAYMENT: PreparedStatement = {
+  name: 'referral-add-invitee-payment',
+  text: `UPDATE referral_invites
+            SET total_recharge_cny = total_recharge_cny + $2::numeric,
+                total_recharge_usd = total_recharge_usd + $3::numeric,
+                qualified_at = CASE WHEN NOT is_qualified AND total_recharge_cny + $2::numeric >= $4::numeric
+                                    THEN NOW() ELSE qualified_at END,
+                is_qualified = is_qualified OR total_recharge_cny + $2::numeric >= $4::numeric,
+                updated_at = NOW()
+          WHERE invitee_id = $1
+          RETURNING id, referrer_id, is_qualified, reward_issued`,
+};
 
 const CODE_CACHE_TTL_MS = 3_600_000;
 const CODE_ATTEMPTS = 5;
@@ -136,17 +151,9 @@ export class ReferralsService {
    */
   async onInviteePaid(em: EntityManager, payment: InviteePayment): Promise<ReferralReward | null> {
     if (!this.enabled) return null;
-    const [invite] = await returning<{ id: string; referrer_id: string; is_qualified: boolean; reward_issued: boolean }>(
+    const [invite] = await runPrepared<{ id: string; referrer_id: string; is_qualified: boolean; reward_issued: boolean }>(
       em,
-      `UPDATE referral_invites
-          SET total_recharge_cny = total_recharge_cny + $2::numeric,
-              total_recharge_usd = total_recharge_usd + $3::numeric,
-              qualified_at = CASE WHEN NOT is_qualified AND total_recharge_cny + $2::numeric >= $4::numeric
-                                  THEN NOW() ELSE qualified_at END,
-              is_qualified = is_qualified OR total_recharge_cny + $2::numeric >= $4::numeric,
-              updated_at = NOW()
-        WHERE invitee_id = $1
-        RETURNING id, referrer_id, is_qualified, reward_issued`,
+      ADD_INVITEE_PAYMENT,
       [payment.inviteeId, payment.amountCny, payment.amountUsd, this.config.referral.qualifiedRechargeCny],
     );
     if (!invite || !invite.is_qualified || invite.reward_issued) return null;

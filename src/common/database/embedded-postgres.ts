@@ -9,6 +9,8 @@ export interface EmbeddedPostgresOptions {
   database: string;
   /** Called with PostgreSQL's own log lines; silent by default. */
   onLog?: (line: string) => void;
+  /** Extra server settings, e.g. ['-c', 'shared_preload_libraries=pg_stat_statements']. */
+  settings?: string[];
 }
 
 export interface RunningPostgres {
@@ -70,7 +72,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     persistent: true,
     // PostgreSQL refuses to run as root; the package then runs it as the `postgres` system user.
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', ...(options.settings ?? [])],
     onLog: (line: unknown) => options.onLog?.(String(line)),
     onError: (line: unknown) => options.onLog?.(String(line)),
   });

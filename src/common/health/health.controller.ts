@@ -1,12 +1,12 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { SkipThrottle } from '@nestjs/throttler';
 import { CacheStore } from '../cache/cache.store';
 import { Public } from '../../users/auth/public.decorator';
+import { NoRateLimit } from '../http/throttler.guard';
 
 @ApiTags('health')
-@SkipThrottle()
+@NoRateLimit()
 @Public()
 @Controller('health')
 export class HealthController {

@@ -1,5 +1,5 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
-import { ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
+import { SkipThrottle, ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
 import { DomainException, ErrorKind } from '../errors/domain.exception';
 
 /** @nestjs/throttler's guard, answering in our error shape with a plain Retry-After header. */
@@ -14,3 +14,10 @@ export class RateLimitGuard extends ThrottlerGuard {
     );
   }
 }
+
+/**
+ * Exempts a route from every rate limit (the named throttlers `global` and
+ * `auth`; a bare @SkipThrottle() only skips one called `default`). For
+ * gateways, probes and scrapers.
+ */
+export const NoRateLimit = () => SkipThrottle({ global: true, auth: true });

@@ -1,12 +1,12 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../../users/auth/public.decorator';
 import { MetricsService } from './metrics.service';
+import { NoRateLimit } from '../http/throttler.guard';
 
 /** GET /metrics in Prometheus' text format, outside /api. */
 @ApiExcludeController()
-@SkipThrottle()
+@NoRateLimit()
 @Public()
 @Controller('metrics')
 export class MetricsController {

@@ -1,6 +1,5 @@
 import { Controller, Get, HttpCode, Logger, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { SkipThrottle } from '@nestjs/throttler';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
@@ -9,6 +8,7 @@ import { OrdersService } from '../../orders.service';
 import { OrderStatus, PaymentOrder, ProviderName } from '../../payment-order.entity';
 import { PaymentsException } from '../../payments.errors';
 import { SandboxProvider } from './sandbox.provider';
+import { NoRateLimit } from '../../../common/http/throttler.guard';
 
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -20,7 +20,7 @@ const escapeHtml = (text: string) =>
  */
 @ApiExcludeController()
 @Public()
-@SkipThrottle()
+@NoRateLimit()
 @Controller('payment/sandbox/checkout')
 export class SandboxCheckoutController {
   private readonly logger = new Logger(SandboxCheckoutController.name);

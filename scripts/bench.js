@@ -1,0 +1,224 @@
+#!/usr/bin/env node
+/* eslint-disable no-console */
+// `npm run bench`: the money path under load, on this machine, with a real
+// PostgreSQL (durable commits) and the built app in its own process.
+//
+//   1. the floor: the same webhook transaction (order → paid, balance +=,
+//      ledger row) from node:http + pg, no framework;
+//   2. the app: Zpay notifies, each for a distinct pending order, verified,
+//      settled and answered `success`;
+// then checks every order was credited exactly once and the ledger audit is
+// clean, and prints throughput, latency and statements per webhook.
+//
+// Options (env): BENCH_ORDERS (default 6000), BENCH_CONNECTIONS (16).
+
+const { spawn } = require('node:child_process');
+const { mkdtempSync, rmSync } = require('node:fs');
+const http = require('node:http');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const autocannon = require('autocannon');
+const { Pool } = require('pg');
+
+const root = join(__dirname, '..');
+const dist = (p) => require(join(root, 'dist', 'src', p));
+const { startEmbeddedPostgres } = dist('common/database/embedded-postgres');
+const { runMigrations } = dist('common/database/migrate');
+const { zpaySign } = dist('payments/providers/zpay/zpay-signature');
+
+const ORDERS = Number(process.env.BENCH_ORDERS ?? 10000);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const USERS = 2000;
+const PID = '1001';
+const KEY = 'bench-merchant-key';
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = require('node:net').createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function seed(pool, prefix, count) {
+  // Users 1..USERS exist; orders are spread over them so concurrent credits rarely share a user row.
+  await pool.query(
+    `INSERT INTO payment_orders (order_no, user_id, username, amount_cny, amount_usd, total_usd, exchange_rate, provider,
+                                 payment_method, expire_at)
+     SELECT $1 || lpad(g::text, 10, '0'), u.id, u.username, 20.00, 2.77777778, 2.77777778, 7.2, 'zpay', 'alipay',
+            NOW() + interval '1 hour'
+       FROM generate_series(1, $2) g JOIN users u ON u.id = ((g - 1) % $3) + 1`,
+    [prefix, count, USERS],
+  );
+  return Array.from({ length: count }, (_, i) => `${prefix}${String(i + 1).padStart(10, '0')}`);
+}
+
+function notifyPath(orderNo) {
+  const fields = {
+    pid: PID,
+    trade_no: `T${orderNo}`,
+    out_trade_no: orderNo,
+    type: 'alipay',
+    name: 'Recharge 20.00 CNY',
+    money: '20.00',
+    trade_status: 'TRADE_SUCCESS',
+  };
+  const query = new URLSearchParams({ ...fields, sign: zpaySign(fields, KEY), sign_type: 'MD5' });
+  return `/api/payment/webhook/zpay?${query}`;
+}
+
+function load(url, paths) {
+  let next = 0;
+  return autocannon({
+    url,
+    connections: CONNECTIONS,
+    amount: paths.length,
+    requests: [{ setupRequest: (req) => ({ ...req, method: 'GET', path: paths[next++ % paths.length] }) }],
+  });
+}
+
+/** The floor: node:http + pg running the webhook's core transaction, nothing else. */
+function startFloor(pool, port) {
+  const server = http.createServer(async (req, res) => {
+    const orderNo = new URL(req.url, 'http://x').searchParams.get('out_trade_no');
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query({
+        name: 'floor-paid',
+        text: `UPDATE payment_orders SET status = 'paid', paid_at = NOW(), callback_at = NOW()
+                WHERE order_no = $1 AND status IN ('pending', 'expired') RETURNING user_id, amount_usd`,
+        values: [orderNo],
+      });
+      if (rows.length) {
+        await client.query({
+          name: 'floor-credit',
+          text: `WITH moved AS (UPDATE users SET balance = balance + $2::numeric WHERE id = $1 RETURNING id, balance)
+                 INSERT INTO recharge_records (user_id, amount, type, operator, related_id, balance_before, balance_after)
+                 SELECT id, $2::numeric, 'payment', 'system', $3, balance - $2::numeric, balance FROM moved`,
+          values: [rows[0].user_id, rows[0].amount_usd, orderNo],
+        });
+      }
+      await client.query('COMMIT');
+      res.end('success');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      res.statusCode = 500;
+      res.end('fail');
+    } finally {
+      client.release();
+    }
+  });
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+}
+
+async function startApp(env) {
+  const child = spawn(process.execPath, [join(root, 'dist', 'src', 'main.js')], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let errors = '';
+  child.stderr.on('data', (d) => (errors += d));
+  const url = `http://127.0.0.1:${env.PORT}`;
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`${url}/api/health`)).ok) return { child, url };
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error(`the app did not start: ${errors}`);
+}
+
+const ms = (v) => `${v.toFixed(1)} ms`;
+
+async function main() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'recharge-bench-pg-'));
+  const postgres = await startEmbeddedPostgres({
+    dataDir,
+    port: await freePort(),
+    database: 'recharge_bench',
+    settings: ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'max_connections=200'],
+  });
+  const pool = new Pool({ connectionString: postgres.url, max: CONNECTIONS + 4 });
+  let app;
+  try {
+    await runMigrations(postgres.url);
+    await pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await pool.query(
+      `INSERT INTO users (email, username, password_hash)
+       SELECT 'bench' || g || '@example.test', 'bench' || g, 'x' FROM generate_series(1, $1) g`,
+      [USERS],
+    );
+
+    console.log(`Recharge bench: ${ORDERS} orders per run, ${CONNECTIONS} connections, PostgreSQL with durable commits\n`);
+
+    const floorOrders = await seed(pool, 'POFLOOR', ORDERS);
+    const floorPort = await freePort();
+    const floor = await startFloor(pool, floorPort);
+    await load(`http://127.0.0.1:${floorPort}`, floorOrders.slice(0, 500).map((o) => `/?out_trade_no=${o}`));
+    const floorRun = await load(`http://127.0.0.1:${floorPort}`, floorOrders.slice(500).map((o) => `/?out_trade_no=${o}`));
+    floor.close();
+
+    const env = {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(await freePort()),
+      DATABASE_URL: postgres.url,
+      JWT_SECRET: 'bench-secret-of-at-least-thirty-two-characters',
+      LOG_LEVEL: 'warn',
+      ZPAY_ENABLED: 'true',
+      ZPAY_PID: PID,
+      ZPAY_KEY: KEY,
+      ZPAY_API_URL: 'http://127.0.0.1:9',
+      RECHARGE__DATABASE__POOL_SIZE: String(CONNECTIONS + 4),
+    };
+    app = await startApp(env);
+    const appOrders = await seed(pool, 'POAPP', ORDERS);
+    await load(app.url, appOrders.slice(0, 500).map(notifyPath));
+    await pool.query('SELECT pg_stat_statements_reset()');
+    const appRun = await load(app.url, appOrders.slice(500).map(notifyPath));
+    const [{ statements }] = (
+      await pool.query(
+        `SELECT SUM(calls)::bigint AS statements FROM pg_stat_statements
+          WHERE query NOT ILIKE '%pg_stat_statements%' AND query NOT ILIKE 'SELECT 1%'`,
+      )
+    ).rows;
+
+    const measured = ORDERS - 500;
+    const [check] = (
+      await pool.query(
+        `SELECT COUNT(*) FILTER (WHERE o.status = 'paid')::int AS paid,
+                (SELECT COUNT(*)::int FROM recharge_records r WHERE r.type = 'payment' AND r.related_id LIKE 'POAPP%') AS credits
+           FROM payment_orders o WHERE o.order_no LIKE 'POAPP%'`,
+      )
+    ).rows;
+    const { auditLedger } = dist('ledger/ledger-audit');
+    const { DataSource } = require('typeorm');
+    const ds = await new DataSource({ type: 'postgres', url: postgres.url }).initialize();
+    const violations = await auditLedger(ds);
+    await ds.destroy();
+
+    // autocannon's per-second average is coarse on short runs: use total / duration.
+    const rate = (r) => r.requests.total / r.duration;
+    const row = (name, r) =>
+      `${name.padEnd(34)} ${String(Math.round(rate(r))).padStart(6)} req/s   p50 ${ms(r.latency.p50).padStart(8)}   p99 ${ms(
+        r.latency.p99,
+      ).padStart(8)}   errors ${r.errors + r.non2xx}`;
+    console.log(row('floor: node:http + pg (named)', floorRun));
+    console.log(row('app: Zpay notify → credit', appRun));
+    console.log(`\napp / floor throughput             ${((rate(appRun) / rate(floorRun)) * 100).toFixed(0)} %`);
+    console.log(`statements per webhook (incl. BEGIN/COMMIT) ${(Number(statements) / measured).toFixed(2)}`);
+    console.log(`orders paid ${check.paid}/${ORDERS}, payment ledger rows ${check.credits}, audit violations ${violations.length}`);
+    if (check.paid !== ORDERS || check.credits !== ORDERS || violations.length) process.exitCode = 1;
+  } finally {
+    app?.child.kill('SIGTERM');
+    await pool.end();
+    await postgres.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
