@@ -56,11 +56,26 @@ describe('platform: errors, health, metrics, docs, headers', () => {
         '/api/admin/recharge-records',
         '/api/admin/users/{id}/balance-adjustments',
         '/api/admin/audit',
+        '/api/admin/promotions/stats',
+        '/api/admin/referrals',
+        '/api/users/promotion/status',
+        '/api/users/referral/info',
+        '/api/users/referral/invitees',
+        '/api/payment/config',
+        '/api/payment/orders',
+        '/api/payment/orders/{orderNo}',
+        '/api/payment/orders/{orderNo}/cancel',
+        '/api/payment/webhook/zpay',
+        '/api/payment/webhook/stripe',
+        '/api/payment/webhook/sandbox',
         '/api/health',
       ]),
     );
     expect(paths).not.toContain('/metrics');
+    expect(Object.keys(doc.body.paths['/api/payment/webhook/zpay'])).toEqual(['get', 'post']);
     const { schemas } = doc.body.components;
+    expect(schemas.CreateOrderDto.required).toEqual(['amountCny', 'provider', 'method']);
+    expect(schemas.OrderDto.properties.totalUsd.type).toBe('string');
     expect(schemas.RegisterDto.required).toEqual(['email', 'username', 'password']);
     expect(schemas.RechargeRecordDto.properties.amount.type).toBe('string');
     expect(schemas.RechargeRecordPageDto.properties.items.items.$ref).toBe('#/components/schemas/RechargeRecordDto');
