@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { LockKey, withSessionLock, withTransactionLock } from '../common/database/advisory-lock';
+import { LockKey, drainInLockedBatches, withSessionLock } from '../common/database/advisory-lock';
 import { returning } from '../common/database/returning';
 import { PaymentMetrics } from './payment-metrics';
 import { PaymentOrder, ProviderName } from './payment-order.entity';
@@ -35,25 +35,20 @@ export class OrderMaintenanceService {
    * (rows taken with SKIP LOCKED, so a webhook paying one of them never waits
    * on the batch). Null when another instance holds the job.
    */
-  async expireDue(batchSize = EXPIRE_BATCH): Promise<number | null> {
-    let total = 0;
-    for (;;) {
-      const batch = await withTransactionLock(this.dataSource, LockKey.ExpireOrders, (em) =>
-        returning<{ provider: ProviderName }>(
-          em,
-          `UPDATE payment_orders SET status = 'expired', updated_at = NOW()
-            WHERE id IN (SELECT id FROM payment_orders
-                          WHERE status = 'pending' AND expire_at <= NOW()
-                          ORDER BY expire_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-          RETURNING provider`,
-          [batchSize],
-        ),
+  expireDue(batchSize = EXPIRE_BATCH): Promise<number | null> {
+    return drainInLockedBatches(this.dataSource, LockKey.ExpireOrders, batchSize, async (em) => {
+      const rows = await returning<{ provider: ProviderName }>(
+        em,
+        `UPDATE payment_orders SET status = 'expired', updated_at = NOW()
+          WHERE id IN (SELECT id FROM payment_orders
+                        WHERE status = 'pending' AND expire_at <= NOW()
+                        ORDER BY expire_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING provider`,
+        [batchSize],
       );
-      if (!batch.acquired) return total === 0 ? null : total;
-      for (const row of batch.result) this.metrics.ordersExpired.inc({ provider: row.provider });
-      total += batch.result.length;
-      if (batch.result.length < batchSize) return total;
-    }
+      for (const row of rows) this.metrics.ordersExpired.inc({ provider: row.provider });
+      return rows.length;
+    });
   }
 
   /**

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../common/config/app-config';
-import { LockKey, withTransactionLock } from '../common/database/advisory-lock';
+import { LockKey, drainInLockedBatches } from '../common/database/advisory-lock';
 import { returning } from '../common/database/returning';
 import { Money, percentOf } from '../common/money/money';
 import { LedgerService } from '../ledger/ledger.service';
@@ -153,24 +153,18 @@ export class PromotionsService {
    * transaction, each batch under the job's advisory lock. Returns how many
    * it expired, or null when another instance is running it.
    */
-  async expireDue(batchSize = EXPIRE_BATCH): Promise<number | null> {
-    let total = 0;
-    for (;;) {
-      const batch = await withTransactionLock(this.dataSource, LockKey.ExpirePromotions, async (em) => {
-        const rows = await returning(
-          em,
-          `UPDATE user_promotions SET status = 'expired', updated_at = NOW()
-            WHERE id IN (SELECT id FROM user_promotions
-                          WHERE status = 'active' AND expire_at <= NOW()
-                          ORDER BY expire_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-           RETURNING id`,
-          [batchSize],
-        );
-        return rows.length;
-      });
-      if (!batch.acquired) return total === 0 ? null : total;
-      total += batch.result;
-      if (batch.result < batchSize) return total;
-    }
+  expireDue(batchSize = EXPIRE_BATCH): Promise<number | null> {
+    return drainInLockedBatches(this.dataSource, LockKey.ExpirePromotions, batchSize, async (em) => {
+      const rows = await returning(
+        em,
+        `UPDATE user_promotions SET status = 'expired', updated_at = NOW()
+          WHERE id IN (SELECT id FROM user_promotions
+                        WHERE status = 'active' AND expire_at <= NOW()
+                        ORDER BY expire_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+         RETURNING id`,
+        [batchSize],
+      );
+      return rows.length;
+    });
   }
 }

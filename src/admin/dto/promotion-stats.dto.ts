@@ -1,20 +1,8 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsOptional } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { DateRangeQueryDto } from '../../common/http/page.dto';
 
-export class PromotionStatsQueryDto {
-  @ApiPropertyOptional({ format: 'date-time', description: 'Bonuses granted at or after' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'from must be an ISO-8601 date-time' })
-  from?: Date;
-
-  @ApiPropertyOptional({ format: 'date-time', description: 'Bonuses granted before' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'to must be an ISO-8601 date-time' })
-  to?: Date;
-}
+/** Bonuses granted in [from, to). */
+export class PromotionStatsQueryDto extends DateRangeQueryDto {}
 
 export class TierStatsDto {
   @ApiProperty({ example: 1 }) tier: number;

@@ -31,6 +31,27 @@ export async function withTransactionLock<T>(
 }
 
 /**
+ * Repeats `batch`, each run in its own short transaction under the job's
+ * lock, until a run handles fewer than `batchSize` rows. Returns the rows
+ * handled, or null when another instance held the lock from the start (it
+ * then does the work; an instance that loses the lock midway stops).
+ */
+export async function drainInLockedBatches(
+  dataSource: DataSource,
+  key: LockKey,
+  batchSize: number,
+  batch: (em: EntityManager) => Promise<number>,
+): Promise<number | null> {
+  let total = 0;
+  for (;;) {
+    const run = await withTransactionLock(dataSource, key, batch);
+    if (!run.acquired) return total === 0 ? null : total;
+    total += run.result;
+    if (run.result < batchSize) return total;
+  }
+}
+
+/**
  * Runs `work` while one pooled connection holds the session-level
  * `pg_try_advisory_lock(key)`, with no transaction open: for jobs that call
  * gateways, which must never happen inside a transaction.

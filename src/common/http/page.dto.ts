@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsDate, IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -39,4 +39,19 @@ export abstract class PageDto {
 
 export function pageOf<T>(items: T[], total: number, query: PageQueryDto): Page<T> {
   return { items, total, page: query.page, pageSize: query.pageSize };
+}
+
+/** `?from=…&to=…`: a half-open creation-time window [from, to). */
+export class DateRangeQueryDto {
+  @ApiPropertyOptional({ format: 'date-time', description: 'At or after this time' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'from must be an ISO-8601 date-time' })
+  from?: Date;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Before this time' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'to must be an ISO-8601 date-time' })
+  to?: Date;
 }

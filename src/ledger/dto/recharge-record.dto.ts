@@ -1,7 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsEnum, IsOptional, Matches } from 'class-validator';
-import { PageDto, PageQueryDto } from '../../common/http/page.dto';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { IsEnum, IsOptional, Matches } from 'class-validator';
+import { DateRangeQueryDto, PageDto, PageQueryDto } from '../../common/http/page.dto';
 import { LedgerType, RechargeRecord } from '../recharge-record.entity';
 
 /** A ledger row in an answer (SPEC §3a). */
@@ -43,21 +42,9 @@ export class RechargeRecordQueryDto extends PageQueryDto {
   type?: LedgerType;
 }
 
-export class AdminRechargeRecordQueryDto extends RechargeRecordQueryDto {
+export class AdminRechargeRecordQueryDto extends IntersectionType(RechargeRecordQueryDto, DateRangeQueryDto) {
   @ApiPropertyOptional({ example: '42', description: 'Only this user’s rows' })
   @IsOptional()
   @Matches(/^[1-9]\d{0,18}$/, { message: 'userId must be a positive integer id' })
   userId?: string;
-
-  @ApiPropertyOptional({ format: 'date-time', description: 'Rows created at or after this time' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'from must be an ISO-8601 date-time' })
-  from?: Date;
-
-  @ApiPropertyOptional({ format: 'date-time', description: 'Rows created before this time' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'to must be an ISO-8601 date-time' })
-  to?: Date;
 }

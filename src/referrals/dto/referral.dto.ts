@@ -1,7 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsDate, IsOptional, Matches } from 'class-validator';
-import { PageDto, PageQueryDto } from '../../common/http/page.dto';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsOptional, Matches } from 'class-validator';
+import { DateRangeQueryDto, PageDto, PageQueryDto } from '../../common/http/page.dto';
 
 export class ReferralInfoDto {
   @ApiProperty({ description: 'False when the feature is switched off; the other fields are then empty' }) enabled: boolean;
@@ -35,7 +35,7 @@ export class InviteePageDto extends PageDto {
 
 const asBoolean = () => Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value));
 
-export class AdminReferralQueryDto extends PageQueryDto {
+export class AdminReferralQueryDto extends IntersectionType(PageQueryDto, DateRangeQueryDto) {
   @ApiPropertyOptional({ example: '42' })
   @IsOptional()
   @Matches(/^[1-9]\d{0,18}$/, { message: 'referrerId must be a positive integer id' })
@@ -57,18 +57,6 @@ export class AdminReferralQueryDto extends PageQueryDto {
   @asBoolean()
   @IsBoolean({ message: 'rewarded must be true or false' })
   rewarded?: boolean;
-
-  @ApiPropertyOptional({ format: 'date-time', description: 'Invites created at or after' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'from must be an ISO-8601 date-time' })
-  from?: Date;
-
-  @ApiPropertyOptional({ format: 'date-time', description: 'Invites created before' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'to must be an ISO-8601 date-time' })
-  to?: Date;
 }
 
 export class AdminInviteDto {
