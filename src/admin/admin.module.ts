@@ -8,11 +8,14 @@ import { AdminLedgerService } from './admin-ledger.service';
 import { AdminGrowthController } from './admin-growth.controller';
 import { PromotionsModule } from '../promotions/promotions.module';
 import { ReferralsModule } from '../referrals/referrals.module';
+import { PaymentsModule } from '../payments/payments.module';
+import { AdminPaymentsController } from './admin-payments.controller';
+import { AdminPaymentsService } from './admin-payments.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([AdminAuditLog]), LedgerModule, PromotionsModule, ReferralsModule],
-  controllers: [AdminLedgerController, AdminGrowthController],
-  providers: [AdminAuditService, AdminLedgerService],
+  imports: [TypeOrmModule.forFeature([AdminAuditLog]), LedgerModule, PromotionsModule, ReferralsModule, PaymentsModule],
+  controllers: [AdminLedgerController, AdminGrowthController, AdminPaymentsController],
+  providers: [AdminAuditService, AdminLedgerService, AdminPaymentsService],
   exports: [AdminAuditService],
 })
 export class AdminModule {}

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { PreparedStatement, runPrepared } from '../common/database/prepared';
 import { returning } from '../common/database/returning';
 import { Money } from '../common/money/money';
@@ -98,7 +98,12 @@ export class SettlementService {
     private readonly metrics: PaymentMetrics,
   ) {}
 
-  async settlePaid(notice: PaidNotice): Promise<Settlement> {
+  /**
+   * Settles a paid order. `alsoInTransaction` runs inside the same
+   * transaction after the credit (an admin's confirmation writes its audit
+   * record there, so both commit or neither does).
+   */
+  async settlePaid(notice: PaidNotice, alsoInTransaction?: (em: EntityManager) => Promise<void>): Promise<Settlement> {
     if (notice.currency !== 'cny') {
       return this.refuse(notice, Refusal.CurrencyMismatch, `paid in ${notice.currency}, orders are in cny`);
     }
@@ -141,6 +146,7 @@ export class SettlementService {
       const reward = order.invited
         ? await this.referrals.onInviteePaid(em, { inviteeId: order.user_id, amountCny: order.amount_cny, amountUsd: order.amount_usd })
         : null;
+      await alsoInTransaction?.(em);
       return { order, bonusUsd: bonus?.bonusUsd ?? '0', referralRewarded: reward !== null };
     });
 

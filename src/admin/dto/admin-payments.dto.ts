@@ -1,0 +1,134 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsDate, IsEmail, IsEnum, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { PageDto, PageQueryDto } from '../../common/http/page.dto';
+import { RechargeRecordDto } from '../../ledger/dto/recharge-record.dto';
+import { OrderDto } from '../../payments/dto/order.dto';
+import { OrderStatus, ProviderName } from '../../payments/payment-order.entity';
+
+const trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+const OptionalDate = (name: string, description: string) =>
+  applyDecorators(
+    ApiPropertyOptional({ format: 'date-time', description }),
+    IsOptional(),
+    Type(() => Date),
+    IsDate({ message: `${name} must be an ISO-8601 date-time` }),
+  );
+
+export class AdminOrderQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: OrderStatus, enumName: 'OrderStatus' })
+  @IsOptional()
+  @IsEnum(OrderStatus, { message: `status must be one of: ${Object.values(OrderStatus).join(', ')}` })
+  status?: OrderStatus;
+
+  @ApiPropertyOptional({ enum: ProviderName, enumName: 'ProviderName' })
+  @IsOptional()
+  @IsEnum(ProviderName, { message: `provider must be one of: ${Object.values(ProviderName).join(', ')}` })
+  provider?: ProviderName;
+
+  @ApiPropertyOptional({ example: '42' })
+  @IsOptional()
+  @Matches(/^[1-9]\d{0,18}$/, { message: 'userId must be a positive integer id' })
+  userId?: string;
+
+  @ApiPropertyOptional({ example: 'alice@example.com' })
+  @IsOptional()
+  @IsEmail({}, { message: 'email must be a valid email address' })
+  email?: string;
+
+  @ApiPropertyOptional({ description: 'An order number or gateway trade number, or its beginning' })
+  @IsOptional()
+  @trim()
+  @MaxLength(100)
+  @IsString()
+  q?: string;
+
+  @OptionalDate('createdFrom', 'Created at or after')
+  createdFrom?: Date;
+  @OptionalDate('createdTo', 'Created before')
+  createdTo?: Date;
+  @OptionalDate('paidFrom', 'Paid at or after')
+  paidFrom?: Date;
+  @OptionalDate('paidTo', 'Paid before')
+  paidTo?: Date;
+}
+
+export class AdminOrderDto extends OrderDto {
+  @ApiProperty({ example: '42' }) userId: string;
+  @ApiProperty({ example: 'alice' }) username: string;
+  @ApiProperty({ example: 'alice@example.com', nullable: true, type: String }) userEmail: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The gateway’s transaction id' }) tradeNo: string | null;
+  @ApiProperty({ nullable: true, type: String }) clientIp: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) callbackAt: string | null;
+}
+
+export class AdminOrderPageDto extends PageDto {
+  @ApiProperty({ type: [AdminOrderDto] }) items: AdminOrderDto[];
+}
+
+export class WebhookEventDto {
+  @ApiProperty({ example: 'evt_1Nx…' }) eventId: string;
+  @ApiProperty({ example: 'credited' }) outcome: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+export class AdminOrderDetailDto {
+  @ApiProperty({ type: AdminOrderDto }) order: AdminOrderDto;
+  @ApiProperty({ nullable: true, type: String, description: 'The gateway’s callback as received (signature removed)' })
+  callbackData: string | null;
+  @ApiProperty({ type: [RechargeRecordDto], description: 'The ledger rows this order caused' }) ledger: RechargeRecordDto[];
+  @ApiProperty({ type: [WebhookEventDto] }) events: WebhookEventDto[];
+}
+
+export class ConfirmOrderDto {
+  @ApiProperty({ example: 'Paid per bank statement 2026-11-23', maxLength: 500 })
+  @trim()
+  @MaxLength(500)
+  @IsNotEmpty({ message: 'remark is required' })
+  @IsString()
+  remark: string;
+}
+
+export class RefundOrderDto extends ConfirmOrderDto {
+  @ApiPropertyOptional({ default: false, description: 'Refund even when the user has spent part of it (takes what is left)' })
+  @IsOptional()
+  @IsBoolean({ message: 'force must be true or false' })
+  force?: boolean;
+}
+
+export class RefundResultDto {
+  @ApiProperty({ type: AdminOrderDto }) order: AdminOrderDto;
+  @ApiProperty({ example: '3.61111111' }) debitedUsd: string;
+  @ApiProperty({ example: '0.00000000', description: 'Already spent, not taken back' }) shortfallUsd: string;
+}
+
+class PaidTotalsDto {
+  @ApiProperty({ example: 12 }) orders: number;
+  @ApiProperty({ example: '240.00' }) amountCny: string;
+  @ApiProperty({ example: '33.33333333' }) amountUsd: string;
+  @ApiProperty({ example: '2.50000000' }) bonusUsd: string;
+}
+
+export class WindowTotalsDto extends PaidTotalsDto {
+  @ApiProperty({ enum: ['today', '7d', '30d'] }) window: string;
+  @ApiProperty({ enum: ProviderName, enumName: 'ProviderName' }) provider: string;
+}
+
+export class DailyTotalsDto extends PaidTotalsDto {
+  @ApiProperty({ example: '2026-11-23' }) day: string;
+}
+
+export class StatusCountDto {
+  @ApiProperty({ enum: OrderStatus, enumName: 'OrderStatus' }) status: string;
+  @ApiProperty({ example: 3 }) count: number;
+}
+
+export class PaymentStatsDto {
+  @ApiProperty({ type: [WindowTotalsDto], description: 'Paid totals today (UTC), in 7 and in 30 days, by provider' })
+  windows: WindowTotalsDto[];
+  @ApiProperty({ type: [DailyTotalsDto], description: 'Paid totals per UTC day, last 30 days' }) daily: DailyTotalsDto[];
+  @ApiProperty({ type: [StatusCountDto] }) byStatus: StatusCountDto[];
+  @ApiProperty({ example: { granted: 4, bonusUsd: '3.33333333' } }) promotion: { granted: number; bonusUsd: string };
+  @ApiProperty({ example: { invites: 9, rewarded: 2, rewardUsd: '20.00000000' } }) referral: { invites: number; rewarded: number; rewardUsd: string };
+}
