@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 /* eslint-disable no-console */
-// `npm run bench`: the money path under load, on this machine, with a real
+// `npm run bench`: the SPEC §10 figures, on this machine, with a real
 // PostgreSQL (durable commits) and the built app in its own process.
 //
-//   1. the floor: the same webhook transaction (order → paid, balance +=,
+//   1. the floor: the webhook's core transaction (order → paid, balance +=,
 //      ledger row) from node:http + pg, no framework;
 //   2. the app: Zpay notifies, each for a distinct pending order, verified,
-//      settled and answered `success`;
-// then checks every order was credited exactly once and the ledger audit is
-// clean, and prints throughput, latency and statements per webhook.
+//      settled and answered `success` (then: each credited exactly once, the
+//      ledger audit clean, statements per webhook);
+//   3. order creation with the sandbox gateway;
+//   4. a user's ledger page with 1 million rows in the table;
+//   5. expiring 100,000 orders while webhooks keep arriving.
 //
-// Options (env): BENCH_ORDERS (default 6000), BENCH_CONNECTIONS (16).
+// Options (env): BENCH_ORDERS (default 10000), BENCH_CONNECTIONS (16),
+// BENCH_LEDGER_ROWS (1000000), BENCH_EXPIRE_ORDERS (100000).
 
 const { spawn } = require('node:child_process');
 const { mkdtempSync, rmSync } = require('node:fs');
@@ -19,6 +22,7 @@ const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const autocannon = require('autocannon');
 const { Pool } = require('pg');
+const { DataSource } = require('typeorm');
 
 const root = join(__dirname, '..');
 const dist = (p) => require(join(root, 'dist', 'src', p));
@@ -29,6 +33,18 @@ const { zpaySign } = dist('payments/providers/zpay/zpay-signature');
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 10000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const USERS = 2000;
+const LEDGER_ROWS = Number(process.env.BENCH_LEDGER_ROWS ?? 1_000_000);
+const LEDGER_USERS = 1000;
+const EXPIRE_ORDERS = Number(process.env.BENCH_EXPIRE_ORDERS ?? 100_000);
+const JWT_SECRET = 'bench-secret-of-at-least-thirty-two-characters';
+
+/** An HS256 access token, as the app issues them, for a seeded user. */
+function token(userId) {
+  const b64 = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const unsigned = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: String(userId), role: 'user', iat: now, exp: now + 3600 })}`;
+  return `${unsigned}.${require('node:crypto').createHmac('sha256', JWT_SECRET).update(unsigned).digest('base64url')}`;
+}
 const PID = '1001';
 const KEY = 'bench-merchant-key';
 
@@ -69,14 +85,20 @@ function notifyPath(orderNo) {
   return `/api/payment/webhook/zpay?${query}`;
 }
 
-function load(url, paths) {
+function load(url, paths, connections = CONNECTIONS) {
   let next = 0;
   return autocannon({
     url,
-    connections: CONNECTIONS,
+    connections,
     amount: paths.length,
     requests: [{ setupRequest: (req) => ({ ...req, method: 'GET', path: paths[next++ % paths.length] }) }],
   });
+}
+
+/** `count` requests, each built by `build(i)` ({method, path, headers, body}). */
+function loadEach(url, count, build, connections = CONNECTIONS) {
+  let next = 0;
+  return autocannon({ url, connections, amount: count, requests: [{ setupRequest: (req) => ({ ...req, ...build(next++) }) }] });
 }
 
 /** The floor: node:http + pg running the webhook's core transaction, nothing else. */
@@ -164,9 +186,13 @@ async function main() {
       NODE_ENV: 'production',
       PORT: String(await freePort()),
       DATABASE_URL: postgres.url,
-      JWT_SECRET: 'bench-secret-of-at-least-thirty-two-characters',
+      JWT_SECRET,
+      RECHARGE__RATE_LIMIT__GLOBAL_PER_MINUTE: '100000000',
+      RECHARGE__PAYMENT__MAX_ORDERS_PER_MINUTE: '100000000',
+      RECHARGE__PAYMENT__MAX_PENDING_ORDERS: '100000000',
       LOG_LEVEL: 'warn',
       ZPAY_ENABLED: 'true',
+      SANDBOX_ENABLED: 'true',
       ZPAY_PID: PID,
       ZPAY_KEY: KEY,
       ZPAY_API_URL: 'http://127.0.0.1:9',
@@ -193,7 +219,6 @@ async function main() {
       )
     ).rows;
     const { auditLedger } = dist('ledger/ledger-audit');
-    const { DataSource } = require('typeorm');
     const ds = await new DataSource({ type: 'postgres', url: postgres.url }).initialize();
     const violations = await auditLedger(ds);
     await ds.destroy();
@@ -210,6 +235,67 @@ async function main() {
     console.log(`statements per webhook (incl. BEGIN/COMMIT) ${(Number(statements) / measured).toFixed(2)}`);
     console.log(`orders paid ${check.paid}/${ORDERS}, payment ledger rows ${check.credits}, audit violations ${violations.length}`);
     if (check.paid !== ORDERS || check.credits !== ORDERS || violations.length) process.exitCode = 1;
+
+    // 3. Order creation through the API with the sandbox gateway.
+    const createBody = JSON.stringify({ amountCny: '20.00', provider: 'sandbox', method: 'alipay' });
+    const create = (i) => ({
+      method: 'POST',
+      path: '/api/payment/orders',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token((i % USERS) + 1)}` },
+      body: createBody,
+    });
+    const probe = create(0);
+    const probed = await fetch(app.url + probe.path, { method: 'POST', headers: probe.headers, body: probe.body });
+    if (probed.status !== 201) throw new Error(`order creation answered ${probed.status}: ${await probed.text()}`);
+    await loadEach(app.url, 300, create);
+    const createRun = await loadEach(app.url, 4000, create);
+    console.log('\n' + row('app: create order (sandbox)', createRun));
+
+    // 4. A user's ledger page with LEDGER_ROWS rows in the table: LEDGER_USERS users, each with an unbroken chain.
+    const { rows: ledgerUsers } = await pool.query(
+      `INSERT INTO users (email, username, password_hash, balance)
+       SELECT 'ledger' || g || '@example.test', 'ledger' || g, 'x', $1 FROM generate_series(1, $2) g RETURNING id`,
+      [LEDGER_ROWS / LEDGER_USERS, LEDGER_USERS],
+    );
+    await pool.query(
+      `INSERT INTO recharge_records (user_id, amount, type, operator, balance_before, balance_after, created_at)
+       SELECT u.id, 1, 'admin', 'system', k - 1, k, NOW() - (($2 - k) * interval '1 minute')
+         FROM unnest($1::bigint[]) AS u(id), generate_series(1, $2) k`,
+      [ledgerUsers.map((u) => u.id), LEDGER_ROWS / LEDGER_USERS],
+    );
+    await pool.query('ANALYZE recharge_records');
+    const [{ rows: total }] = [(await pool.query('SELECT COUNT(*)::int AS rows FROM recharge_records')).rows[0]];
+    const ledgerPage = (i) => ({
+      method: 'GET',
+      path: '/api/users/recharge-records?page=1&pageSize=20',
+      headers: { authorization: `Bearer ${token(ledgerUsers[i % LEDGER_USERS].id)}` },
+    });
+    await loadEach(app.url, 500, ledgerPage, 4);
+    const ledgerRun = await loadEach(app.url, 4000, ledgerPage, 4);
+    console.log(row(`app: ledger page, 4 conns (${(total / 1e6).toFixed(2)}M rows)`, ledgerRun));
+
+    // 5. Expire EXPIRE_ORDERS orders while webhooks keep arriving.
+    await pool.query(
+      `INSERT INTO payment_orders (order_no, user_id, username, amount_cny, amount_usd, total_usd, exchange_rate, provider, expire_at)
+       SELECT 'POEXP' || lpad(g::text, 10, '0'), u.id, u.username, 20.00, 2.77777778, 2.77777778, 7.2, 'zpay', NOW() - interval '1 minute'
+         FROM generate_series(1, $1) g JOIN users u ON u.id = ((g - 1) % $2) + 1`,
+      [EXPIRE_ORDERS, USERS],
+    );
+    const duringOrders = await seed(pool, 'PODURING', 3000);
+    const { OrderMaintenanceService } = dist('payments/order-maintenance.service');
+    const jobDs = await new DataSource({ type: 'postgres', url: postgres.url, extra: { max: 2 } }).initialize();
+    const maintenance = new OrderMaintenanceService(jobDs, null, null, { ordersExpired: { inc() {} } });
+    const webhooksDuring = load(app.url, duringOrders.map(notifyPath), 4);
+    const expireStart = Date.now();
+    const expired = await maintenance.expireDue();
+    const expireSeconds = (Date.now() - expireStart) / 1000;
+    const during = await webhooksDuring;
+    await jobDs.destroy();
+    console.log(
+      `expire ${expired} orders                 ${expireSeconds.toFixed(1)} s; webhooks meanwhile: p99 ${ms(during.latency.p99)}, max ${ms(
+        during.latency.max,
+      )}, errors ${during.errors + during.non2xx}`,
+    );
   } finally {
     app?.child.kill('SIGTERM');
     await pool.end();

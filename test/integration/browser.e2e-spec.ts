@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Browser, Page, chromium } from 'playwright-core';
 import { TestApp, createTestApp } from '../support/test-app';
 import { bearer, registerAdmin } from '../support/factories';
+import { freePort } from '../support/free-port';
 
 /** Debian's Chromium (.ci/run installs it); playwright-core never downloads a browser. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -20,9 +21,11 @@ const SHOTS = join(__dirname, '..', '..', 'test-results');
   let baseUrl: string;
 
   beforeAll(async () => {
-    t = await createTestApp({ RECHARGE__APP__SERVE_FRONTEND: 'true' });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    baseUrl = await t.app.getUrl();
+    // Gateways (here the sandbox) send the browser back to PUBLIC_BASE_URL, so it must be this server.
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    t = await createTestApp({ RECHARGE__APP__SERVE_FRONTEND: 'true', PUBLIC_BASE_URL: baseUrl });
+    await t.app.listen({ port, host: '127.0.0.1' });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -82,6 +85,53 @@ const SHOTS = join(__dirname, '..', '..', 'test-results');
 
     await page.getByTestId('logout').click();
     await page.waitForURL(/\/login/);
+  });
+
+  it('recharges through the sandbox: package, preview, checkout page, Pay, result page, records', async () => {
+    const page = await phonePage();
+    await page.goto(`${baseUrl}/login`);
+    await page.getByTestId('auth-mode-register').click();
+    await page.getByTestId('email').fill('payer@example.test');
+    await page.getByTestId('username').fill('payer_user');
+    await page.getByTestId('password').fill('payer password 1');
+    await page.getByTestId('auth-submit').click();
+    await page.waitForURL(`${baseUrl}/`);
+
+    await page.getByTestId('nav-recharge').click();
+    await page.waitForURL(/\/recharge/);
+    await page.getByTestId('promotion-banner').waitFor();
+    await page.getByTestId('package-100.00').click();
+    await page.getByTestId('provider-sandbox').click();
+    await page.getByTestId('method-alipay').click();
+    await expectText(page, 'preview-usd', '13.88888889');
+    await expectText(page, 'preview-bonus', '4.16666667');
+    await expectText(page, 'preview-total', '18.05555556');
+    await page.screenshot({ path: join(SHOTS, 'recharge-phone.png'), fullPage: true });
+
+    await page.getByTestId('recharge-submit').click();
+    await page.waitForURL(/\/api\/payment\/sandbox\/checkout\//);
+    await expectText(page, 'sandbox-amount', '¥100.00');
+    await page.getByTestId('sandbox-pay').click();
+
+    await page.waitForURL(/\/payment\/result\?out_trade_no=/);
+    await page.waitForSelector('[data-testid="result-status"][data-status="paid"]', { timeout: 15_000 });
+    await expectText(page, 'result-total', '18.05');
+    await page.screenshot({ path: join(SHOTS, 'result-phone.png'), fullPage: true });
+
+    const [{ balance }] = await t.db.query(`SELECT balance FROM users WHERE email = 'payer@example.test'`);
+    expect(balance).toBe('18.05555556');
+
+    await page.getByTestId('nav-records').click();
+    await page.waitForURL(/\/records/);
+    await page.getByTestId('records-row').first().waitFor();
+    expect(await page.getByTestId('records-row').count()).toBe(2);
+    await page.screenshot({ path: join(SHOTS, 'records-phone.png'), fullPage: true });
+
+    await page.getByTestId('nav-referral').click();
+    await page.waitForURL(/\/referral/);
+    await expectText(page, 'referral-code', '');
+    expect(await page.getByTestId('referral-link').textContent()).toMatch(/\?code=[23456789A-HJKMNP-Z]{8}/);
+    await page.screenshot({ path: join(SHOTS, 'referral-phone.png'), fullPage: true });
   });
 
   it('shows the server’s reason when login fails, and pre-fills an invite code from the link', async () => {
