@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { LockKey, drainInLockedBatches, withSessionLock } from '../common/database/advisory-lock';
 import { returning } from '../common/database/returning';
 import { PaymentMetrics } from './payment-metrics';
-import { PaymentOrder, ProviderName } from './payment-order.entity';
+import { ProviderName } from './payment-order.entity';
 import { PaymentProviderRegistry } from './payment-provider.registry';
 import { SettlementService } from './settlement.service';
 
@@ -12,6 +12,15 @@ const EXPIRE_BATCH = 1000;
 const RECONCILE_BATCH = 100;
 /** Orders younger than this are left to their webhook (SPEC §5.6). */
 const RECONCILE_MIN_AGE_MS = 2 * 60_000;
+
+interface PendingOrder {
+  id: string;
+  created_at: Date;
+  order_no: string;
+  trade_no: string | null;
+  amount_cny: string;
+  provider: ProviderName;
+}
 
 export interface ReconcileReport {
   checked: number;
@@ -59,39 +68,51 @@ export class OrderMaintenanceService {
    */
   async reconcile(batchSize = RECONCILE_BATCH): Promise<ReconcileReport | null> {
     const run = await withSessionLock(this.dataSource, LockKey.ReconcileOrders, async () => {
-      const orders = await this.dataSource.getRepository(PaymentOrder).query(
-        `SELECT order_no, trade_no, amount_cny, provider FROM payment_orders
-          WHERE status = 'pending' AND created_at <= $1
-          ORDER BY created_at LIMIT $2`,
-        [new Date(Date.now() - RECONCILE_MIN_AGE_MS), batchSize],
-      );
+      const cutoff = new Date(Date.now() - RECONCILE_MIN_AGE_MS);
+      let checked = 0;
       let settled = 0;
-      for (const order of orders as { order_no: string; trade_no: string | null; amount_cny: string; provider: ProviderName }[]) {
-        const provider = this.providers.get(order.provider);
-        if (!provider) continue;
-        try {
-          const state = await provider.queryOrder({ orderNo: order.order_no, tradeNo: order.trade_no, amountCny: order.amount_cny });
-          if (state.status !== 'paid') continue;
-          const result = await this.settlement.settlePaid({
-            provider: order.provider,
-            orderNo: order.order_no,
-            tradeNo: state.tradeNo,
-            amountCny: state.amountCny,
-            currency: state.currency,
-            eventId: `reconcile:${order.order_no}`,
-            raw: state.raw,
-            source: 'reconcile',
-            operator: 'system',
-            remark: `${order.provider} payment of ${order.amount_cny} CNY (found by reconciliation)`,
-          });
-          if (result.outcome === 'credited') settled++;
-        } catch (error) {
-          // One gateway's trouble must not stop the others; the next run asks again.
-          this.logger.warn({ orderNo: order.order_no, provider: order.provider, err: error }, 'reconciliation query failed');
-        }
+      // Keyset pages over every pending order, so a busy hour's backlog is all asked about, not only the oldest batch.
+      for (let after: { createdAt: Date; id: string } | null = null; ; ) {
+        const orders: PendingOrder[] = await this.dataSource.query(
+          `SELECT id, created_at, order_no, trade_no, amount_cny, provider FROM payment_orders
+            WHERE status = 'pending' AND created_at <= $1 AND ($2::timestamptz IS NULL OR (created_at, id) > ($2, $3::bigint))
+            ORDER BY created_at, id LIMIT $4`,
+          [cutoff, after?.createdAt ?? null, after?.id ?? 0, batchSize],
+        );
+        for (const order of orders) if (await this.reconcileOne(order)) settled++;
+        checked += orders.length;
+        if (orders.length < batchSize) return { checked, settled };
+        const last = orders[orders.length - 1];
+        after = { createdAt: last.created_at, id: last.id };
       }
-      return { checked: orders.length, settled };
     });
     return run.acquired ? run.result : null;
+  }
+
+  /** Asks the order's gateway about it; true when it was paid there and is now credited. */
+  private async reconcileOne(order: PendingOrder): Promise<boolean> {
+    const provider = this.providers.get(order.provider);
+    if (!provider) return false;
+    try {
+      const state = await provider.queryOrder({ orderNo: order.order_no, tradeNo: order.trade_no, amountCny: order.amount_cny });
+      if (state.status !== 'paid') return false;
+      const result = await this.settlement.settlePaid({
+        provider: order.provider,
+        orderNo: order.order_no,
+        tradeNo: state.tradeNo,
+        amountCny: state.amountCny,
+        currency: state.currency,
+        eventId: `reconcile:${order.order_no}`,
+        raw: state.raw,
+        source: 'reconcile',
+        operator: 'system',
+        remark: `${order.provider} payment of ${order.amount_cny} CNY (found by reconciliation)`,
+      });
+      return result.outcome === 'credited';
+    } catch (error) {
+      // One gateway's trouble must not stop the others; the next run asks again.
+      this.logger.warn({ orderNo: order.order_no, provider: order.provider, err: error }, 'reconciliation query failed');
+      return false;
+    }
   }
 }
