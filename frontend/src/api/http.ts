@@ -15,6 +15,8 @@ export class ApiError extends Error {
     readonly code?: string,
     /** The server's request id, to quote in a support request. */
     readonly requestId?: string,
+    /** Seconds from a Retry-After header (429), when the server sent one. */
+    readonly retryAfter?: number,
   ) {
     super(messages.join('; ') || error || `HTTP ${status}`);
   }
@@ -29,7 +31,7 @@ export class ApiError extends Error {
   }
 
   /** Builds an ApiError from an error answer, whatever its body looks like. */
-  static fromBody(status: number, statusText: string, body: unknown): ApiError {
+  static fromBody(status: number, statusText: string, body: unknown, retryAfter?: number): ApiError {
     if (isErrorBody(body)) {
       const messages = Array.isArray(body.message) ? body.message.map(String) : [body.message];
       return new ApiError(
@@ -38,9 +40,10 @@ export class ApiError extends Error {
         typeof body.error === 'string' ? body.error : statusText,
         typeof body.code === 'string' ? body.code : undefined,
         typeof body.requestId === 'string' ? body.requestId : undefined,
+        retryAfter,
       );
     }
-    return new ApiError(status, [], statusText);
+    return new ApiError(status, [], statusText, undefined, undefined, retryAfter);
   }
 }
 
@@ -111,7 +114,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       // Only a request that carried a token can mean "your session is over";
       // a 401 from login (wrong password) is an ordinary error for the form.
       if (res.status === 401 && token) options.onUnauthorized();
-      throw ApiError.fromBody(res.status, res.statusText, payload);
+      throw ApiError.fromBody(res.status, res.statusText, payload, parseRetryAfter(res.headers.get('Retry-After')));
     }
     return payload as T;
   }
@@ -121,6 +124,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     get: (path, opts) => request('GET', path, opts),
     post: (path, body, opts) => request('POST', path, { ...opts, body }),
   };
+}
+
+/** Retry-After as whole seconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
 function queryString(query: RequestOptions['query']): string {

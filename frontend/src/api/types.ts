@@ -1,47 +1,68 @@
 /**
- * API shapes (SPEC §3a). Hand-written for now; to be replaced by types
- * generated from the backend's OpenAPI document (/api/docs-json).
+ * API shapes (SPEC §3a), as aliases of the types generated from the API's
+ * own OpenAPI document (`npm run gen:api` → schema.d.ts; never edit that file).
  * Money is always a decimal string — never a JS number.
  */
+import type { components, operations } from './schema';
 
-export type Role = 'user' | 'admin';
-export type UserStatus = 'active' | 'disabled';
+type Schemas = components['schemas'];
+
+export type Role = Schemas['UserRole'];
+export type UserStatus = Schemas['UserStatus'];
 
 /** The user as returned with a token by register / login. */
-export interface AuthUser {
-  id: string;
-  email: string;
-  username: string;
-  role: Role;
+export type AuthUser = Schemas['SessionUserDto'];
+export type AuthResponse = Schemas['SessionDto'];
+export type RegisterRequest = Schemas['RegisterDto'];
+export type LoginRequest = Schemas['LoginDto'];
+/** GET /api/users/me — the user with `balance` (USD decimal string). */
+export type UserProfile = Schemas['MeDto'];
+export type Balance = Schemas['BalanceDto'];
+
+// Payment
+export type ProviderName = Schemas['ProviderName'];
+export type PaymentMethod = Schemas['PaymentMethod'];
+export type ProviderOption = Schemas['ProviderOptionDto'];
+export type RechargePackage = Schemas['PackageDto'];
+export type PromotionPreview = Schemas['PromotionPreviewDto'];
+export type PaymentConfig = Schemas['PaymentConfigDto'];
+export type CreateOrderRequest = Schemas['CreateOrderDto'];
+export type OrderDisplay = NonNullable<CreateOrderRequest['display']>;
+export type OrderStatus = Schemas['OrderStatus'];
+export type Order = Schemas['OrderDto'];
+export type OrderPage = Schemas['OrderPageDto'];
+export type OrderListQuery = NonNullable<operations['OrdersController_list']['parameters']['query']>;
+
+// Promotion
+export type PromotionStatus = Schemas['PromotionStatusDto'];
+export type PromotionTier = Schemas['PromotionTierDto'];
+
+// Ledger
+export type LedgerType = Schemas['LedgerType'];
+export type RechargeRecord = Schemas['RechargeRecordDto'];
+export type RechargeRecordPage = Schemas['RechargeRecordPageDto'];
+export type RechargeRecordQuery = NonNullable<operations['UsersController_rechargeRecords']['parameters']['query']>;
+
+// Referral
+export type ReferralInfo = Schemas['ReferralInfoDto'];
+export type InviteeStatus = Schemas['InviteeStatus'];
+export type Invitee = Schemas['InviteeDto'];
+export type InviteePage = Schemas['InviteePageDto'];
+export type InviteeQuery = NonNullable<operations['ReferralsController_invitees']['parameters']['query']>;
+
+/** Every list answer: `{items, total, page, pageSize}`. */
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
 }
 
-export interface AuthResponse {
-  accessToken: string;
-  user: AuthUser;
-}
-
-export interface RegisterRequest {
-  email: string;
-  username: string;
-  password: string;
-  inviteCode?: string;
-}
-
-export interface LoginRequest {
-  email: string;
-  password: string;
-}
-
-/** GET /api/users/me */
-export interface UserProfile extends AuthUser {
-  status: UserStatus;
-  /** USD, decimal string with up to 8 decimals, e.g. "12.50000000". */
-  balance: string;
-  /** ISO-8601 UTC. */
-  createdAt: string;
-}
-
-/** The error body every API error answers with. */
+/**
+ * The error body every API error answers with. Not in the OpenAPI document
+ * (the API declares error responses without a schema), so written by hand
+ * after src/common/errors/all-exceptions.filter.ts.
+ */
 export interface ApiErrorBody {
   statusCode: number;
   error: string;
@@ -50,3 +71,18 @@ export interface ApiErrorBody {
   requestId: string;
   code?: string;
 }
+
+/** Every ledger type, in display order (a Record, so a new type in the API fails type-checking here). */
+const LEDGER_TYPE_TABLE: Record<LedgerType, true> = {
+  payment: true,
+  promotion: true,
+  referral: true,
+  redeem: true,
+  admin: true,
+  deduct: true,
+  refund: true,
+};
+export const LEDGER_TYPES = Object.keys(LEDGER_TYPE_TABLE) as LedgerType[];
+
+/** Statuses after which an order never changes on its own (polling stops). */
+export const TERMINAL_ORDER_STATUSES: readonly OrderStatus[] = ['paid', 'failed', 'expired', 'refunded'];

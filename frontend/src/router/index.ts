@@ -23,6 +23,31 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('../views/HomeView.vue'),
     meta: { requiresAuth: true },
   },
+  {
+    path: '/recharge',
+    name: 'recharge',
+    component: () => import('../views/RechargeView.vue'),
+    meta: { requiresAuth: true },
+  },
+  {
+    // Gateways and the sandbox send the user back here: ?out_trade_no=<orderNo>
+    path: '/payment/result',
+    name: 'payment-result',
+    component: () => import('../views/PaymentResultView.vue'),
+    meta: { requiresAuth: true },
+  },
+  {
+    path: '/records',
+    name: 'records',
+    component: () => import('../views/RecordsView.vue'),
+    meta: { requiresAuth: true },
+  },
+  {
+    path: '/referral',
+    name: 'referral',
+    component: () => import('../views/ReferralView.vue'),
+    meta: { requiresAuth: true },
+  },
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ];
 

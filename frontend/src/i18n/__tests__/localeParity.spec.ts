@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import en from '../locales/en';
 import zh from '../locales/zh';
 import { detectLocale } from '..';
+import { LEDGER_TYPES } from '../../api/types';
 
 type Tree = { [key: string]: unknown };
 
@@ -48,6 +49,43 @@ describe('locale parity', () => {
   it('finds a missing key (the checker itself works)', () => {
     const broken = { auth: { login: 'x', nested: { deep: 'y' } } };
     expect(leafKeys(broken)).toEqual(['auth.login', 'auth.nested.deep']);
+  });
+});
+
+describe('labels for API values and error codes', () => {
+  const has = (path: string) => typeof leafValue(en, path) === 'string' && typeof leafValue(zh, path) === 'string';
+
+  it.each([
+    // SPEC §5.4 / the payment module's DomainException codes
+    'PAYMENT_DISABLED',
+    'PAYMENT_AMOUNT_OUT_OF_RANGE',
+    'PAYMENT_PROVIDER_UNAVAILABLE',
+    'PAYMENT_METHOD_UNSUPPORTED',
+    'PAYMENT_TOO_MANY_ORDERS',
+    'PAYMENT_TOO_MANY_PENDING',
+    'PAYMENT_GATEWAY_FAILED',
+    'PAYMENT_ORDER_NOT_FOUND',
+    'PAYMENT_ORDER_NOT_PENDING',
+    'REFERRAL_CODE_NOT_FOUND',
+    'REFERRAL_INVITEE_LIMIT_REACHED',
+    'VALIDATION_FAILED',
+    'UNAUTHENTICATED',
+    'RATE_LIMITED',
+    'INTERNAL',
+  ])('error code %s is translated', (code) => {
+    expect(has(`errors.codes.${code}`)).toBe(true);
+  });
+
+  it('every provider, method, order status, ledger type and invitee status has a label', () => {
+    const paths = [
+      ...['zpay', 'stripe', 'sandbox'].map((p) => `providers.${p}`),
+      ...['alipay', 'wxpay', 'card'].map((m) => `methods.${m}`),
+      ...['pending', 'paid', 'failed', 'expired', 'refunded'].map((s) => `orderStatus.${s}`),
+      ...LEDGER_TYPES.map((ty) => `records.types.${ty}`),
+      ...['registered', 'qualified', 'rewarded'].map((s) => `referral.status.${s}`),
+    ];
+    expect(LEDGER_TYPES).toHaveLength(7);
+    expect(paths.filter((p) => !has(p))).toEqual([]);
   });
 });
 

@@ -1,0 +1,78 @@
+/**
+ * Test helpers (not a spec file): a fetch stub that answers by
+ * "METHOD /path", and a mount helper with a signed-in session.
+ */
+import { afterEach, vi } from 'vitest';
+import { enableAutoUnmount, mount } from '@vue/test-utils';
+import { createPinia, setActivePinia } from 'pinia';
+import { createMemoryHistory, type Router } from 'vue-router';
+import type { Component } from 'vue';
+import { createAppRouter } from '../router';
+import { createAppI18n, type AppLocale } from '../i18n';
+import { TOKEN_STORAGE_KEY } from '../stores/auth';
+
+// Mounted views are attached to the document (real form submission); unmount after each test.
+enableAutoUnmount(afterEach);
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json', ...headers },
+  });
+}
+
+export function apiError(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
+  return json(status, { statusCode: status, error: 'Error', message, requestId: 'req-1', code }, headers);
+}
+
+export interface SeenRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: unknown;
+}
+
+/** A handler gets the request and answers a Response, or any other value as a 200 JSON body. */
+export type Handler = (req: SeenRequest) => unknown;
+
+/**
+ * Stubs the global fetch. `routes` keys are "GET /api/payment/config";
+ * a missing route fails the test loudly with a 599.
+ */
+export function stubApi(routes: Record<string, Handler | unknown>) {
+  const requests: SeenRequest[] = [];
+  const fetchMock = vi.fn<typeof fetch>(async (input, init) => {
+    const url = new URL(String(input), 'http://localhost');
+    const method = (init?.method ?? 'GET').toUpperCase();
+    const req: SeenRequest = {
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      body: typeof init?.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined,
+    };
+    requests.push(req);
+    const key = `${method} ${url.pathname}`;
+    if (!(key in routes)) return json(599, { statusCode: 599, error: 'unmocked', message: key, requestId: 'x' });
+    const route = routes[key];
+    const answer = typeof route === 'function' ? await (route as Handler)(req) : route;
+    return answer instanceof Response ? answer : json(200, answer);
+  });
+  vi.stubGlobal('fetch', fetchMock);
+  return {
+    fetchMock,
+    requests,
+    calls: (key: string) => requests.filter((r) => `${r.method} ${r.path}` === key),
+  };
+}
+
+/** Signed in (token in storage, as after a reload), at `url`, English unless told. */
+export async function mountSignedIn(component: Component, url: string, locale: AppLocale = 'en') {
+  localStorage.setItem(TOKEN_STORAGE_KEY, 'test-token');
+  const pinia = createPinia();
+  setActivePinia(pinia);
+  const router: Router = createAppRouter(createMemoryHistory());
+  await router.push(url);
+  await router.isReady();
+  const wrapper = mount(component, { global: { plugins: [pinia, router, createAppI18n(locale)] }, attachTo: document.body });
+  return { wrapper, router };
+}

@@ -1,0 +1,24 @@
+import { http } from './client';
+import type { CreateOrderRequest, Order, OrderListQuery, OrderPage, PaymentConfig } from './types';
+
+export function getPaymentConfig(): Promise<PaymentConfig> {
+  return http.get<PaymentConfig>('/payment/config');
+}
+
+/** 201 with the order and where to pay (a URL, or QR content for display "qrcode"). */
+export function createOrder(body: CreateOrderRequest): Promise<Order> {
+  return http.post<Order>('/payment/orders', body);
+}
+
+export function listOrders(query: OrderListQuery = {}): Promise<OrderPage> {
+  return http.get<OrderPage>('/payment/orders', { query });
+}
+
+export function getOrder(orderNo: string, signal?: AbortSignal): Promise<Order> {
+  return http.get<Order>(`/payment/orders/${encodeURIComponent(orderNo)}`, { signal });
+}
+
+/** Own pending order → failed (409 PAYMENT_ORDER_NOT_PENDING otherwise). */
+export function cancelOrder(orderNo: string): Promise<Order> {
+  return http.post<Order>(`/payment/orders/${encodeURIComponent(orderNo)}/cancel`);
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { formatClock, formatDateTime } from '../time';
+import { parseRetryAfter } from '../../api/http';
+
+describe('formatClock', () => {
+  it.each([
+    [0, '00:00'],
+    [59, '00:59'],
+    [61, '01:01'],
+    [3599, '59:59'],
+    [3600, '1:00:00'],
+    [86399, '23:59:59'],
+    [72 * 3600 - 1, '71:59:59'],
+    [-5, '00:00'],
+    [12.9, '00:12'],
+  ])('%s s → %s', (s, expected) => {
+    expect(formatClock(s)).toBe(expected);
+  });
+});
+
+describe('formatDateTime', () => {
+  it('formats per locale and passes odd input through', () => {
+    const iso = '2026-11-23T01:02:03.000Z';
+    expect(formatDateTime(iso, 'en')).toMatch(/2026/);
+    expect(formatDateTime(iso, 'zh')).toMatch(/2026/);
+    expect(formatDateTime(iso, 'en')).not.toBe(formatDateTime(iso, 'zh'));
+    expect(formatDateTime(null, 'en')).toBe('—');
+    expect(formatDateTime('not a date', 'en')).toBe('not a date');
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads delta-seconds and HTTP dates', () => {
+    const now = Date.parse('2026-11-23T00:00:00Z');
+    expect(parseRetryAfter('42', now)).toBe(42);
+    expect(parseRetryAfter('Mon, 23 Nov 2026 00:00:30 GMT', now)).toBe(30);
+    expect(parseRetryAfter('Mon, 22 Nov 2026 00:00:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter(null, now)).toBeUndefined();
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+  });
+});

@@ -1,0 +1,242 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { flushPromises } from '@vue/test-utils';
+import RechargeView from '../RechargeView.vue';
+import { apiError, mountSignedIn, stubApi, type SeenRequest } from '../../__tests__/support';
+import type { Order, PaymentConfig, PromotionStatus } from '../../api/types';
+
+const config: PaymentConfig = {
+  enabled: true,
+  providers: [
+    { name: 'zpay', methods: ['alipay', 'wxpay'] },
+    { name: 'sandbox', methods: ['alipay'] },
+  ],
+  packages: [
+    { amountCny: '10.00', amountUsd: '1.38888889', popular: false },
+    { amountCny: '50.00', amountUsd: '6.94444444', popular: false },
+    { amountCny: '100.00', amountUsd: '13.88888889', popular: true },
+    { amountCny: '500.00', amountUsd: '69.44444444', popular: false },
+  ],
+  minAmountCny: '1.00',
+  maxAmountCny: '10000.00',
+  exchangeRate: '7.2',
+  discountRate: '1',
+  orderExpireMinutes: 30,
+  promotion: { tier: 1, percent: 30, endsAt: '2030-01-01T00:00:00.000Z', minAmountCny: '20.00' },
+};
+
+const promotionStatus: PromotionStatus = {
+  enabled: true,
+  status: 'active',
+  activatedAt: '2026-11-23T00:00:00.000Z',
+  expireAt: '2026-11-26T00:00:00.000Z',
+  currentTier: 1,
+  currentPercent: 30,
+  secondsLeftInTier: 3600,
+  secondsLeftOverall: 259200,
+  minAmountCny: '20.00',
+  usedTier: null,
+  bonusAmount: null,
+  tiers: [
+    { tier: 1, hours: 24, percent: 30, endsAt: '2026-11-24T00:00:00.000Z' },
+    { tier: 2, hours: 36, percent: 20, endsAt: '2026-11-24T12:00:00.000Z' },
+  ],
+};
+
+function order(overrides: Partial<Order> = {}): Order {
+  return {
+    orderNo: 'PO1',
+    status: 'pending',
+    provider: 'sandbox',
+    paymentMethod: 'alipay',
+    amountCny: '50.00',
+    amountUsd: '6.94444444',
+    bonusUsd: '0.00000000',
+    totalUsd: '6.94444444',
+    exchangeRate: '7.2000',
+    promotionTier: 1,
+    paymentUrl: 'https://pay.example/checkout/PO1',
+    expireAt: new Date(Date.now() + 30 * 60_000).toISOString(),
+    paidAt: null,
+    createdAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+function routes(extra: Record<string, unknown> = {}) {
+  return stubApi({
+    'GET /api/payment/config': config,
+    'GET /api/users/promotion/status': promotionStatus,
+    ...extra,
+  });
+}
+
+async function mountRecharge() {
+  const mounted = await mountSignedIn(RechargeView, '/recharge');
+  await flushPromises();
+  return mounted;
+}
+
+const text = (w: Awaited<ReturnType<typeof mountRecharge>>['wrapper'], id: string) => w.get(`[data-testid="${id}"]`).text();
+
+beforeEach(() => localStorage.clear());
+afterEach(() => vi.useRealTimers());
+
+describe('RechargeView', () => {
+  it('preselects the popular package and previews USD, bonus and total with the promotion', async () => {
+    routes();
+    const { wrapper } = await mountRecharge();
+
+    expect(wrapper.get('[data-testid="package-100.00"]').classes()).toContain('selected');
+    expect(wrapper.get('[data-testid="package-100.00"]').classes()).toContain('popular');
+    expect(wrapper.get('[data-testid="package-100.00"]').text()).toContain('≈ 13.89 USD');
+    expect(text(wrapper, 'preview-usd')).toBe('13.88888889');
+    expect(text(wrapper, 'preview-bonus')).toBe('+4.16666667');
+    expect(text(wrapper, 'preview-total')).toBe('18.05555556');
+    expect(wrapper.get('[data-testid="promotion-banner"]').text()).toContain('+30%');
+  });
+
+  it('choosing a package updates the preview; below the promotion minimum there is no bonus', async () => {
+    routes();
+    const { wrapper } = await mountRecharge();
+
+    await wrapper.get('[data-testid="package-10.00"]').trigger('click');
+    expect(text(wrapper, 'preview-usd')).toBe('1.38888889');
+    expect(wrapper.find('[data-testid="preview-bonus"]').exists()).toBe(false); // 10 < minAmountCny 20
+    expect(text(wrapper, 'preview-total')).toBe('1.38888889');
+
+    await wrapper.get('[data-testid="custom-amount"]').setValue('20');
+    expect(wrapper.get('[data-testid="package-10.00"]').classes()).not.toContain('selected');
+    expect(text(wrapper, 'preview-usd')).toBe('2.77777778');
+    expect(text(wrapper, 'preview-bonus')).toBe('+0.83333333');
+    expect(text(wrapper, 'preview-total')).toBe('3.61111111');
+    expect(text(wrapper, 'recharge-submit')).toBe('Pay ¥20.00');
+  });
+
+  it('an amount above the maximum shows the error and does not call the API', async () => {
+    const api = routes({ 'POST /api/payment/orders': order() });
+    const { wrapper } = await mountRecharge();
+
+    await wrapper.get('[data-testid="custom-amount"]').setValue('10000.01');
+    expect(text(wrapper, 'recharge-error')).toBe('The amount must be between ¥1.00 and ¥10000.00.');
+    expect(text(wrapper, 'preview-usd')).toBe('—');
+
+    await wrapper.get('[data-testid="recharge-submit"]').trigger('click');
+    await flushPromises();
+    expect(api.calls('POST /api/payment/orders')).toHaveLength(0);
+    expect(text(wrapper, 'recharge-error')).toBe('The amount must be between ¥1.00 and ¥10000.00.');
+
+    await wrapper.get('[data-testid="custom-amount"]').setValue('12.345');
+    expect(text(wrapper, 'recharge-error')).toBe('Enter an amount in yuan with at most 2 decimals.');
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(api.calls('POST /api/payment/orders')).toHaveLength(0);
+  });
+
+  it('submits the chosen amount, provider and method, then goes to the payment URL', async () => {
+    const assign = vi.fn();
+    vi.stubGlobal('location', { ...window.location, assign });
+    const api = routes({ 'POST /api/payment/orders': (req: SeenRequest) => order({ amountCny: String((req.body as { amountCny: string }).amountCny) }) });
+    const { wrapper } = await mountRecharge();
+
+    await wrapper.get('[data-testid="package-50.00"]').trigger('click');
+    await wrapper.get('[data-testid="provider-sandbox"]').trigger('click');
+    expect(wrapper.find('[data-testid="method-wxpay"]').exists()).toBe(false); // sandbox offers alipay only
+    await wrapper.get('[data-testid="method-alipay"]').trigger('click');
+    expect(wrapper.find('[data-testid="recharge-qr"]').exists()).toBe(false); // QR is a zpay feature
+    await wrapper.get('[data-testid="recharge-submit"]').trigger('click');
+    await flushPromises();
+
+    const posts = api.calls('POST /api/payment/orders');
+    expect(posts).toHaveLength(1);
+    expect(posts[0]?.body).toEqual({ amountCny: '50.00', provider: 'sandbox', method: 'alipay', display: 'redirect' });
+    expect(assign).toHaveBeenCalledExactlyOnceWith('https://pay.example/checkout/PO1');
+    expect(wrapper.find('[data-testid="recharge-error"]').exists()).toBe(false);
+  });
+
+  it('sends a typed amount with 2 decimals and the switched method', async () => {
+    vi.stubGlobal('location', { ...window.location, assign: vi.fn() });
+    const api = routes({ 'POST /api/payment/orders': order() });
+    const { wrapper } = await mountRecharge();
+
+    await wrapper.get('[data-testid="custom-amount"]').setValue('7.5');
+    await wrapper.get('[data-testid="method-wxpay"]').trigger('click');
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(api.calls('POST /api/payment/orders')[0]?.body).toEqual({
+      amountCny: '7.50',
+      provider: 'zpay',
+      method: 'wxpay',
+      display: 'redirect',
+    });
+  });
+
+  it.each([
+    [
+      apiError(429, 'PAYMENT_TOO_MANY_ORDERS', 'too many', { 'Retry-After': '42' }),
+      'You have created several orders in the last minute. Please wait a little before trying again. Try again in 42 s.',
+    ],
+    [
+      apiError(409, 'PAYMENT_TOO_MANY_PENDING', 'pending'),
+      'You have too many unpaid orders. Pay or cancel one of them, or wait for them to expire.',
+    ],
+    [
+      apiError(502, 'PAYMENT_GATEWAY_FAILED', 'gateway'),
+      'The payment service did not respond. Nothing was charged — please try again.',
+    ],
+    // a 400 about the amount: the server's own words, which name the limit
+    [apiError(400, 'PAYMENT_AMOUNT_OUT_OF_RANGE', 'amountCny must be at most 5000.00'), 'amountCny must be at most 5000.00'],
+  ])('shows a friendly message for an error answer (%#)', async (response, message) => {
+    const assign = vi.fn();
+    vi.stubGlobal('location', { ...window.location, assign });
+    routes({ 'POST /api/payment/orders': response });
+    const { wrapper } = await mountRecharge();
+
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(text(wrapper, 'recharge-error')).toBe(message);
+    expect(assign).not.toHaveBeenCalled();
+  });
+
+  it('zpay QR code: renders the code, polls every 3 s and goes to the result page once paid', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    const statuses = ['pending', 'pending', 'paid'] as const;
+    let polls = 0;
+    const api = routes({
+      'POST /api/payment/orders': order({ provider: 'zpay', paymentUrl: 'weixin://wxpay/bizpayurl?pr=abc' }),
+      'GET /api/payment/orders/PO1': () => order({ provider: 'zpay', status: statuses[Math.min(polls++, 2)] }),
+    });
+    const { wrapper, router } = await mountRecharge();
+
+    await wrapper.get('[data-testid="provider-zpay"]').trigger('click');
+    await wrapper.get('[data-testid="recharge-qr"]').trigger('click');
+    await flushPromises();
+
+    expect(api.calls('POST /api/payment/orders')[0]?.body).toMatchObject({ provider: 'zpay', display: 'qrcode' });
+    const qr = wrapper.get('[data-testid="qr-code"]');
+    expect(qr.attributes('data-value')).toBe('weixin://wxpay/bizpayurl?pr=abc');
+    expect(qr.attributes('src')).toMatch(/^data:image\/svg\+xml/);
+    expect(text(wrapper, 'qr-countdown')).toBe('30:00');
+    expect(api.calls('GET /api/payment/orders/PO1')).toHaveLength(1); // first check right away: pending
+
+    await vi.advanceTimersByTimeAsync(2999);
+    expect(api.calls('GET /api/payment/orders/PO1')).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(api.calls('GET /api/payment/orders/PO1')).toHaveLength(2); // still pending
+    expect(text(wrapper, 'qr-countdown')).toBe('29:57');
+    expect(router.currentRoute.value.path).toBe('/recharge');
+
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(api.calls('GET /api/payment/orders/PO1')).toHaveLength(3); // paid
+    await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe('/payment/result?out_trade_no=PO1'));
+
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(api.calls('GET /api/payment/orders/PO1')).toHaveLength(3); // stopped
+  });
+
+  it('shows a note instead of the form when payments are switched off', async () => {
+    routes({ 'GET /api/payment/config': { ...config, enabled: false } });
+    const { wrapper } = await mountRecharge();
+    expect(wrapper.text()).toContain('Recharge is not available right now.');
+    expect(wrapper.find('[data-testid="recharge-submit"]').exists()).toBe(false);
+  });
+});
