@@ -7,7 +7,7 @@ import { AppConfig } from '../common/config/app-config';
 import { returning } from '../common/database/returning';
 import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
 import { decimalStringProblem } from '../common/money/is-decimal-string.validator';
-import { convertCnyToUsd, toCny } from '../common/money/money';
+import { convertCnyToUsd, roundToScale, toCny, toUsd } from '../common/money/money';
 import { PromotionsService } from '../promotions/promotions.service';
 import { PaymentMetrics } from './payment-metrics';
 import { OrderStatus, PaymentMethod, PaymentOrder, ProviderName } from './payment-order.entity';
@@ -15,6 +15,8 @@ import { PaymentProviderRegistry } from './payment-provider.registry';
 import { PaymentsException } from './payments.errors';
 
 const MINUTE_MS = 60_000;
+/** payment_orders.exchange_rate is NUMERIC(10,4). */
+const EXCHANGE_RATE_SCALE = 4;
 
 export interface NewOrder {
   userId: string;
@@ -76,30 +78,58 @@ export class OrdersService {
         [input.userId],
       );
       if (pending >= settings.maxPendingOrders) throw PaymentsException.tooManyPending(settings.maxPendingOrders);
-      const amountUsd = convertCnyToUsd(amountCny, settings.discountRate, settings.exchangeRate);
+      // Every value is written at its column's scale, so the entity below equals the stored row.
+      const order = Object.assign(new PaymentOrder(), {
+        orderNo: newOrderNo(now),
+        tradeNo: null,
+        userId: input.userId,
+        username: input.username,
+        amountCny,
+        amountUsd: convertCnyToUsd(amountCny, settings.discountRate, settings.exchangeRate),
+        bonusUsd: toUsd(0),
+        exchangeRate: roundToScale(settings.exchangeRate, EXCHANGE_RATE_SCALE),
+        provider: provider.name,
+        paymentMethod: input.method,
+        paymentUrl: null,
+        status: OrderStatus.Pending,
+        paidAt: null,
+        expireAt: new Date(now.getTime() + settings.orderExpireMinutes * MINUTE_MS),
+        promotionTier: preview?.tier ?? null,
+        promotionUsed: false,
+        callbackAt: null,
+        clientIp: input.clientIp?.slice(0, 50) ?? null,
+        userAgent: input.userAgent?.slice(0, 500) ?? null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      order.totalUsd = order.amountUsd;
       const [row] = await em.query(
         `INSERT INTO payment_orders
            (order_no, user_id, username, amount_cny, amount_usd, bonus_usd, total_usd, exchange_rate, provider,
             payment_method, status, expire_at, promotion_tier, client_ip, user_agent, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, 0, $5, $6, $7, $8, 'pending', $9, $10, $11, $12, $13, $13)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)
          RETURNING id`,
         [
-          newOrderNo(now),
-          input.userId,
-          input.username,
-          amountCny,
-          amountUsd,
-          settings.exchangeRate,
-          provider.name,
-          input.method,
-          new Date(now.getTime() + settings.orderExpireMinutes * MINUTE_MS),
-          preview?.tier ?? null,
-          input.clientIp?.slice(0, 50) ?? null,
-          input.userAgent?.slice(0, 500) ?? null,
+          order.orderNo,
+          order.userId,
+          order.username,
+          order.amountCny,
+          order.amountUsd,
+          order.bonusUsd,
+          order.totalUsd,
+          order.exchangeRate,
+          order.provider,
+          order.paymentMethod,
+          order.status,
+          order.expireAt,
+          order.promotionTier,
+          order.clientIp,
+          order.userAgent,
           now,
         ],
       );
-      return em.findOneByOrFail(PaymentOrder, { id: row.id });
+      order.id = row.id;
+      return order;
     });
     this.metrics.ordersCreated.inc({ provider: provider.name });
 
