@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CacheStore } from '../common/cache/cache.store';
 import { AppConfig } from '../common/config/app-config';
+import { PreparedStatement, runPrepared } from '../common/database/prepared';
 import { returning } from '../common/database/returning';
 import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
 import { decimalStringProblem } from '../common/money/is-decimal-string.validator';
@@ -15,6 +16,22 @@ import { PaymentProviderRegistry } from './payment-provider.registry';
 import { PaymentsException } from './payments.errors';
 
 const MINUTE_MS = 60_000;
+const LOCK_USER: PreparedStatement = { name: 'orders-lock-user', text: 'SELECT id FROM users WHERE id = $1 FOR UPDATE' };
+
+/** Inserts the order only while the user has fewer than $17 unexpired pending orders; no row back means too many. */
+const INSERT_UNLESS_TOO_MANY_PENDING: PreparedStatement = {
+  name: 'orders-insert',
+  text: `INSERT INTO payment_orders
+           (order_no, user_id, username, amount_cny, amount_usd, bonus_usd, total_usd, exchange_rate, provider,
+            payment_method, status, expire_at, promotion_tier, client_ip, user_agent, created_at, updated_at)
+         SELECT $1::varchar, $2::bigint, $3::varchar, $4::numeric, $5::numeric, $6::numeric, $7::numeric, $8::numeric,
+                $9::varchar, $10::varchar, $11::varchar, $12::timestamptz, $13::int, $14::varchar, $15::varchar,
+                $16::timestamptz, $16::timestamptz
+          WHERE (SELECT COUNT(*) FROM payment_orders
+                  WHERE user_id = $2::bigint AND status = 'pending' AND expire_at > NOW()) < $17::int
+         RETURNING id`,
+};
+
 /** payment_orders.exchange_rate is NUMERIC(10,4). */
 const EXCHANGE_RATE_SCALE = 4;
 
@@ -71,13 +88,9 @@ export class OrdersService {
     // The tier is decided by the order's creation time (SPEC §5.2), so it is taken now and stored.
     const preview = await this.promotions.preview(input.userId, now);
     const order = await this.dataSource.transaction(async (em) => {
-      // The user's row lock makes "at most N pending" hold for concurrent requests too.
-      await em.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [input.userId]);
-      const [{ pending }] = await em.query(
-        `SELECT COUNT(*)::int AS pending FROM payment_orders WHERE user_id = $1 AND status = 'pending' AND expire_at > NOW()`,
-        [input.userId],
-      );
-      if (pending >= settings.maxPendingOrders) throw PaymentsException.tooManyPending(settings.maxPendingOrders);
+      // The user's row lock makes "at most N pending" hold for concurrent requests too: the insert's own
+      // count runs in a statement that starts after the lock is held, so it sees every committed order.
+      await runPrepared(em, LOCK_USER, [input.userId]);
       // Every value is written at its column's scale, so the entity below equals the stored row.
       const order = Object.assign(new PaymentOrder(), {
         orderNo: newOrderNo(now),
@@ -103,31 +116,26 @@ export class OrdersService {
         updatedAt: now,
       });
       order.totalUsd = order.amountUsd;
-      const [row] = await em.query(
-        `INSERT INTO payment_orders
-           (order_no, user_id, username, amount_cny, amount_usd, bonus_usd, total_usd, exchange_rate, provider,
-            payment_method, status, expire_at, promotion_tier, client_ip, user_agent, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)
-         RETURNING id`,
-        [
-          order.orderNo,
-          order.userId,
-          order.username,
-          order.amountCny,
-          order.amountUsd,
-          order.bonusUsd,
-          order.totalUsd,
-          order.exchangeRate,
-          order.provider,
-          order.paymentMethod,
-          order.status,
-          order.expireAt,
-          order.promotionTier,
-          order.clientIp,
-          order.userAgent,
-          now,
-        ],
-      );
+      const [row] = await runPrepared<{ id: string }>(em, INSERT_UNLESS_TOO_MANY_PENDING, [
+        order.orderNo,
+        order.userId,
+        order.username,
+        order.amountCny,
+        order.amountUsd,
+        order.bonusUsd,
+        order.totalUsd,
+        order.exchangeRate,
+        order.provider,
+        order.paymentMethod,
+        order.status,
+        order.expireAt,
+        order.promotionTier,
+        order.clientIp,
+        order.userAgent,
+        now,
+        settings.maxPendingOrders,
+      ]);
+      if (!row) throw PaymentsException.tooManyPending(settings.maxPendingOrders);
       order.id = row.id;
       return order;
     });

@@ -99,3 +99,23 @@ describe('rate limits and gateways', () => {
     expect(statuses).toEqual([401, 401, 401, 429]);
   });
 });
+
+describe('the pending-order limit under concurrency', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ RECHARGE__PAYMENT__MAX_ORDERS_PER_MINUTE: '100' });
+  });
+  afterAll(() => t.close());
+
+  it('lets exactly 5 of 10 simultaneous orders through', async () => {
+    const user = await registerUser(t.http);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        t.http.post('/api/payment/orders').set(bearer(user)).send({ amountCny: '10.00', provider: 'sandbox', method: 'alipay' }),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([201, 201, 201, 201, 201, 409, 409, 409, 409, 409]);
+    const [{ count }] = await t.db.query(`SELECT COUNT(*)::int AS count FROM payment_orders WHERE user_id = $1`, [user.id]);
+    expect(count).toBe(5);
+  });
+});
