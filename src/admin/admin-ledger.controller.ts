@@ -16,9 +16,10 @@ import { IdParamPipe } from '../common/http/id-param.pipe';
 import { auditLedger } from '../ledger/ledger-audit';
 import { LedgerService } from '../ledger/ledger.service';
 import {
+  AdminRechargeRecordDto,
+  AdminRechargeRecordPageDto,
   AdminRechargeRecordQueryDto,
   RechargeRecordDto,
-  RechargeRecordPageDto,
 } from '../ledger/dto/recharge-record.dto';
 import { AuthenticatedUser, CurrentUser } from '../users/auth/authenticated-user';
 import { Roles } from '../users/auth/roles.decorator';
@@ -40,10 +41,10 @@ export class AdminLedgerController {
 
   @Get('recharge-records')
   @ApiOperation({ summary: 'The global ledger, newest first, filtered by user, type and creation time' })
-  @ApiOkResponse({ type: RechargeRecordPageDto })
-  async rechargeRecords(@Query() query: AdminRechargeRecordQueryDto): Promise<RechargeRecordPageDto> {
+  @ApiOkResponse({ type: AdminRechargeRecordPageDto })
+  async rechargeRecords(@Query() query: AdminRechargeRecordQueryDto): Promise<AdminRechargeRecordPageDto> {
     const page = await this.ledger.list(query, query);
-    return { ...page, items: page.items.map(RechargeRecordDto.from) };
+    return { ...page, items: page.items.map((record) => AdminRechargeRecordDto.from(record)) };
   }
 
   @Post('users/:id/balance-adjustments')

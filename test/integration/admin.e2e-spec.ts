@@ -98,7 +98,7 @@ describe('admin ledger (API)', () => {
 
     const onlyA = await t.http.get(`/api/admin/recharge-records?userId=${a.id}`).set(bearer(admin)).expect(200);
     expect(onlyA.body.total).toBe(1);
-    expect(onlyA.body.items[0]).toMatchObject({ amount: '3.00000000', remark: 'a' });
+    expect(onlyA.body.items[0]).toMatchObject({ amount: '3.00000000', remark: 'a', userId: a.id });
 
     const all = await t.http.get('/api/admin/recharge-records?type=admin&pageSize=100').set(bearer(admin)).expect(200);
     const ids = all.body.items.map((r: { remark: string }) => r.remark);

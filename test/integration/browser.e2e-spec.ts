@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, Page, chromium } from 'playwright-core';
 import { TestApp, createTestApp } from '../support/test-app';
-import { bearer, registerAdmin } from '../support/factories';
+import { bearer, registerAdmin, registerUser } from '../support/factories';
 import { freePort } from '../support/free-port';
 
 /** Debian's Chromium (.ci/run installs it); playwright-core never downloads a browser. */
@@ -132,6 +132,48 @@ const SHOTS = join(__dirname, '..', '..', 'test-results');
     await expectText(page, 'referral-code', '');
     expect(await page.getByTestId('referral-link').textContent()).toMatch(/\?code=[23456789A-HJKMNP-Z]{8}/);
     await page.screenshot({ path: join(SHOTS, 'referral-phone.png'), fullPage: true });
+  });
+
+  it('lets an admin find a paid order, read its raw callback and refund it', async () => {
+    const payer = await registerUser(t.http);
+    const created = await t.http
+      .post('/api/payment/orders')
+      .set(bearer(payer))
+      .send({ amountCny: '50.00', provider: 'sandbox', method: 'wxpay' })
+      .expect(201);
+    await t.http.post(`${new URL(created.body.paymentUrl).pathname}/pay`).expect(303);
+    const admin = await registerAdmin(t.http, t.db);
+
+    const page = await phonePage();
+    await page.goto(`${baseUrl}/login`);
+    await page.getByTestId('email').fill(admin.email);
+    await page.getByTestId('password').fill(admin.password);
+    await page.getByTestId('auth-submit').click();
+    await page.waitForURL(`${baseUrl}/`);
+    await page.getByTestId('nav-admin').click();
+    await page.waitForURL(/\/admin/);
+    await page.getByTestId('admin-stats-today').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'admin-dashboard-phone.png'), fullPage: true });
+
+    await page.getByTestId('admin-tab-orders').click();
+    await page.getByTestId('admin-orders-filter-q').fill(created.body.orderNo);
+    await page.getByTestId('admin-orders-search').click();
+    await page.locator(`[data-testid="admin-order-row"][data-order-no="${created.body.orderNo}"]`).click();
+    await page.getByTestId('admin-order-detail').waitFor();
+    await page.waitForSelector('[data-testid="admin-order-status"][data-status="paid"]');
+    await expectText(page, 'admin-callback', `out_trade_no=${created.body.orderNo}`);
+    expect(await page.getByTestId('admin-ledger-row').count()).toBe(2);
+    await page.screenshot({ path: join(SHOTS, 'admin-order-phone.png'), fullPage: true });
+
+    await page.getByTestId('admin-refund').click();
+    await page.getByTestId('admin-action-remark').fill('customer asked');
+    await page.getByTestId('admin-action-submit').click();
+    await page.waitForSelector('[data-testid="admin-order-status"][data-status="refunded"]', { timeout: 10_000 });
+    const [row] = await t.db.query(
+      `SELECT o.status, u.balance FROM payment_orders o JOIN users u ON u.id = o.user_id WHERE o.order_no = $1`,
+      [created.body.orderNo],
+    );
+    expect(row).toEqual({ status: 'refunded', balance: '0.00000000' });
   });
 
   it('shows the server’s reason when login fails, and pre-fills an invite code from the link', async () => {

@@ -76,3 +76,16 @@ export async function mountSignedIn(component: Component, url: string, locale: A
   const wrapper = mount(component, { global: { plugins: [pinia, router, createAppI18n(locale)] }, attachTo: document.body });
   return { wrapper, router };
 }
+
+/** GET /api/users/me for a signed-in user of this role (admin pages ask for it in the route guard). */
+export function me(role: 'user' | 'admin' = 'user') {
+  return {
+    id: role === 'admin' ? '1' : '2',
+    email: `${role}@example.com`,
+    username: role,
+    role,
+    status: 'active',
+    balance: '0.00000000',
+    createdAt: '2026-11-23T00:00:00.000Z',
+  };
+}

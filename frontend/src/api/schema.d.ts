@@ -568,6 +568,41 @@ export interface components {
             pageSize: number;
             items: components["schemas"]["RechargeRecordDto"][];
         };
+        AdminRechargeRecordDto: {
+            /** @example 1042 */
+            id: string;
+            /**
+             * @description Signed USD amount: > 0 credit, < 0 debit
+             * @example 2.77777778
+             */
+            amount: string;
+            type: components["schemas"]["LedgerType"];
+            /** @example system */
+            operator: string | null;
+            remark: string | null;
+            /**
+             * @description Order number, invitee id, …
+             * @example PO20261123...
+             */
+            relatedId: string | null;
+            /** @example 0.00000000 */
+            balanceBefore: string;
+            /** @example 2.77777778 */
+            balanceAfter: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @example 42 */
+            userId: string;
+        };
+        AdminRechargeRecordPageDto: {
+            /** @example 42 */
+            total: number;
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            items: components["schemas"]["AdminRechargeRecordDto"][];
+        };
         BalanceAdjustmentDto: {
             /**
              * @description Signed USD amount, up to 8 decimals: positive credits, negative debits. Not zero.
@@ -795,27 +830,34 @@ export interface components {
             /** @example 3 */
             count: number;
         };
+        PromotionTotalsDto: {
+            /**
+             * @description Bonuses granted
+             * @example 4
+             */
+            granted: number;
+            /** @example 3.33333333 */
+            bonusUsd: string;
+        };
+        ReferralTotalsDto: {
+            /** @example 9 */
+            invites: number;
+            /**
+             * @description Invites whose referrer was rewarded
+             * @example 2
+             */
+            rewarded: number;
+            /** @example 20.00000000 */
+            rewardUsd: string;
+        };
         PaymentStatsDto: {
             /** @description Paid totals today (UTC), in 7 and in 30 days, by provider */
             windows: components["schemas"]["WindowTotalsDto"][];
             /** @description Paid totals per UTC day, last 30 days */
             daily: components["schemas"]["DailyTotalsDto"][];
             byStatus: components["schemas"]["StatusCountDto"][];
-            /**
-             * @example {
-             *       "granted": 4,
-             *       "bonusUsd": "3.33333333"
-             *     }
-             */
-            promotion: Record<string, never>;
-            /**
-             * @example {
-             *       "invites": 9,
-             *       "rewarded": 2,
-             *       "rewardUsd": "20.00000000"
-             *     }
-             */
-            referral: Record<string, never>;
+            promotion: components["schemas"]["PromotionTotalsDto"];
+            referral: components["schemas"]["ReferralTotalsDto"];
         };
         ProviderOptionDto: {
             name: components["schemas"]["ProviderName"];
@@ -1383,7 +1425,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RechargeRecordPageDto"];
+                    "application/json": components["schemas"]["AdminRechargeRecordPageDto"];
                 };
             };
             /** @description Requires role: admin */

@@ -41,6 +41,8 @@ export type PromotionTier = Schemas['PromotionTierDto'];
 export type LedgerType = Schemas['LedgerType'];
 export type RechargeRecord = Schemas['RechargeRecordDto'];
 export type RechargeRecordPage = Schemas['RechargeRecordPageDto'];
+/** A ledger row as admins see it, with the user whose balance it changed. */
+export type AdminRechargeRecordPage = Schemas['AdminRechargeRecordPageDto'];
 export type RechargeRecordQuery = NonNullable<operations['UsersController_rechargeRecords']['parameters']['query']>;
 
 // Referral
@@ -49,6 +51,28 @@ export type InviteeStatus = Schemas['InviteeStatus'];
 export type Invitee = Schemas['InviteeDto'];
 export type InviteePage = Schemas['InviteePageDto'];
 export type InviteeQuery = NonNullable<operations['ReferralsController_invitees']['parameters']['query']>;
+
+// Admin (SPEC §5.7)
+export type AdminOrder = Schemas['AdminOrderDto'];
+export type AdminOrderPage = Schemas['AdminOrderPageDto'];
+export type AdminOrderQuery = NonNullable<operations['AdminPaymentsController_list']['parameters']['query']>;
+export type AdminOrderDetail = Schemas['AdminOrderDetailDto'];
+export type WebhookEvent = Schemas['WebhookEventDto'];
+export type ConfirmOrderRequest = Schemas['ConfirmOrderDto'];
+export type RefundOrderRequest = Schemas['RefundOrderDto'];
+export type RefundResult = Schemas['RefundResultDto'];
+export type AdminLedgerQuery = NonNullable<operations['AdminLedgerController_rechargeRecords']['parameters']['query']>;
+export type BalanceAdjustmentRequest = Schemas['BalanceAdjustmentDto'];
+export type AuditReport = Schemas['AuditReportDto'];
+export type AuditViolation = Schemas['AuditViolationDto'];
+export type PromotionStats = Schemas['PromotionStatsDto'];
+export type WindowTotals = Schemas['WindowTotalsDto'];
+export type StatsWindow = WindowTotals['window'];
+export type DailyTotals = Schemas['DailyTotalsDto'];
+export type StatusCount = Schemas['StatusCountDto'];
+
+/** GET /api/admin/payment/stats. */
+export type PaymentStats = Schemas['PaymentStatsDto'];
 
 /** Every list answer: `{items, total, page, pageSize}`. */
 export interface Page<T> {
@@ -86,3 +110,14 @@ export const LEDGER_TYPES = Object.keys(LEDGER_TYPE_TABLE) as LedgerType[];
 
 /** Statuses after which an order never changes on its own (polling stops). */
 export const TERMINAL_ORDER_STATUSES: readonly OrderStatus[] = ['paid', 'failed', 'expired', 'refunded'];
+
+/** Every order status, in lifecycle order (a Record, so a new status fails type-checking here). */
+const ORDER_STATUS_TABLE: Record<OrderStatus, true> = { pending: true, paid: true, failed: true, expired: true, refunded: true };
+export const ORDER_STATUSES = Object.keys(ORDER_STATUS_TABLE) as OrderStatus[];
+
+const PROVIDER_TABLE: Record<ProviderName, true> = { zpay: true, stripe: true, sandbox: true };
+export const PROVIDER_NAMES = Object.keys(PROVIDER_TABLE) as ProviderName[];
+
+/** Statuses an admin may confirm by hand (SPEC §5.7) — and refund: only paid. */
+export const CONFIRMABLE_ORDER_STATUSES: readonly OrderStatus[] = ['pending', 'expired'];
+export const REFUNDABLE_ORDER_STATUSES: readonly OrderStatus[] = ['paid'];

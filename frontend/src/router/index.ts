@@ -7,6 +7,8 @@ declare module 'vue-router' {
     requiresAuth?: boolean;
     /** Signed-out users only; signed-in users go home. */
     guestOnly?: boolean;
+    /** Role admin only (with requiresAuth); other users go home. */
+    requiresAdmin?: boolean;
   }
 }
 
@@ -48,6 +50,16 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('../views/ReferralView.vue'),
     meta: { requiresAuth: true },
   },
+  {
+    path: '/admin',
+    component: () => import('../views/admin/AdminLayout.vue'),
+    meta: { requiresAuth: true, requiresAdmin: true },
+    children: [
+      { path: '', name: 'admin-dashboard', component: () => import('../views/admin/AdminDashboardView.vue') },
+      { path: 'orders', name: 'admin-orders', component: () => import('../views/admin/AdminOrdersView.vue') },
+      { path: 'ledger', name: 'admin-ledger', component: () => import('../views/admin/AdminLedgerView.vue') },
+    ],
+  },
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ];
 
@@ -58,10 +70,18 @@ export function safeRedirect(value: unknown): string {
 
 export function createAppRouter(history: RouterHistory = createWebHistory(import.meta.env.BASE_URL)) {
   const r = createRouter({ history, routes });
-  r.beforeEach((to) => {
+  r.beforeEach(async (to) => {
     const auth = useAuthStore();
-    if (to.meta.requiresAuth && !auth.isAuthenticated) {
-      return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };
+    const toLogin = () => ({ name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } });
+    if (to.meta.requiresAuth && !auth.isAuthenticated) return toLogin();
+    if (to.meta.requiresAdmin) {
+      // The role is known after login; after a reload it is asked for once.
+      try {
+        await auth.ensureUser();
+      } catch {
+        return auth.isAuthenticated ? '/' : toLogin();
+      }
+      if (!auth.isAdmin) return '/';
     }
     if (to.meta.guestOnly && auth.isAuthenticated) {
       return safeRedirect(to.query.redirect);

@@ -31,6 +31,8 @@ export const useAuthStore = defineStore('auth', () => {
   const profile = ref<UserProfile | null>(null);
 
   const isAuthenticated = computed(() => token.value !== null);
+  const isAdmin = computed(() => user.value?.role === 'admin');
+  let pendingMe: Promise<UserProfile> | null = null;
 
   function setSession(res: AuthResponse): void {
     token.value = res.accessToken;
@@ -61,9 +63,21 @@ export const useAuthStore = defineStore('auth', () => {
     return me;
   }
 
+  /**
+   * Who is signed in, asking the API only when not yet known (after a reload
+   * the token is remembered, the user is not). Concurrent callers share one request.
+   */
+  async function ensureUser(): Promise<AuthUser | null> {
+    if (!isAuthenticated.value) return null;
+    if (user.value) return user.value;
+    pendingMe ??= loadMe().finally(() => (pendingMe = null));
+    await pendingMe;
+    return user.value;
+  }
+
   function logout(): void {
     clearSession();
   }
 
-  return { token, user, profile, isAuthenticated, login, register, loadMe, logout, clearSession };
+  return { token, user, profile, isAuthenticated, isAdmin, login, register, loadMe, ensureUser, logout, clearSession };
 });

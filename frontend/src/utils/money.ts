@@ -159,3 +159,39 @@ export function normalizeCny(value: string): string {
   if (f.scale > CNY_SCALE) throw new RangeError(`more than ${CNY_SCALE} decimals: ${value}`);
   return toDecimalString(rescale(f, CNY_SCALE), CNY_SCALE);
 }
+
+/**
+ * A signed amount for display, with its sign always shown and a class for
+ * the colour: "+2.77777778" (amount-credit), "-5.00" (amount-debit).
+ */
+export function signedMoney(amount: string): { text: string; cls: 'amount-credit' | 'amount-debit' | 'amount-zero' } {
+  const sign = decimalSign(amount);
+  const text = formatMoney(amount);
+  if (sign > 0) return { text: `+${text}`, cls: 'amount-credit' };
+  if (sign < 0) return { text, cls: 'amount-debit' };
+  return { text, cls: 'amount-zero' };
+}
+
+export type SignedAmountProblem = 'required' | 'format' | 'scale' | 'zero' | 'range';
+
+/**
+ * Checks a typed signed amount ("5", "-2.5", "+0.00000001"): a plain decimal
+ * with at most `maxScale` decimals, not zero, |amount| ≤ `maxAbs`.
+ * Returns the problem, or null with the string to send (trimmed, no "+").
+ */
+export function checkSignedAmount(
+  value: string,
+  maxScale = USD_SCALE,
+  maxAbs = '1000000',
+): { problem: SignedAmountProblem; value?: undefined } | { problem: null; value: string } {
+  const v = value.trim();
+  if (v === '') return { problem: 'required' };
+  const m = /^([+-]?)(\d+)(?:\.(\d+))?$/.exec(v);
+  if (!m) return { problem: 'format' };
+  if ((m[3] ?? '').length > maxScale) return { problem: 'scale' };
+  const out = v.startsWith('+') ? v.slice(1) : v;
+  if (decimalSign(out) === 0) return { problem: 'zero' };
+  const abs = out.startsWith('-') ? out.slice(1) : out;
+  if (compareDecimal(abs, maxAbs) > 0) return { problem: 'range' };
+  return { problem: null, value: out };
+}

@@ -26,3 +26,25 @@ export function formatDateTime(iso: string | null | undefined, locale: AppLocale
   }
   return f.format(date);
 }
+
+/**
+ * A date input's "YYYY-MM-DD" as the ISO-8601 UTC time of that day's local
+ * midnight — or, with `endOfDay`, of the next day's midnight (an exclusive
+ * end, so "to 2026-11-23" includes the whole 23rd). undefined when blank or
+ * not a date.
+ */
+export function localDayBoundary(day: string, endOfDay = false): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day.trim());
+  if (!m) return undefined;
+  const date = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + (endOfDay ? 1 : 0));
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+/**
+ * The `count` UTC days ending with the day of `now`, oldest first, as
+ * "YYYY-MM-DD" (the days the admin stats group by).
+ */
+export function lastUtcDays(count: number, now: Date = new Date()): string[] {
+  const end = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  return Array.from({ length: count }, (_, i) => new Date(end - (count - 1 - i) * 86_400_000).toISOString().slice(0, 10));
+}

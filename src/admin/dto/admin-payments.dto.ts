@@ -124,11 +124,22 @@ export class StatusCountDto {
   @ApiProperty({ example: 3 }) count: number;
 }
 
+export class PromotionTotalsDto {
+  @ApiProperty({ example: 4, description: 'Bonuses granted' }) granted: number;
+  @ApiProperty({ example: '3.33333333' }) bonusUsd: string;
+}
+
+export class ReferralTotalsDto {
+  @ApiProperty({ example: 9 }) invites: number;
+  @ApiProperty({ example: 2, description: 'Invites whose referrer was rewarded' }) rewarded: number;
+  @ApiProperty({ example: '20.00000000' }) rewardUsd: string;
+}
+
 export class PaymentStatsDto {
   @ApiProperty({ type: [WindowTotalsDto], description: 'Paid totals today (UTC), in 7 and in 30 days, by provider' })
   windows: WindowTotalsDto[];
   @ApiProperty({ type: [DailyTotalsDto], description: 'Paid totals per UTC day, last 30 days' }) daily: DailyTotalsDto[];
   @ApiProperty({ type: [StatusCountDto] }) byStatus: StatusCountDto[];
-  @ApiProperty({ example: { granted: 4, bonusUsd: '3.33333333' } }) promotion: { granted: number; bonusUsd: string };
-  @ApiProperty({ example: { invites: 9, rewarded: 2, rewardUsd: '20.00000000' } }) referral: { invites: number; rewarded: number; rewardUsd: string };
+  @ApiProperty({ type: PromotionTotalsDto }) promotion: PromotionTotalsDto;
+  @ApiProperty({ type: ReferralTotalsDto }) referral: ReferralTotalsDto;
 }

@@ -35,6 +35,19 @@ export class RechargeRecordPageDto extends PageDto {
   @ApiProperty({ type: [RechargeRecordDto] }) items: RechargeRecordDto[];
 }
 
+/** A ledger row as admins see it: with whose balance it changed. */
+export class AdminRechargeRecordDto extends RechargeRecordDto {
+  @ApiProperty({ example: '42' }) userId: string;
+
+  static override from(record: RechargeRecord): AdminRechargeRecordDto {
+    return { ...RechargeRecordDto.from(record), userId: record.userId };
+  }
+}
+
+export class AdminRechargeRecordPageDto extends PageDto {
+  @ApiProperty({ type: [AdminRechargeRecordDto] }) items: AdminRechargeRecordDto[];
+}
+
 export class RechargeRecordQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: LedgerType, enumName: 'LedgerType' })
   @IsOptional()

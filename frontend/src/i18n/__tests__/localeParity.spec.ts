@@ -72,6 +72,15 @@ describe('labels for API values and error codes', () => {
     'UNAUTHENTICATED',
     'RATE_LIMITED',
     'INTERNAL',
+    // SPEC §5.7 admin actions
+    'ADMIN_ORDER_CANNOT_CONFIRM',
+    'ADMIN_ORDER_CANNOT_REFUND',
+    'ADMIN_REFUND_BALANCE_TOO_LOW',
+    'ADMIN_REFUND_GATEWAY_FAILED',
+    'LEDGER_INSUFFICIENT_BALANCE',
+    'LEDGER_USER_NOT_FOUND',
+    'LEDGER_ZERO_AMOUNT',
+    'FORBIDDEN',
   ])('error code %s is translated', (code) => {
     expect(has(`errors.codes.${code}`)).toBe(true);
   });

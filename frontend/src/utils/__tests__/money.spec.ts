@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   addDecimal,
   bonusUsd,
+  checkSignedAmount,
   cnyToUsd,
   compareDecimal,
   decimalSign,
@@ -11,6 +12,7 @@ import {
   mulDiv,
   normalizeCny,
   roundDecimal,
+  signedMoney,
 } from '../money';
 
 describe('formatMoney', () => {
@@ -167,5 +169,31 @@ describe('CNY input', () => {
     expect(isDecimal('-12.5')).toBe(true);
     expect(isDecimal('1e5')).toBe(false);
     expect(isDecimal('NaN')).toBe(false);
+  });
+});
+
+describe('signed amounts (admin adjustments, ledger rows)', () => {
+  it.each([
+    ['5', { problem: null, value: '5' }],
+    ['+0.5', { problem: null, value: '0.5' }],
+    [' -2.12345678 ', { problem: null, value: '-2.12345678' }],
+    ['-1000000', { problem: null, value: '-1000000' }],
+    ['', { problem: 'required' }],
+    ['0.000', { problem: 'zero' }],
+    ['-0', { problem: 'zero' }],
+    ['1.123456789', { problem: 'scale' }],
+    ['1,5', { problem: 'format' }],
+    ['.5', { problem: 'format' }],
+    ['1e2', { problem: 'format' }],
+    ['--1', { problem: 'format' }],
+    ['1000000.00000001', { problem: 'range' }],
+  ])('checkSignedAmount(%j) → %j', (input, expected) => {
+    expect(checkSignedAmount(input)).toEqual(expected);
+  });
+
+  it('shows the sign and picks the colour', () => {
+    expect(signedMoney('2.77777778')).toEqual({ text: '+2.77777778', cls: 'amount-credit' });
+    expect(signedMoney('-5.00000000')).toEqual({ text: '-5.00', cls: 'amount-debit' });
+    expect(signedMoney('0.00000000')).toEqual({ text: '0.00', cls: 'amount-zero' });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatClock, formatDateTime } from '../time';
+import { formatClock, formatDateTime, lastUtcDays, localDayBoundary } from '../time';
 import { parseRetryAfter } from '../../api/http';
 
 describe('formatClock', () => {
@@ -37,5 +37,20 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('Mon, 22 Nov 2026 00:00:00 GMT', now)).toBe(0);
     expect(parseRetryAfter(null, now)).toBeUndefined();
     expect(parseRetryAfter('soon', now)).toBeUndefined();
+  });
+});
+
+describe('localDayBoundary / lastUtcDays', () => {
+  it('turns a date input into local midnight, or the next midnight as an exclusive end', () => {
+    expect(localDayBoundary('2026-11-23')).toBe(new Date(2026, 10, 23).toISOString());
+    expect(localDayBoundary('2026-11-30', true)).toBe(new Date(2026, 11, 1).toISOString());
+    expect(localDayBoundary('2026-12-31', true)).toBe(new Date(2027, 0, 1).toISOString());
+    expect(localDayBoundary('')).toBeUndefined();
+    expect(localDayBoundary('23/11/2026')).toBeUndefined();
+  });
+
+  it('lists the last UTC days, oldest first, across a month end', () => {
+    expect(lastUtcDays(3, new Date('2026-12-01T23:30:00Z'))).toEqual(['2026-11-29', '2026-11-30', '2026-12-01']);
+    expect(lastUtcDays(30, new Date('2026-11-23T00:00:00Z'))).toHaveLength(30);
   });
 });

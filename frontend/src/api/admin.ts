@@ -1,0 +1,59 @@
+import { http } from './client';
+import type {
+  AdminLedgerQuery,
+  AdminOrderDetail,
+  AdminOrderPage,
+  AdminOrderQuery,
+  AuditReport,
+  BalanceAdjustmentRequest,
+  ConfirmOrderRequest,
+  PaymentStats,
+  RechargeRecord,
+  AdminRechargeRecordPage,
+  RefundOrderRequest,
+  RefundResult,
+} from './types';
+
+/** Admin API (SPEC §5.7): every call answers 403 to a non-admin. */
+
+export function listAdminOrders(query: AdminOrderQuery = {}): Promise<AdminOrderPage> {
+  return http.get<AdminOrderPage>('/admin/payment/orders', { query });
+}
+
+/** The order with its raw gateway callback, its ledger rows and the gateway events. */
+export function getAdminOrder(orderNo: string, signal?: AbortSignal): Promise<AdminOrderDetail> {
+  return http.get<AdminOrderDetail>(`/admin/payment/orders/${encodeURIComponent(orderNo)}`, { signal });
+}
+
+/** Pending/expired → paid, as a webhook would (409 ADMIN_ORDER_CANNOT_CONFIRM otherwise). */
+export function confirmAdminOrder(orderNo: string, body: ConfirmOrderRequest): Promise<AdminOrderDetail> {
+  return http.post<AdminOrderDetail>(`/admin/payment/orders/${encodeURIComponent(orderNo)}/confirm`, body);
+}
+
+/**
+ * Paid → refunded, debiting the user. 409 ADMIN_REFUND_BALANCE_TOO_LOW when the
+ * balance no longer covers it (resend with force: true), 409
+ * ADMIN_ORDER_CANNOT_REFUND, 502 ADMIN_REFUND_GATEWAY_FAILED.
+ */
+export function refundAdminOrder(orderNo: string, body: RefundOrderRequest): Promise<RefundResult> {
+  return http.post<RefundResult>(`/admin/payment/orders/${encodeURIComponent(orderNo)}/refund`, body);
+}
+
+export function getPaymentStats(): Promise<PaymentStats> {
+  return http.get<PaymentStats>('/admin/payment/stats');
+}
+
+/** Every user's ledger rows, newest first. */
+export function listAdminRechargeRecords(query: AdminLedgerQuery = {}): Promise<AdminRechargeRecordPage> {
+  return http.get<AdminRechargeRecordPage>('/admin/recharge-records', { query });
+}
+
+/** A signed credit/debit (ledger type admin). 409 LEDGER_INSUFFICIENT_BALANCE, 404 LEDGER_USER_NOT_FOUND. */
+export function adjustBalance(userId: string, body: BalanceAdjustmentRequest): Promise<RechargeRecord> {
+  return http.post<RechargeRecord>(`/admin/users/${encodeURIComponent(userId)}/balance-adjustments`, body);
+}
+
+/** Runs the ledger invariant checks (SPEC §5.8). */
+export function runLedgerAudit(): Promise<AuditReport> {
+  return http.get<AuditReport>('/admin/audit');
+}

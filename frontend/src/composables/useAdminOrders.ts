@@ -1,0 +1,175 @@
+import { reactive, ref, shallowRef, type Ref } from 'vue';
+import { confirmAdminOrder, getAdminOrder, listAdminOrders, refundAdminOrder } from '../api/admin';
+import { ApiError } from '../api/http';
+import type { AdminOrderDetail, AdminOrderQuery, OrderStatus, ProviderName, RefundResult } from '../api/types';
+import { localDayBoundary } from '../utils/time';
+import { usePagedList } from './usePagedList';
+
+/** The filter bar as typed: '' = any; dates are date-input values ("YYYY-MM-DD", local days). */
+export interface OrderFilters {
+  status: OrderStatus | '';
+  provider: ProviderName | '';
+  email: string;
+  q: string;
+  createdFrom: string;
+  createdTo: string;
+}
+
+export function emptyOrderFilters(): OrderFilters {
+  return { status: '', provider: '', email: '', q: '', createdFrom: '', createdTo: '' };
+}
+
+/** The filter bar → the list's query parameters (blank fields left out; "to" includes its whole day). */
+export function orderFiltersToQuery(f: OrderFilters): AdminOrderQuery {
+  const text = (v: string) => (v.trim() === '' ? undefined : v.trim());
+  return {
+    status: f.status === '' ? undefined : f.status,
+    provider: f.provider === '' ? undefined : f.provider,
+    email: text(f.email),
+    q: text(f.q),
+    createdFrom: localDayBoundary(f.createdFrom),
+    createdTo: localDayBoundary(f.createdTo, true),
+  };
+}
+
+/**
+ * The admin orders page: filters applied on search, one page of orders, and
+ * which order the detail panel shows.
+ */
+export function useAdminOrders(pageSize = 20) {
+  const filters = reactive<OrderFilters>(emptyOrderFilters());
+  let applied: AdminOrderQuery = {};
+  const list = usePagedList((page, size) => listAdminOrders({ ...applied, page, pageSize: size }), pageSize);
+
+  function search(): Promise<void> {
+    applied = orderFiltersToQuery(filters);
+    return list.load(1);
+  }
+
+  function resetFilters(): Promise<void> {
+    Object.assign(filters, emptyOrderFilters());
+    return search();
+  }
+
+  const selected = ref<string | null>(null);
+  return { ...list, filters, search, resetFilters, selected };
+}
+
+/** The order shown in the detail panel; a late answer for an order no longer shown is dropped. */
+export function useOrderDetail() {
+  const orderNo = ref<string | null>(null);
+  const data = shallowRef<AdminOrderDetail | null>(null);
+  const loading = ref(false);
+  const error = ref<unknown>(null);
+  let seq = 0;
+
+  async function load(): Promise<void> {
+    const no = orderNo.value;
+    if (no === null) return;
+    const mine = ++seq;
+    loading.value = true;
+    error.value = null;
+    try {
+      const res = await getAdminOrder(no);
+      if (mine === seq) data.value = res;
+    } catch (err) {
+      if (mine === seq) error.value = err;
+    } finally {
+      if (mine === seq) loading.value = false;
+    }
+  }
+
+  function open(no: string): Promise<void> {
+    if (orderNo.value !== no) data.value = null;
+    orderNo.value = no;
+    return load();
+  }
+
+  function close(): void {
+    seq++;
+    orderNo.value = null;
+    data.value = null;
+    error.value = null;
+    loading.value = false;
+  }
+
+  /** An answer that already carries the fresh detail (confirm). */
+  function replace(fresh: AdminOrderDetail): void {
+    seq++;
+    loading.value = false;
+    data.value = fresh;
+  }
+
+  return { orderNo, data, loading, error, open, close, load, replace };
+}
+
+export type OrderActionKind = 'confirm' | 'refund';
+
+/** The error code that lets an admin retry a refund with force: true. */
+export const REFUND_BALANCE_TOO_LOW = 'ADMIN_REFUND_BALANCE_TOO_LOW';
+
+/**
+ * The confirm / refund dialog of the order in `detail`. A remark is required
+ * (checked before any request). A refund the balance no longer covers offers
+ * "refund anyway", which resends with force: true. On success the dialog
+ * closes and `onDone` refreshes what is shown.
+ */
+export function useOrderAction(detail: ReturnType<typeof useOrderDetail>, onDone: () => Promise<void> | void) {
+  const kind = ref<OrderActionKind | null>(null);
+  const remark = ref('');
+  const force = ref(false);
+  const offerForce = ref(false);
+  const submitting = ref(false);
+  /** 'remarkRequired', or the failed call. */
+  const error: Ref<'remarkRequired' | unknown> = ref(null);
+  /** What the last successful action did, for a notice in the panel. */
+  const done = shallowRef<{ kind: 'confirm' } | { kind: 'refund'; result: RefundResult } | null>(null);
+
+  function start(k: OrderActionKind): void {
+    kind.value = k;
+    remark.value = '';
+    force.value = false;
+    offerForce.value = false;
+    error.value = null;
+    done.value = null;
+  }
+
+  function cancel(): void {
+    if (submitting.value) return;
+    kind.value = null;
+  }
+
+  async function submit(): Promise<boolean> {
+    const orderNo = detail.orderNo.value;
+    const k = kind.value;
+    if (orderNo === null || k === null || submitting.value) return false;
+    const text = remark.value.trim();
+    if (text === '') {
+      error.value = 'remarkRequired';
+      return false;
+    }
+    submitting.value = true;
+    error.value = null;
+    try {
+      if (k === 'confirm') {
+        detail.replace(await confirmAdminOrder(orderNo, { remark: text }));
+        done.value = { kind: 'confirm' };
+      } else {
+        const body = force.value && offerForce.value ? { remark: text, force: true } : { remark: text };
+        done.value = { kind: 'refund', result: await refundAdminOrder(orderNo, body) };
+        await detail.load();
+      }
+      kind.value = null;
+      await onDone();
+      return true;
+    } catch (err) {
+      error.value = err;
+      if (err instanceof ApiError && err.code === REFUND_BALANCE_TOO_LOW) offerForce.value = true;
+      return false;
+    } finally {
+      submitting.value = false;
+    }
+  }
+
+  return { kind, remark, force, offerForce, submitting, error, done, start, cancel, submit };
+}
