@@ -13,13 +13,7 @@ import { PaymentsException } from '../payments/payments.errors';
 import { Settlement, SettlementService } from '../payments/settlement.service';
 import { AuthenticatedUser } from '../users/auth/authenticated-user';
 import { AdminAuditService } from './admin-audit.service';
-
-export enum AdminPaymentsErrorCode {
-  CannotConfirm = 'ADMIN_ORDER_CANNOT_CONFIRM',
-  CannotRefund = 'ADMIN_ORDER_CANNOT_REFUND',
-  BalanceTooLow = 'ADMIN_REFUND_BALANCE_TOO_LOW',
-  GatewayRefundFailed = 'ADMIN_REFUND_GATEWAY_FAILED',
-}
+import { AdminErrorCode } from './admin.errors';
 
 export interface AdminOrderFilter {
   status?: OrderStatus;
@@ -131,7 +125,7 @@ export class AdminPaymentsService {
     if (!order) throw PaymentsException.orderNotFound(orderNo);
     if (order.status !== OrderStatus.Pending && order.status !== OrderStatus.Expired) {
       throw new DomainException(
-        AdminPaymentsErrorCode.CannotConfirm,
+        AdminErrorCode.CannotConfirm,
         `order ${orderNo} is ${order.status}; only pending or expired orders can be confirmed`,
         ErrorKind.Conflict,
       );
@@ -160,10 +154,10 @@ export class AdminPaymentsService {
         }),
     );
     if (result.outcome === 'refused') {
-      throw new DomainException(AdminPaymentsErrorCode.CannotConfirm, result.detail, ErrorKind.Conflict);
+      throw new DomainException(AdminErrorCode.CannotConfirm, result.detail, ErrorKind.Conflict);
     }
     if (result.outcome === 'already_paid') {
-      throw new DomainException(AdminPaymentsErrorCode.CannotConfirm, `order ${orderNo} was paid meanwhile`, ErrorKind.Conflict);
+      throw new DomainException(AdminErrorCode.CannotConfirm, `order ${orderNo} was paid meanwhile`, ErrorKind.Conflict);
     }
     return result;
   }
@@ -181,7 +175,7 @@ export class AdminPaymentsService {
     if (!order) throw PaymentsException.orderNotFound(orderNo);
     if (order.status !== OrderStatus.Paid) {
       throw new DomainException(
-        AdminPaymentsErrorCode.CannotRefund,
+        AdminErrorCode.CannotRefund,
         `order ${orderNo} is ${order.status}; only paid orders can be refunded`,
         ErrorKind.Conflict,
       );
@@ -197,7 +191,7 @@ export class AdminPaymentsService {
     } catch (error) {
       this.logger.error({ orderNo, provider: order.provider, err: error }, 'gateway refund failed');
       throw new DomainException(
-        AdminPaymentsErrorCode.GatewayRefundFailed,
+        AdminErrorCode.GatewayRefundFailed,
         `the ${order.provider} gateway did not refund: ${(error as Error).message}; nothing was changed`,
         ErrorKind.Upstream,
       );
@@ -210,7 +204,7 @@ export class AdminPaymentsService {
         [order.id],
       );
       if (moved.length === 0) {
-        throw new DomainException(AdminPaymentsErrorCode.CannotRefund, `order ${orderNo} changed meanwhile`, ErrorKind.Conflict);
+        throw new DomainException(AdminErrorCode.CannotRefund, `order ${orderNo} changed meanwhile`, ErrorKind.Conflict);
       }
       const [{ balance: current }] = await em.query('SELECT balance FROM users WHERE id = $1 FOR UPDATE', [order.userId]);
       const owed = new Money(order.totalUsd);
@@ -279,7 +273,7 @@ export class AdminPaymentsService {
 
   private balanceTooLow(orderNo: string, balance: string, owed: string): DomainException {
     return new DomainException(
-      AdminPaymentsErrorCode.BalanceTooLow,
+      AdminErrorCode.BalanceTooLow,
       `refunding ${orderNo} takes back ${owed} USD but the balance is ${balance}; refund with force to take what is left`,
       ErrorKind.Conflict,
     );

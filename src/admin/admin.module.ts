@@ -11,11 +11,13 @@ import { ReferralsModule } from '../referrals/referrals.module';
 import { PaymentsModule } from '../payments/payments.module';
 import { AdminPaymentsController } from './admin-payments.controller';
 import { AdminPaymentsService } from './admin-payments.service';
+import { AdminUsersController } from './admin-users.controller';
+import { AdminUsersService } from './admin-users.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([AdminAuditLog]), LedgerModule, PromotionsModule, ReferralsModule, PaymentsModule],
-  controllers: [AdminLedgerController, AdminGrowthController, AdminPaymentsController],
-  providers: [AdminAuditService, AdminLedgerService, AdminPaymentsService],
+  controllers: [AdminLedgerController, AdminGrowthController, AdminPaymentsController, AdminUsersController],
+  providers: [AdminAuditService, AdminLedgerService, AdminPaymentsService, AdminUsersService],
   exports: [AdminAuditService],
 })
 export class AdminModule {}

@@ -111,6 +111,38 @@ describe('admin ledger (API)', () => {
     expect(bad.body.message).toEqual(expect.arrayContaining(['from must be an ISO-8601 date-time']));
   });
 
+  it('finds users and disables one: refused at login and on its next request, audited; and re-enables it', async () => {
+    const user = await registerUser(t.http);
+    const found = await t.http.get(`/api/admin/users?q=${user.username.toUpperCase()}`).set(bearer(admin)).expect(200);
+    expect(found.body.items).toEqual([expect.objectContaining({ id: user.id, email: user.email, status: 'active', balance: '0.00000000' })]);
+
+    const missing = await t.http.post(`/api/admin/users/${user.id}/status`).set(bearer(admin)).send({ status: 'disabled' }).expect(400);
+    expect(missing.body.message).toEqual(['remark must be a string']);
+    const disabled = await t.http
+      .post(`/api/admin/users/${user.id}/status`)
+      .set(bearer(admin))
+      .send({ status: 'disabled', remark: 'chargeback fraud' })
+      .expect(200);
+    expect(disabled.body.status).toBe('disabled');
+    await t.http.get('/api/users/me').set(bearer(user)).expect(403);
+    await t.http.post('/api/auth/login').send({ email: user.email, password: user.password }).expect(403);
+    const onlyDisabled = await t.http.get('/api/admin/users?status=disabled&pageSize=100').set(bearer(admin)).expect(200);
+    expect(onlyDisabled.body.items.map((u: { id: string }) => u.id)).toContain(user.id);
+
+    await t.http.post(`/api/admin/users/${user.id}/status`).set(bearer(admin)).send({ status: 'active', remark: 'cleared' }).expect(200);
+    await t.http.get('/api/users/me').set(bearer(user)).expect(200);
+    const log = await t.db.query(`SELECT action, before_state, after_state, remark FROM admin_audit_logs WHERE target_id = $1 AND action = 'user.status' ORDER BY id`, [user.id]);
+    expect(log).toEqual([
+      { action: 'user.status', before_state: { status: 'active' }, after_state: { status: 'disabled' }, remark: 'chargeback fraud' },
+      { action: 'user.status', before_state: { status: 'disabled' }, after_state: { status: 'active' }, remark: 'cleared' },
+    ]);
+
+    const self = await t.http.post(`/api/admin/users/${admin.id}/status`).set(bearer(admin)).send({ status: 'disabled', remark: 'oops' }).expect(409);
+    expect(self.body.code).toBe('ADMIN_CANNOT_DISABLE_SELF');
+    await t.http.get('/api/admin/users').set(bearer(user)).expect(403);
+    await t.http.post('/api/admin/users/999999999/status').set(bearer(admin)).send({ status: 'disabled', remark: 'x' }).expect(404);
+  });
+
   it('runs the invariant audit on demand', async () => {
     const res = await t.http.get('/api/admin/audit').set(bearer(admin)).expect(200);
     expect(res.body).toMatchObject({ ok: true, violations: [] });

@@ -1,0 +1,42 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsEnum, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { PageDto, PageQueryDto } from '../../common/http/page.dto';
+import { MeDto } from '../../users/dto/user.dto';
+import { UserRole, UserStatus } from '../../users/user.entity';
+
+export class AdminUserQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'Part of an email or username' })
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @MaxLength(100)
+  @IsString()
+  q?: string;
+
+  @ApiPropertyOptional({ enum: UserStatus, enumName: 'UserStatus' })
+  @IsOptional()
+  @IsEnum(UserStatus, { message: `status must be one of: ${Object.values(UserStatus).join(', ')}` })
+  status?: UserStatus;
+
+  @ApiPropertyOptional({ enum: UserRole, enumName: 'UserRole' })
+  @IsOptional()
+  @IsEnum(UserRole, { message: `role must be one of: ${Object.values(UserRole).join(', ')}` })
+  role?: UserRole;
+}
+
+export class AdminUserPageDto extends PageDto {
+  @ApiProperty({ type: [MeDto] }) items: MeDto[];
+}
+
+export class UserStatusChangeDto {
+  @ApiProperty({ enum: UserStatus, enumName: 'UserStatus' })
+  @IsEnum(UserStatus, { message: `status must be one of: ${Object.values(UserStatus).join(', ')}` })
+  status: UserStatus;
+
+  @ApiProperty({ example: 'Chargeback fraud, ticket #88', maxLength: 500 })
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @MaxLength(500)
+  @IsNotEmpty({ message: 'remark is required' })
+  @IsString()
+  remark: string;
+}
