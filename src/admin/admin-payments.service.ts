@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainException, ErrorKind } from '../common/errors/domain.exception';
 import { returning } from '../common/database/returning';
+import { escapeLike } from '../common/database/sql';
 import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
 import { Money, toUsd } from '../common/money/money';
 import { LedgerService } from '../ledger/ledger.service';
@@ -278,8 +279,4 @@ export class AdminPaymentsService {
       ErrorKind.Conflict,
     );
   }
-}
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

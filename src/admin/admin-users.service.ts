@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource } from 'typeorm';
+import { escapeLike } from '../common/database/sql';
 import { DomainException, ErrorKind } from '../common/errors/domain.exception';
 import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
 import { AuthenticatedUser } from '../users/auth/authenticated-user';
@@ -25,7 +26,7 @@ export class AdminUsersService {
   async list(filter: AdminUserFilter, page: PageQueryDto): Promise<Page<User>> {
     const query = this.dataSource.getRepository(User).createQueryBuilder('u');
     if (filter.q) {
-      const like = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`).toLowerCase()}%`;
+      const like = `%${escapeLike(filter.q.toLowerCase())}%`;
       query.andWhere(new Brackets((w) => w.where('u.email LIKE :like', { like }).orWhere('LOWER(u.username) LIKE :like', { like })));
     }
     if (filter.status) query.andWhere('u.status = :status', { status: filter.status });

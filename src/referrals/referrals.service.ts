@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { CacheStore } from '../common/cache/cache.store';
 import { PreparedStatement, runPrepared } from '../common/database/prepared';
+import { isUniqueViolation } from '../common/database/sql';
 import { returning } from '../common/database/returning';
 import { AppConfig } from '../common/config/app-config';
 import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
@@ -28,7 +29,6 @@ const ADD_INVITEE_PAYMENT: PreparedStatement = {
 
 const CODE_CACHE_TTL_MS = 3_600_000;
 const CODE_ATTEMPTS = 5;
-const UNIQUE_VIOLATION = '23505';
 
 /** A paid order of an invitee, as the referral rules see it. */
 export interface InviteePayment {
@@ -218,8 +218,4 @@ export class ReferralsService {
   private linkBase(): string {
     return this.config.referral.linkBaseUrl || `${this.config.app.publicBaseUrl.replace(/\/$/, '')}/login`;
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION;
 }

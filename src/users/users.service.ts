@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, QueryFailedError, Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
+import { isUniqueViolation } from '../common/database/sql';
 import { User, UserRole } from './user.entity';
 import { UsersException } from './users.errors';
 
@@ -10,9 +11,6 @@ export interface NewUser {
   passwordHash: string;
   role?: UserRole;
 }
-
-/** PostgreSQL's unique_violation. */
-const UNIQUE_VIOLATION = '23505';
 
 @Injectable()
 export class UsersService {
@@ -43,7 +41,7 @@ export class UsersService {
       });
       return await em.save(user);
     } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
+      if (isUniqueViolation(error)) {
         const constraint = String((error.driverError as { constraint?: string }).constraint ?? '');
         throw constraint.includes('username') ? UsersException.usernameTaken() : UsersException.emailTaken();
       }

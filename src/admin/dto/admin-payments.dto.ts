@@ -1,13 +1,13 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import { IsBoolean, IsDate, IsEmail, IsEnum, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { Trim } from '../../common/http/trim.decorator';
 import { PageDto, PageQueryDto } from '../../common/http/page.dto';
 import { RechargeRecordDto } from '../../ledger/dto/recharge-record.dto';
 import { OrderDto } from '../../payments/dto/order.dto';
 import { OrderStatus, ProviderName } from '../../payments/payment-order.entity';
 
-const trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
 const OptionalDate = (name: string, description: string) =>
   applyDecorators(
     ApiPropertyOptional({ format: 'date-time', description }),
@@ -39,7 +39,7 @@ export class AdminOrderQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ description: 'An order number or gateway trade number, or its beginning' })
   @IsOptional()
-  @trim()
+  @Trim()
   @MaxLength(100)
   @IsString()
   q?: string;
@@ -83,7 +83,7 @@ export class AdminOrderDetailDto {
 
 export class ConfirmOrderDto {
   @ApiProperty({ example: 'Paid per bank statement 2026-11-23', maxLength: 500 })
-  @trim()
+  @Trim()
   @MaxLength(500)
   @IsNotEmpty({ message: 'remark is required' })
   @IsString()

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsEnum, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { Trim } from '../../common/http/trim.decorator';
 import { PageDto, PageQueryDto } from '../../common/http/page.dto';
 import { MeDto } from '../../users/dto/user.dto';
 import { UserRole, UserStatus } from '../../users/user.entity';
@@ -8,7 +8,7 @@ import { UserRole, UserStatus } from '../../users/user.entity';
 export class AdminUserQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Part of an email or username' })
   @IsOptional()
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @Trim()
   @MaxLength(100)
   @IsString()
   q?: string;
@@ -34,7 +34,7 @@ export class UserStatusChangeDto {
   status: UserStatus;
 
   @ApiProperty({ example: 'Chargeback fraud, ticket #88', maxLength: 500 })
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @Trim()
   @MaxLength(500)
   @IsNotEmpty({ message: 'remark is required' })
   @IsString()

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsNotEmpty, IsString, MaxLength, ValidateBy } from 'class-validator';
+import { Trim } from '../../common/http/trim.decorator';
 import { IsDecimalString } from '../../common/money/is-decimal-string.validator';
 import { Money } from '../../common/money/money';
 
@@ -20,7 +20,7 @@ export class BalanceAdjustmentDto {
   amount: string;
 
   @ApiProperty({ example: 'Compensation for ticket #1234', maxLength: 500 })
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @Trim()
   @MaxLength(500)
   @IsNotEmpty({ message: 'remark is required' })
   @IsString()

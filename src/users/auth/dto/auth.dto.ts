@@ -1,9 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength, ValidateBy } from 'class-validator';
+import { Trim } from '../../../common/http/trim.decorator';
 import { UserRole } from '../../user.entity';
 
-const trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
 
 /** bcrypt reads at most 72 bytes; a longer password would be silently cut. */
 const FitsBcrypt = () =>
@@ -17,13 +16,13 @@ const FitsBcrypt = () =>
 
 export class RegisterDto {
   @ApiProperty({ example: 'alice@example.com', maxLength: 255 })
-  @trim()
+  @Trim()
   @MaxLength(255)
   @IsEmail({}, { message: 'email must be a valid email address' })
   email: string;
 
   @ApiProperty({ example: 'alice', minLength: 3, maxLength: 50, description: 'Letters, digits, _ . -' })
-  @trim()
+  @Trim()
   @Matches(/^[\p{L}\p{N}_.-]+$/u, { message: 'username may contain only letters, digits, _ . and -' })
   @Length(3, 50)
   @IsString()
@@ -37,7 +36,7 @@ export class RegisterDto {
 
   @ApiPropertyOptional({ example: 'K7QX2M9P', description: 'The code from an invite link' })
   @IsOptional()
-  @trim()
+  @Trim()
   @MaxLength(20)
   @IsString()
   inviteCode?: string;
@@ -45,7 +44,7 @@ export class RegisterDto {
 
 export class LoginDto {
   @ApiProperty({ example: 'alice@example.com' })
-  @trim()
+  @Trim()
   @IsEmail({}, { message: 'email must be a valid email address' })
   email: string;
 
