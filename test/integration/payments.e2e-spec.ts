@@ -1,7 +1,7 @@
 import Stripe from 'stripe';
 import { LedgerService } from '../../src/ledger/ledger.service';
 import { OrderMaintenanceService } from '../../src/payments/order-maintenance.service';
-import { zpaySign } from '../../src/payments/providers/zpay/zpay-signature';
+import { zpaySign, zpaySigned } from '../../src/payments/providers/zpay/zpay-signature';
 import { FakeStripe, FakeZpay } from '../support/fake-gateways';
 import { TestUser, bearer, registerUser } from '../support/factories';
 import { TestApp, createTestApp } from '../support/test-app';
@@ -71,7 +71,7 @@ describe('payments', () => {
       param: order.orderNo,
       ...overrides,
     };
-    return { ...fields, sign: zpaySign(fields, key), sign_type: 'MD5' };
+    return zpaySigned(fields, key);
   }
 
   const sendZpay = (fields: Record<string, string>) => t.http.get('/api/payment/webhook/zpay').query(fields);

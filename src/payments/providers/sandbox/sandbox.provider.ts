@@ -10,7 +10,7 @@ import {
   WebhookEvent,
   WebhookRequest,
 } from '../../payment-provider';
-import { zpaySign } from '../zpay/zpay-signature';
+import { zpaySigned } from '../zpay/zpay-signature';
 import { ZpayProtocol } from '../zpay/zpay-protocol';
 
 export const SANDBOX_PID = 'sandbox';
@@ -73,6 +73,6 @@ export class SandboxProvider extends PaymentProvider {
       trade_status: 'TRADE_SUCCESS',
       param: order.orderNo,
     };
-    return { ...fields, sign: zpaySign(fields, this.key), sign_type: 'MD5' };
+    return zpaySigned(fields, this.key);
   }
 }

@@ -1,7 +1,7 @@
 import { Money, toCny } from '../../../common/money/money';
 import { GatewayOrderState, GatewayError, PaymentRequest, WebhookEvent, WebhookRequest, WebhookVerificationError } from '../../payment-provider';
 import { fetchGatewayJson, formBody } from '../gateway-http';
-import { zpaySign, zpayVerify } from './zpay-signature';
+import { zpaySigned, zpayVerify } from './zpay-signature';
 
 export interface ZpayCredentials {
   /** Gateway name for logs and errors: 'zpay', or 'sandbox' for the local imitation. */
@@ -39,9 +39,9 @@ const NOTIFY_FIELDS = ['pid', 'trade_no', 'out_trade_no', 'type', 'name', 'money
 export class ZpayProtocol {
   constructor(private readonly credentials: ZpayCredentials) {}
 
-  /** The signed fields of a payment; notify_url and return_url carry no query string (Zpay drops it). */
-  paymentFields(request: PaymentRequest): Record<string, string> {
-    const fields: Record<string, string> = {
+  /** The fields of a payment, unsigned; notify_url and return_url carry no query string (Zpay drops it). */
+  private paymentFields(request: PaymentRequest): Record<string, string> {
+    return {
       pid: this.credentials.pid,
       type: request.method,
       out_trade_no: request.orderNo,
@@ -51,20 +51,19 @@ export class ZpayProtocol {
       money: toCny(request.amountCny),
       param: request.orderNo,
     };
-    return { ...fields, sign: zpaySign(fields, this.credentials.key), sign_type: 'MD5' };
   }
 
   /** Page pay: the submit.php address to send the payer to. */
   pageUrl(request: PaymentRequest): string {
-    return `${this.credentials.apiUrl}/submit.php?${new URLSearchParams(this.paymentFields(request))}`;
+    return `${this.credentials.apiUrl}/submit.php?${new URLSearchParams(zpaySigned(this.paymentFields(request), this.credentials.key))}`;
   }
 
   /** API pay (mapi.php): the gateway answers with a QR code or a pay URL. */
   async apiPay(request: PaymentRequest): Promise<{ paymentUrl: string; tradeNo?: string }> {
-    const unsigned = { ...this.paymentFields(request), clientip: request.clientIp ?? '127.0.0.1', device: 'pc' };
-    delete (unsigned as Record<string, string>).sign;
-    delete (unsigned as Record<string, string>).sign_type;
-    const fields = { ...unsigned, sign: zpaySign(unsigned, this.credentials.key), sign_type: 'MD5' };
+    const fields = zpaySigned(
+      { ...this.paymentFields(request), clientip: request.clientIp ?? '127.0.0.1', device: 'pc' },
+      this.credentials.key,
+    );
     const answer = await fetchGatewayJson<ZpayCreateAnswer>(
       this.credentials.gateway,
       `${this.credentials.apiUrl}/mapi.php`,

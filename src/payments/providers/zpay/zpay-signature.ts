@@ -22,3 +22,8 @@ export function zpayVerify(fields: Readonly<Record<string, string>>, key: string
   const expected = Buffer.from(zpaySign(fields, key), 'utf8');
   return timingSafeEqual(expected, Buffer.from(given.toLowerCase(), 'utf8'));
 }
+
+/** The fields with their `sign` and `sign_type=MD5` added, as Zpay expects them sent. */
+export function zpaySigned(fields: Readonly<Record<string, string>>, key: string): Record<string, string> {
+  return { ...fields, sign: zpaySign(fields, key), sign_type: 'MD5' };
+}
