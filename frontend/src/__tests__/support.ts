@@ -10,6 +10,7 @@ import type { Component } from 'vue';
 import { createAppRouter } from '../router';
 import { createAppI18n, type AppLocale } from '../i18n';
 import { TOKEN_STORAGE_KEY } from '../stores/auth';
+import { connectApiSession } from '../session';
 
 // Mounted views are attached to the document (real form submission); unmount after each test.
 enableAutoUnmount(afterEach);
@@ -71,6 +72,7 @@ export async function mountSignedIn(component: Component, url: string, locale: A
   const pinia = createPinia();
   setActivePinia(pinia);
   const router: Router = createAppRouter(createMemoryHistory());
+  connectApiSession(router); // as main.ts does: token from the store, a 401 goes to /login
   await router.push(url);
   await router.isReady();
   const wrapper = mount(component, { global: { plugins: [pinia, router, createAppI18n(locale)] }, attachTo: document.body });

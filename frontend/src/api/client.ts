@@ -1,23 +1,27 @@
 import { createHttpClient } from './http';
-import { useAuthStore } from '../stores/auth';
-import { router } from '../router';
+
+/** What the request client needs from the signed-in session. */
+export interface SessionHooks {
+  /** The current bearer token, read on every request; null when signed out. */
+  getToken: () => string | null;
+  /** An authenticated request answered 401: the session is over. */
+  onUnauthorized: () => void;
+}
+
+let session: SessionHooks = { getToken: () => null, onUnauthorized: () => {} };
 
 /**
- * The app's request client: token from the auth store; a 401 on an
- * authenticated request ends the session and sends the user to /login.
- * (Store and router are looked up at call time, so the import cycle
- * store → api → client → store is harmless.)
+ * Connects the client to the session (see connectApiSession in ../session.ts, called by
+ * main.ts). Handed in rather than imported: the auth store and the router themselves
+ * use the API modules, so importing them here would close an import cycle.
+ * Until called, requests go out without a token.
  */
+export function configureSession(hooks: SessionHooks): void {
+  session = hooks;
+}
+
+/** The app's request client; token and 401 handling come from configureSession. */
 export const http = createHttpClient({
-  getToken: () => useAuthStore().token,
-  onUnauthorized: () => {
-    useAuthStore().clearSession();
-    const current = router.currentRoute.value;
-    if (current.name !== 'login') {
-      void router.replace({
-        name: 'login',
-        query: current.meta.requiresAuth && current.fullPath !== '/' ? { redirect: current.fullPath } : {},
-      });
-    }
-  },
+  getToken: () => session.getToken(),
+  onUnauthorized: () => session.onUnauthorized(),
 });

@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory, type RouteRecordRaw, type RouterHistory } from 'vue-router';
 import { useAuthStore } from '../stores/auth';
+import { safeRedirect } from './redirect';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -62,11 +63,6 @@ export const routes: RouteRecordRaw[] = [
   },
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ];
-
-/** Only same-site paths are followed after login (no open redirect). */
-export function safeRedirect(value: unknown): string {
-  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') ? value : '/';
-}
 
 export function createAppRouter(history: RouterHistory = createWebHistory(import.meta.env.BASE_URL)) {
   const r = createRouter({ history, routes });

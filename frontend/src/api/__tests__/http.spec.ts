@@ -1,11 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
+import { createMemoryHistory, type Router } from 'vue-router';
 import { http } from '../client';
 import { ApiError } from '../http';
 import { login } from '../auth';
 import { getMe } from '../users';
 import { TOKEN_STORAGE_KEY, useAuthStore } from '../../stores/auth';
-import { router } from '../../router';
+import { createAppRouter } from '../../router';
+import { connectApiSession } from '../../session';
 
 function jsonResponse(status: number, body: unknown, statusText = ''): Response {
   return new Response(JSON.stringify(body), {
@@ -30,11 +32,19 @@ function signIn(token: string): ReturnType<typeof useAuthStore> {
   return useAuthStore();
 }
 
+const unauthorized = () =>
+  jsonResponse(401, { statusCode: 401, error: 'Unauthorized', message: 'Unauthorized', requestId: 'r2' });
+
+let router: Router;
+
 beforeEach(() => {
   localStorage.clear();
   setActivePinia(createPinia());
   fetchMock.mockReset();
   vi.stubGlobal('fetch', fetchMock);
+  // As main.ts does: the client gets the token from the store and a 401 goes through the router.
+  router = createAppRouter(createMemoryHistory());
+  connectApiSession(router);
 });
 
 afterEach(() => {
@@ -152,12 +162,23 @@ describe('request client', () => {
     expect(err.code).toBe(ApiError.NETWORK);
   });
 
-  it('on 401 clears the session and goes to /login', async () => {
+  it('reads the token at call time: a new session is used by the next request', async () => {
+    const store = signIn('first');
+    fetchMock.mockImplementation(async () => jsonResponse(200, { ok: true }));
+
+    await http.get('/health');
+    expect(lastCall().headers.Authorization).toBe('Bearer first');
+
+    store.token = 'second';
+    await http.get('/health');
+    expect(lastCall().headers.Authorization).toBe('Bearer second');
+  });
+
+  it('on 401 clears the session and goes to /login, to come back to the page afterwards', async () => {
     const store = signIn('expired-token');
-    const replace = vi.spyOn(router, 'replace').mockResolvedValue(undefined);
-    fetchMock.mockResolvedValue(
-      jsonResponse(401, { statusCode: 401, error: 'Unauthorized', message: 'Unauthorized', requestId: 'r2' }),
-    );
+    await router.push('/records');
+    expect(router.currentRoute.value.name).toBe('records');
+    fetchMock.mockResolvedValue(unauthorized());
 
     const err = (await getMe().catch((e: unknown) => e)) as ApiError;
 
@@ -166,8 +187,21 @@ describe('request client', () => {
     expect(store.token).toBeNull();
     expect(store.isAuthenticated).toBe(false);
     expect(localStorage.getItem(TOKEN_STORAGE_KEY)).toBeNull();
-    expect(replace).toHaveBeenCalledTimes(1);
-    expect(replace.mock.calls[0]?.[0]).toMatchObject({ name: 'login' });
+    // login is a lazily loaded route: wait for the navigation to settle
+    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('login'));
+    expect(router.currentRoute.value.query).toEqual({ redirect: '/records' });
+  });
+
+  it('on 401 on the home page goes to /login without a redirect', async () => {
+    signIn('expired-token');
+    await router.push('/');
+    expect(router.currentRoute.value.name).toBe('home');
+    fetchMock.mockResolvedValue(unauthorized());
+
+    await getMe().catch(() => undefined);
+
+    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('login'));
+    expect(router.currentRoute.value.query).toEqual({});
   });
 
   it('a 401 from login (wrong password) is only an error, not a sign-out', async () => {
