@@ -1,5 +1,6 @@
 import { InitialSchema1763856000000 } from './1763856000000-InitialSchema';
 import { PaymentWebhookEvents1763942400000 } from './1763942400000-PaymentWebhookEvents';
+import { OrderLifecycle1764115200000 } from './1764115200000-OrderLifecycle';
 
 /** Every migration, oldest first. A new migration file is added here too. */
-export const MIGRATIONS = [InitialSchema1763856000000, PaymentWebhookEvents1763942400000];
+export const MIGRATIONS = [InitialSchema1763856000000, PaymentWebhookEvents1763942400000, OrderLifecycle1764115200000];

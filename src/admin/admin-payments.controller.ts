@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiBadGatewayResponse,
   ApiBearerAuth,
   ApiConflictResponse,
@@ -8,9 +9,14 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { RechargeRecordDto } from '../ledger/dto/recharge-record.dto';
+import { PromotionsService } from '../promotions/promotions.service';
+import { ReferralsService } from '../referrals/referrals.service';
 import { OrderDto } from '../payments/dto/order.dto';
+import { OrderReviewService } from '../payments/order-review.service';
 import { PaymentOrder } from '../payments/payment-order.entity';
+import { PaymentRefund, RefundStatus } from '../payments/payment-refund.entity';
 import { AuthenticatedUser, CurrentUser } from '../users/auth/authenticated-user';
 import { Roles } from '../users/auth/roles.decorator';
 import { UserRole } from '../users/user.entity';
@@ -22,11 +28,12 @@ import {
   AdminOrderQueryDto,
   ConfirmOrderDto,
   PaymentStatsDto,
+  RefundDto,
   RefundOrderDto,
   RefundResultDto,
 } from './dto/admin-payments.dto';
 
-function toAdminOrder(order: PaymentOrder, userEmail: string | null): AdminOrderDto {
+function toAdminOrder(order: PaymentOrder, userEmail: string | null, needsAttention: boolean): AdminOrderDto {
   return {
     ...OrderDto.from(order),
     userId: order.userId,
@@ -35,69 +42,120 @@ function toAdminOrder(order: PaymentOrder, userEmail: string | null): AdminOrder
     tradeNo: order.tradeNo,
     clientIp: order.clientIp,
     callbackAt: order.callbackAt?.toISOString() ?? null,
+    needsAttention,
   };
 }
 
-/** Admin review of orders (SPEC §5.7). */
+function toRefund(refund: PaymentRefund): RefundDto {
+  return {
+    id: refund.id,
+    method: refund.method,
+    status: refund.status,
+    amountCny: refund.amountCny,
+    debitedUsd: refund.debitedUsd,
+    shortfallUsd: refund.shortfallUsd,
+    rewardReversed: refund.rewardReversed,
+    rewardTakenUsd: refund.rewardTakenUsd,
+    operator: refund.operator,
+    remark: refund.remark,
+    attempts: refund.attempts,
+    gatewayReason: refund.gatewayReason,
+    createdAt: refund.createdAt.toISOString(),
+    completedAt: refund.completedAt?.toISOString() ?? null,
+  };
+}
+
+/** Admin review of orders: search, detail, confirm, refund, totals. */
 @ApiTags('admin')
 @ApiBearerAuth()
 @Roles(UserRole.Admin)
 @Controller('admin/payment')
 export class AdminPaymentsController {
-  constructor(private readonly payments: AdminPaymentsService) {}
+  constructor(
+    private readonly payments: AdminPaymentsService,
+    private readonly review: OrderReviewService,
+    private readonly promotions: PromotionsService,
+    private readonly referrals: ReferralsService,
+  ) {}
 
   @Get('orders')
-  @ApiOperation({ summary: 'Orders, newest first, filtered by status, provider, user, order/trade number and dates' })
+  @ApiOperation({
+    summary: 'Orders, newest first, filtered by status, provider, user, order/trade number, dates, and attention',
+    description: 'attention=true lists orders a second payment arrived for, and refunds stuck for more than 10 minutes.',
+  })
   @ApiOkResponse({ type: AdminOrderPageDto })
   async list(@Query() query: AdminOrderQueryDto): Promise<AdminOrderPageDto> {
-    const page = await this.payments.list({ ...query, search: query.q }, query);
-    return { ...page, items: page.items.map((o) => toAdminOrder(o, o.userEmail)) };
+    const page = await this.review.list({ ...query, search: query.q }, query);
+    return { ...page, items: page.items.map((o) => toAdminOrder(o, o.userEmail, o.needsAttention)) };
   }
 
   @Get('orders/:orderNo')
-  @ApiOperation({ summary: 'One order with its raw gateway callback, its ledger rows and the gateway events seen' })
+  @ApiOperation({ summary: 'One order with its raw gateway callback, the gateway events seen, its refunds and its ledger rows' })
   @ApiOkResponse({ type: AdminOrderDetailDto })
   @ApiNotFoundResponse({ description: 'No such order' })
   async detail(@Param('orderNo') orderNo: string): Promise<AdminOrderDetailDto> {
-    const detail = await this.payments.detail(orderNo);
+    const detail = await this.review.detail(orderNo);
     return {
-      order: toAdminOrder(detail.order, detail.userEmail),
+      order: toAdminOrder(detail.order, detail.userEmail, detail.needsAttention),
+      refundsByApi: detail.refundsByApi,
       callbackData: detail.callbackData,
       ledger: detail.ledger.map(RechargeRecordDto.from),
-      events: detail.events.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })),
+      events: detail.events.map((e) => ({ eventId: e.eventId, outcome: e.outcome, payload: e.payload, createdAt: e.createdAt.toISOString() })),
+      refunds: detail.refunds.map(toRefund),
     };
   }
 
   @Post('orders/:orderNo/confirm')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Mark a pending or expired order paid by hand, through the webhook’s code path (audited)' })
+  @ApiOperation({
+    summary: 'Mark an unpaid order paid by hand, through the webhook’s code path (audited)',
+    description:
+      'Any unpaid order (pending, expired, cancelled, failed) can be confirmed. The new-user bonus follows the same rule as a ' +
+      'gateway payment (only when the payment came in time) unless grantBonus is true.',
+  })
   @ApiOkResponse({ type: AdminOrderDetailDto })
-  @ApiConflictResponse({ description: 'The order is not pending or expired' })
+  @ApiConflictResponse({ description: 'The order’s payment already stands (paid, refunding or refunded)' })
   async confirm(@CurrentUser() admin: AuthenticatedUser, @Param('orderNo') orderNo: string, @Body() body: ConfirmOrderDto) {
-    await this.payments.confirm(admin, orderNo, body.remark);
+    await this.payments.confirm(admin, orderNo, body.remark, body.grantBonus ?? false);
     return this.detail(orderNo);
   }
 
   @Post('orders/:orderNo/refund')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Refund a paid order at the gateway and debit the user (ledger type refund, audited)' })
-  @ApiOkResponse({ type: RefundResultDto })
+  @ApiOperation({
+    summary: 'Refund a paid order (audited)',
+    description:
+      'The user is debited what the order credited (payment and bonus) and the invite reward it earned is reversed, then the ' +
+      'gateway is asked to refund. 200: refunded. 202: the gateway has not confirmed yet; the order stays refunding and is ' +
+      'finished by the reconcile job. For a gateway without a refund API (Zpay with refund_enabled false) the refund is ' +
+      'recorded as made outside, with no gateway call.',
+  })
+  @ApiOkResponse({ type: RefundResultDto, description: 'Refunded' })
+  @ApiAcceptedResponse({ type: RefundResultDto, description: 'Refunding: the gateway’s answer is not known yet' })
   @ApiConflictResponse({ description: 'Not paid, or the balance no longer covers it (use force)' })
-  @ApiBadGatewayResponse({ description: 'The gateway did not refund; nothing was changed' })
+  @ApiBadGatewayResponse({ description: 'The gateway refused; the order is paid again and everything taken was given back' })
   async refund(
     @CurrentUser() admin: AuthenticatedUser,
     @Param('orderNo') orderNo: string,
     @Body() body: RefundOrderDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RefundResultDto> {
     const result = await this.payments.refund(admin, orderNo, body.remark, body.force ?? false);
-    const detail = await this.payments.detail(orderNo);
-    return { order: toAdminOrder(result.order, detail.userEmail), debitedUsd: result.debitedUsd, shortfallUsd: result.shortfallUsd };
+    if (result.refund.status === RefundStatus.Pending) reply.status(HttpStatus.ACCEPTED);
+    const detail = await this.detail(orderNo);
+    return {
+      order: detail.order,
+      debitedUsd: result.refund.debitedUsd,
+      shortfallUsd: result.refund.shortfallUsd,
+      refund: toRefund(result.refund),
+    };
   }
 
   @Get('stats')
   @ApiOperation({ summary: 'Paid totals today / 7 d / 30 d by provider and by day, orders by status, promotion and referral totals' })
   @ApiOkResponse({ type: PaymentStatsDto })
-  stats(): Promise<PaymentStatsDto> {
-    return this.payments.stats();
+  async stats(): Promise<PaymentStatsDto> {
+    const [orders, promotion, referral] = await Promise.all([this.review.stats(), this.promotions.stats(), this.referrals.totals()]);
+    return { ...orders, promotion: { granted: promotion.grantedCount, bonusUsd: promotion.totalBonusUsd }, referral };
   }
 }

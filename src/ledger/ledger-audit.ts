@@ -1,6 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 
-/** One broken rule of SPEC §5.8 and the rows that break it. */
+/** One broken ledger invariant and the rows that break it. */
 export interface AuditViolation {
   invariant: string;
   rows: Record<string, unknown>[];
@@ -12,7 +12,7 @@ interface InvariantCheck {
   sql: string;
 }
 
-/** SPEC §5.8, each rule as a query for the rows that break it. */
+/** The ledger's invariants, each as a query for the rows that break it. */
 export const INVARIANT_CHECKS: readonly InvariantCheck[] = [
   {
     invariant: '1. balance = SUM(ledger amounts) = latest balance_after',
@@ -41,7 +41,8 @@ export const INVARIANT_CHECKS: readonly InvariantCheck[] = [
       SELECT 'ledger row', id, balance_after FROM recharge_records WHERE balance_after < 0`,
   },
   {
-    invariant: '4a. a paid order has exactly one payment row for amount_usd, at most one promotion row for bonus_usd, and total = amount + bonus',
+    invariant:
+      '4a. a paid, refunding or refunded order has exactly one payment row for amount_usd, at most one promotion row for bonus_usd, and total = amount + bonus',
     sql: `
       SELECT o.order_no, o.status, o.amount_usd, o.bonus_usd, o.total_usd,
              p.count AS payment_rows, p.total AS payment_total, b.count AS promotion_rows, b.total AS promotion_total
@@ -51,40 +52,67 @@ export const INVARIANT_CHECKS: readonly InvariantCheck[] = [
         LEFT JOIN LATERAL (SELECT COUNT(*) AS count, COALESCE(SUM(amount), 0) AS total FROM recharge_records r
                             WHERE r.related_id = o.order_no AND r.type = 'promotion' AND r.user_id = o.user_id) b ON TRUE
        WHERE o.total_usd <> o.amount_usd + o.bonus_usd
-          OR (o.status IN ('paid', 'refunded') AND (p.count <> 1 OR p.total <> o.amount_usd))
-          OR (o.status IN ('paid', 'refunded') AND (b.count > 1 OR b.total <> o.bonus_usd))`,
+          OR (o.status IN ('paid', 'refunding', 'refunded') AND (p.count <> 1 OR p.total <> o.amount_usd))
+          OR (o.status IN ('paid', 'refunding', 'refunded') AND (b.count > 1 OR b.total <> o.bonus_usd))`,
   },
   {
-    invariant: '4b. no payment row for an order that is not paid or refunded',
+    invariant: '4b. no payment row for an order in any other state',
     sql: `
       SELECT r.id, r.related_id AS order_no, o.status
         FROM recharge_records r
         LEFT JOIN payment_orders o ON o.order_no = r.related_id
-       WHERE r.type = 'payment' AND (o.id IS NULL OR o.status NOT IN ('paid', 'refunded'))`,
+       WHERE r.type = 'payment' AND (o.id IS NULL OR o.status NOT IN ('paid', 'refunding', 'refunded'))`,
   },
   {
-    invariant: '4c. a refunded order has its refund row',
+    invariant:
+      '4c. an order\'s refund rows sum to minus what its standing refund took back (0 for a paid order: a reversed refund); refunding ⇔ one pending refund, refunded ⇔ one succeeded',
     sql: `
-      SELECT o.order_no FROM payment_orders o
-       WHERE o.status = 'refunded'
-         AND NOT EXISTS (SELECT 1 FROM recharge_records r
-                          WHERE r.related_id = o.order_no AND r.type = 'refund' AND r.user_id = o.user_id)`,
+      SELECT o.order_no, o.status, COALESCE(r.total, 0) AS refund_rows_total, COALESCE(f.debited, 0) AS debited_usd,
+             f.pending, f.succeeded
+        FROM payment_orders o
+        LEFT JOIN LATERAL (SELECT SUM(amount) AS total FROM recharge_records r
+                            WHERE r.related_id = o.order_no AND r.type = 'refund' AND r.user_id = o.user_id) r ON TRUE
+        LEFT JOIN LATERAL (SELECT SUM(debited_usd) FILTER (WHERE status IN ('pending', 'succeeded')) AS debited,
+                                  COUNT(*) FILTER (WHERE status = 'pending') AS pending,
+                                  COUNT(*) FILTER (WHERE status = 'succeeded') AS succeeded
+                             FROM payment_refunds f WHERE f.order_no = o.order_no) f ON TRUE
+       WHERE COALESCE(r.total, 0) <> -COALESCE(f.debited, 0)
+          OR (o.status = 'refunding') <> (f.pending = 1)
+          OR (o.status = 'refunded') <> (f.succeeded = 1)
+          OR f.pending + f.succeeded > 1`,
   },
   {
-    invariant: '5. at most one referral row per invitee, and reward_issued exactly when it exists',
+    invariant:
+      '5a. per invitee, the referral rows sum to reward_amount_usd while the reward stands, to the recorded shortfall after a reversal, else 0',
     sql: `
-      SELECT i.invitee_id, i.referrer_id, i.reward_issued, COUNT(r.id) AS referral_rows
+      SELECT i.invitee_id, i.referrer_id, i.reward_issued, i.reward_reversed_at, i.reward_amount_usd, i.reward_shortfall_usd,
+             COALESCE(SUM(r.amount), 0) AS referral_total
         FROM referral_invites i
         LEFT JOIN recharge_records r
                ON r.type = 'referral' AND r.related_id = i.invitee_id::text AND r.user_id = i.referrer_id
        GROUP BY i.id
-      HAVING COUNT(r.id) > 1 OR (i.reward_issued <> (COUNT(r.id) = 1))
-      UNION ALL
-      SELECT NULL, r.user_id, NULL, COUNT(*) FROM recharge_records r
+      HAVING COALESCE(SUM(r.amount), 0) <> CASE WHEN i.reward_issued THEN i.reward_amount_usd
+                                                WHEN i.reward_reversed_at IS NOT NULL THEN i.reward_shortfall_usd
+                                                ELSE 0 END`,
+  },
+  {
+    invariant:
+      '5b. one reward per invitee: its referral rows start with the reward and then alternate, each reversal followed only by the restoration of what it took',
+    sql: `
+      SELECT id, user_id, related_id, amount, previous_amount
+        FROM (SELECT r.*, LAG(amount) OVER (PARTITION BY user_id, related_id ORDER BY id) AS previous_amount
+                FROM recharge_records r WHERE r.type = 'referral') chained
+       WHERE (previous_amount IS NULL AND amount < 0)
+          OR (previous_amount IS NOT NULL AND SIGN(previous_amount) = SIGN(amount))
+          OR (previous_amount < 0 AND amount <> -previous_amount)`,
+  },
+  {
+    invariant: '5c. every referral row belongs to an invite (its invitee and referrer)',
+    sql: `
+      SELECT r.id, r.user_id, r.related_id FROM recharge_records r
        WHERE r.type = 'referral'
          AND NOT EXISTS (SELECT 1 FROM referral_invites i
-                          WHERE i.invitee_id::text = r.related_id AND i.referrer_id = r.user_id)
-       GROUP BY r.user_id`,
+                          WHERE i.invitee_id::text = r.related_id AND i.referrer_id = r.user_id)`,
   },
   {
     invariant: '6. a used promotion exactly when one promotion_records row exists',

@@ -115,6 +115,26 @@ export class LedgerService {
     return this.post(em, { ...entry, amount: new Money(entry.amount).abs().negated().toString() });
   }
 
+  /**
+   * Takes `entry.amount` away, or as much of it as the balance holds (a
+   * refund with force, a reversed reward): the user's row is locked first,
+   * so the amount taken is exact. `shortfall` is what could not be taken;
+   * `record` is null when the balance was zero (a ledger row is never 0).
+   */
+  async debitUpTo(em: EntityManager, entry: LedgerEntry): Promise<{ taken: string; shortfall: string; record: RechargeRecord | null }> {
+    const wanted = new Money(entry.amount).abs();
+    const [row] = await em.query('SELECT balance FROM users WHERE id = $1 FOR UPDATE', [entry.userId]);
+    if (!row) throw LedgerException.userNotFound(entry.userId);
+    const taken = Money.min(wanted, row.balance);
+    const record = taken.isZero() ? null : await this.debit(em, { ...entry, amount: toUsd(taken) });
+    return { taken: toUsd(taken), shortfall: toUsd(wanted.minus(taken)), record };
+  }
+
+  /** The rows one user got for one cause (an order number, an invitee id), oldest first. */
+  rowsFor(userId: string, relatedId: string): Promise<RechargeRecord[]> {
+    return this.dataSource.getRepository(RechargeRecord).find({ where: { relatedId, userId }, order: { id: 'ASC' } });
+  }
+
   async balanceOf(userId: string): Promise<string> {
     const [row] = await this.dataSource.query('SELECT balance FROM users WHERE id = $1', [userId]);
     if (!row) throw LedgerException.userNotFound(userId);

@@ -10,6 +10,9 @@ export enum LedgerType {
   Refund = 'refund',
 }
 
+/** recharge_records.remark's length: every remark an admin types is limited to it, so it always fits. */
+export const REMARK_MAX_LENGTH = 500;
+
 /** `recharge_records`: one append-only row per balance change (SPEC §4). */
 @Entity('recharge_records')
 export class RechargeRecord {
@@ -29,7 +32,7 @@ export class RechargeRecord {
   @Column({ type: 'varchar', length: 100, nullable: true })
   operator: string | null;
 
-  @Column({ type: 'varchar', length: 500, nullable: true })
+  @Column({ type: 'varchar', length: REMARK_MAX_LENGTH, nullable: true })
   remark: string | null;
 
   @Column({ name: 'related_id', type: 'varchar', length: 100, nullable: true })

@@ -4,36 +4,24 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CacheStore } from '../common/cache/cache.store';
 import { AppConfig } from '../common/config/app-config';
-import { PreparedStatement, runPrepared } from '../common/database/prepared';
-import { returning } from '../common/database/returning';
-import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
+import { Page, PageQueryDto } from '../common/http/page.dto';
 import { decimalStringProblem } from '../common/money/is-decimal-string.validator';
 import { convertCnyToUsd, roundToScale, toCny, toUsd } from '../common/money/money';
 import { PromotionsService } from '../promotions/promotions.service';
 import { PaymentMetrics } from './payment-metrics';
 import { OrderStatus, PaymentMethod, PaymentOrder, ProviderName } from './payment-order.entity';
+import { NewOrderRow, PaymentOrdersRepository } from './payment-orders.repository';
+import { ClosedPayment, PaymentRequest } from './payment-provider';
 import { PaymentProviderRegistry } from './payment-provider.registry';
+import { SettlementService } from './settlement.service';
 import { PaymentsException } from './payments.errors';
 
 const MINUTE_MS = 60_000;
-const LOCK_USER: PreparedStatement = { name: 'orders-lock-user', text: 'SELECT id FROM users WHERE id = $1 FOR UPDATE' };
-
-/** Inserts the order only while the user has fewer than $17 unexpired pending orders; no row back means too many. */
-const INSERT_UNLESS_TOO_MANY_PENDING: PreparedStatement = {
-  name: 'orders-insert',
-  text: `INSERT INTO payment_orders
-           (order_no, user_id, username, amount_cny, amount_usd, bonus_usd, total_usd, exchange_rate, provider,
-            payment_method, status, expire_at, promotion_tier, client_ip, user_agent, created_at, updated_at)
-         SELECT $1::varchar, $2::bigint, $3::varchar, $4::numeric, $5::numeric, $6::numeric, $7::numeric, $8::numeric,
-                $9::varchar, $10::varchar, $11::varchar, $12::timestamptz, $13::int, $14::varchar, $15::varchar,
-                $16::timestamptz, $16::timestamptz
-          WHERE (SELECT COUNT(*) FROM payment_orders
-                  WHERE user_id = $2::bigint AND status = 'pending' AND expire_at > NOW()) < $17::int
-         RETURNING id`,
-};
 
 /** payment_orders.exchange_rate is NUMERIC(10,4). */
 const EXCHANGE_RATE_SCALE = 4;
+/** payment_orders.payment_url is VARCHAR(1000). */
+const PAYMENT_URL_MAX_LENGTH = 1000;
 
 export interface NewOrder {
   userId: string;
@@ -61,6 +49,8 @@ export class OrdersService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly orders: PaymentOrdersRepository,
+    private readonly settlement: SettlementService,
     private readonly providers: PaymentProviderRegistry,
     private readonly promotions: PromotionsService,
     private readonly cache: CacheStore,
@@ -69,9 +59,11 @@ export class OrdersService {
   ) {}
 
   /**
-   * Creates the order, then asks the gateway for a payment URL outside any
-   * transaction. A gateway failure marks the order failed and is a 502;
-   * nothing was charged.
+   * Stores the order. Where the adapter computes the payment URL itself
+   * (sandbox, Zpay page pay) it is stored with the order, in one short
+   * transaction; otherwise the gateway is asked after the order is stored,
+   * outside any transaction, and a refusal marks the order failed (a 502:
+   * nothing was charged).
    */
   async create(input: NewOrder): Promise<PaymentOrder> {
     const settings = this.config.payment;
@@ -85,122 +77,146 @@ export class OrdersService {
 
     const now = new Date();
     const amountCny = toCny(input.amountCny);
-    // The tier is decided by the order's creation time (SPEC §5.2), so it is taken now and stored.
+    const amountUsd = convertCnyToUsd(amountCny, settings.discountRate, settings.exchangeRate);
+    // The tier is decided by the order's creation time, so it is taken now and stored.
     const preview = await this.promotions.preview(input.userId, now);
-    const order = await this.dataSource.transaction(async (em) => {
-      // The user's row lock makes "at most N pending" hold for concurrent requests too: the insert's own
-      // count runs in a statement that starts after the lock is held, so it sees every committed order.
-      await runPrepared(em, LOCK_USER, [input.userId]);
-      // Every value is written at its column's scale, so the entity below equals the stored row.
-      const order = Object.assign(new PaymentOrder(), {
-        orderNo: newOrderNo(now),
-        tradeNo: null,
-        userId: input.userId,
-        username: input.username,
-        amountCny,
-        amountUsd: convertCnyToUsd(amountCny, settings.discountRate, settings.exchangeRate),
-        bonusUsd: toUsd(0),
-        exchangeRate: roundToScale(settings.exchangeRate, EXCHANGE_RATE_SCALE),
-        provider: provider.name,
-        paymentMethod: input.method,
-        paymentUrl: null,
-        status: OrderStatus.Pending,
-        paidAt: null,
-        expireAt: new Date(now.getTime() + settings.orderExpireMinutes * MINUTE_MS),
-        promotionTier: preview?.tier ?? null,
-        promotionUsed: false,
-        callbackAt: null,
-        clientIp: input.clientIp?.slice(0, 50) ?? null,
-        userAgent: input.userAgent?.slice(0, 500) ?? null,
-        createdAt: now,
-        updatedAt: now,
-      });
-      order.totalUsd = order.amountUsd;
-      const [row] = await runPrepared<{ id: string }>(em, INSERT_UNLESS_TOO_MANY_PENDING, [
-        order.orderNo,
-        order.userId,
-        order.username,
-        order.amountCny,
-        order.amountUsd,
-        order.bonusUsd,
-        order.totalUsd,
-        order.exchangeRate,
-        order.provider,
-        order.paymentMethod,
-        order.status,
-        order.expireAt,
-        order.promotionTier,
-        order.clientIp,
-        order.userAgent,
-        now,
-        settings.maxPendingOrders,
-      ]);
-      if (!row) throw PaymentsException.tooManyPending(settings.maxPendingOrders);
-      order.id = row.id;
-      return order;
+    const request: PaymentRequest = {
+      orderNo: newOrderNo(now),
+      amountCny,
+      method: input.method,
+      subject: `Recharge ${amountCny} CNY`,
+      clientIp: input.clientIp,
+      display: input.display,
+      expireAt: new Date(now.getTime() + settings.orderExpireMinutes * MINUTE_MS),
+    };
+    const local = provider.localPayment(request);
+    // Every value is written at its column's scale, so the entity below equals the stored row.
+    const row: NewOrderRow = {
+      orderNo: request.orderNo,
+      tradeNo: local?.tradeNo ?? null,
+      userId: input.userId,
+      username: input.username,
+      amountCny,
+      amountUsd,
+      exchangeRate: roundToScale(settings.exchangeRate, EXCHANGE_RATE_SCALE),
+      provider: provider.name,
+      method: input.method,
+      paymentUrl: local ? local.paymentUrl.slice(0, PAYMENT_URL_MAX_LENGTH) : null,
+      expireAt: request.expireAt,
+      promotionTier: preview?.tier ?? null,
+      clientIp: input.clientIp?.slice(0, 50) ?? null,
+      userAgent: input.userAgent?.slice(0, 500) ?? null,
+      createdAt: now,
+    };
+    const id = await this.dataSource.transaction(async (em) => {
+      await this.orders.lockUserOrders(em, input.userId);
+      return this.orders.insert(em, row, settings.maxPendingOrders);
     });
+    if (!id) throw PaymentsException.tooManyPending(settings.maxPendingOrders);
     this.metrics.ordersCreated.inc({ provider: provider.name });
+    const order = orderFromRow(id, row);
+    if (local) return order;
 
     try {
-      const started = await provider.createPayment({
-        orderNo: order.orderNo,
-        amountCny,
-        method: input.method,
-        subject: `Recharge ${amountCny} CNY`,
-        clientIp: input.clientIp,
-        display: input.display,
-        expireAt: order.expireAt,
-      });
-      await this.dataSource.query(
-        `UPDATE payment_orders SET payment_url = $2, trade_no = COALESCE($3, trade_no), updated_at = NOW() WHERE id = $1`,
-        [order.id, started.paymentUrl.slice(0, 1000), started.tradeNo ?? null],
-      );
-      return { ...order, paymentUrl: started.paymentUrl, tradeNo: started.tradeNo ?? order.tradeNo };
+      const started = await provider.createPayment(request);
+      const paymentUrl = started.paymentUrl.slice(0, PAYMENT_URL_MAX_LENGTH);
+      await this.orders.attachPayment(id, paymentUrl, started.tradeNo ?? null);
+      return { ...order, paymentUrl, tradeNo: started.tradeNo ?? null };
     } catch (error) {
       this.logger.error({ orderNo: order.orderNo, provider: provider.name, err: error }, 'gateway refused to start a payment');
-      await this.dataSource.query(`UPDATE payment_orders SET status = 'failed', updated_at = NOW() WHERE id = $1 AND status = 'pending'`, [
-        order.id,
-      ]);
+      await this.orders.transition(this.dataSource.manager, 'fail', order.orderNo);
       throw PaymentsException.gatewayFailed(provider.name);
     }
   }
 
   /** The caller's own order; anyone else's is a 404, as if it did not exist. */
   async findOwn(userId: string, orderNo: string): Promise<PaymentOrder> {
-    const order = await this.dataSource.getRepository(PaymentOrder).findOneBy({ orderNo, userId });
+    const order = await this.orders.findOwn(userId, orderNo);
     if (!order) throw PaymentsException.orderNotFound(orderNo);
     return order;
   }
 
-  async listOwn(userId: string, status: OrderStatus | undefined, page: PageQueryDto): Promise<Page<PaymentOrder>> {
-    const [items, total] = await this.dataSource.getRepository(PaymentOrder).findAndCount({
-      where: { userId, ...(status && { status }) },
-      order: { createdAt: 'DESC', id: 'DESC' },
-      skip: (page.page - 1) * page.pageSize,
-      take: page.pageSize,
-    });
-    return pageOf(items, total, page);
+  listOwn(userId: string, status: OrderStatus | undefined, page: PageQueryDto): Promise<Page<PaymentOrder>> {
+    return this.orders.listOwn(userId, status, page);
   }
 
-  /** The user gives up an unpaid order: pending → failed. */
+  /**
+   * The owner gives up a pending order: the gateway session is closed first
+   * where the gateway allows it (Stripe expires the Checkout Session). When
+   * the gateway says it was paid meanwhile, the payment is settled instead
+   * and the paid order returned. A payment that still arrives for a
+   * cancelled order (a QR code already scanned) is credited all the same.
+   */
   async cancelOwn(userId: string, orderNo: string): Promise<PaymentOrder> {
     const order = await this.findOwn(userId, orderNo);
-    const moved = await returning(
-      this.dataSource.manager,
-      `UPDATE payment_orders SET status = 'failed', updated_at = NOW() WHERE id = $1 AND status = 'pending' RETURNING id`,
-      [order.id],
-    );
-    if (moved.length === 0) throw PaymentsException.orderNotPending(orderNo, (await this.findOwn(userId, orderNo)).status);
-    return this.findOwn(userId, orderNo);
+    if (order.status !== OrderStatus.Pending) throw PaymentsException.orderNotPending(orderNo, order.status);
+    const closed = await this.closeAtGateway(order);
+    if (closed.status === 'paid') {
+      await this.settlement.settlePaid({
+        provider: order.provider,
+        orderNo,
+        tradeNo: closed.payment.tradeNo,
+        amountCny: closed.payment.amountCny,
+        currency: closed.payment.currency,
+        eventId: `cancel:${orderNo}`,
+        raw: closed.payment.raw,
+        source: 'cancel',
+        operator: 'system',
+      });
+      return this.findOwn(userId, orderNo);
+    }
+    const cancelled = await this.orders.transition(this.dataSource.manager, 'cancel', orderNo, { userId });
+    if (!cancelled) throw PaymentsException.orderNotPending(orderNo, (await this.findOwn(userId, orderNo)).status);
+    return cancelled;
   }
 
-  /** Gives up on a pending sandbox order from its checkout page's Fail button. */
-  async failPending(orderNo: string): Promise<boolean> {
-    const moved = await returning(
-      this.dataSource.manager,
-      `UPDATE payment_orders SET status = 'failed', updated_at = NOW() WHERE order_no = $1 AND status = 'pending' RETURNING id`,
-      [orderNo],
-    );
-    return moved.length === 1;
+  /** The sandbox checkout page's Fail button: the gateway reports the payment failed. */
+  async failFromCheckout(orderNo: string): Promise<boolean> {
+    return (await this.orders.transition(this.dataSource.manager, 'fail', orderNo, { provider: ProviderName.Sandbox })) !== null;
   }
+
+  /** A sandbox order, for its checkout page. */
+  findSandboxOrder(orderNo: string): Promise<PaymentOrder | null> {
+    return this.orders.findByOrderNo(orderNo).then((order) => (order?.provider === ProviderName.Sandbox ? order : null));
+  }
+
+  private async closeAtGateway(order: PaymentOrder): Promise<ClosedPayment> {
+    const provider = this.providers.get(order.provider);
+    if (!provider?.configured) return { status: 'not_supported' };
+    try {
+      return await provider.closePayment({ orderNo: order.orderNo, tradeNo: order.tradeNo, amountCny: order.amountCny });
+    } catch (error) {
+      // Cancelled all the same: a payment that still arrives is credited.
+      this.logger.warn({ orderNo: order.orderNo, provider: order.provider, err: error }, 'could not close the payment at the gateway');
+      return { status: 'not_supported' };
+    }
+  }
+}
+
+function orderFromRow(id: string, row: NewOrderRow): PaymentOrder {
+  return Object.assign(new PaymentOrder(), {
+    id,
+    orderNo: row.orderNo,
+    tradeNo: row.tradeNo,
+    userId: row.userId,
+    username: row.username,
+    amountCny: row.amountCny,
+    amountUsd: row.amountUsd,
+    bonusUsd: toUsd(0),
+    totalUsd: row.amountUsd,
+    exchangeRate: row.exchangeRate,
+    provider: row.provider,
+    paymentMethod: row.method,
+    paymentUrl: row.paymentUrl,
+    status: OrderStatus.Pending,
+    paidAt: null,
+    expireAt: row.expireAt,
+    promotionTier: row.promotionTier,
+    promotionUsed: false,
+    callbackAt: null,
+    clientIp: row.clientIp,
+    userAgent: row.userAgent,
+    createdAt: row.createdAt,
+    updatedAt: row.createdAt,
+  });
 }

@@ -19,6 +19,9 @@ export class PaymentJobsTask {
   // Every two minutes, at second 30 so it does not coincide with the expiry job.
   @Cron('30 */2 * * * *', { name: 'reconcile-orders' })
   reconcileOrders(): Promise<void> {
-    return this.jobs.run('reconcile-orders', async () => (await this.maintenance.reconcile())?.settled ?? null);
+    return this.jobs.run('reconcile-orders', async () => {
+      const report = await this.maintenance.reconcile();
+      return report && report.settled + report.refundsFinished;
+    });
   }
 }

@@ -10,6 +10,8 @@ export class PaymentMetrics {
   readonly ordersExpired: Counter<'provider'>;
   readonly webhooks: Counter<'provider' | 'result'>;
   readonly creditedUsd: Counter<'provider' | 'kind'>;
+  readonly duplicatePayments: Counter<'provider'>;
+  readonly refunds: Counter<'provider' | 'outcome'>;
 
   constructor(metrics: MetricsService) {
     const registers = [metrics.registry];
@@ -31,6 +33,18 @@ export class PaymentMetrics {
       name: 'payment_credited_usd_total',
       help: 'USD credited to balances by payments and their bonuses',
       labelNames: ['provider', 'kind'],
+      registers,
+    });
+    this.duplicatePayments = new Counter({
+      name: 'payment_duplicate_payments_total',
+      help: 'Second payments for orders whose payment stands: recorded for admins, never credited',
+      labelNames: ['provider'],
+      registers,
+    });
+    this.refunds = new Counter({
+      name: 'payment_refunds_total',
+      help: 'Refund steps by outcome (started, succeeded, reversed, unknown, recorded, external)',
+      labelNames: ['provider', 'outcome'],
       registers,
     });
   }

@@ -1,10 +1,13 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
+/** The states of an order; the moves between them are written once, in order-lifecycle.ts. */
 export enum OrderStatus {
   Pending = 'pending',
   Paid = 'paid',
-  Failed = 'failed',
   Expired = 'expired',
+  Cancelled = 'cancelled',
+  Failed = 'failed',
+  Refunding = 'refunding',
   Refunded = 'refunded',
 }
 
@@ -20,7 +23,7 @@ export enum PaymentMethod {
   Card = 'card',
 }
 
-/** `payment_orders` (SPEC §4): one top-up attempt, from creation to paid, failed, expired or refunded. */
+/** `payment_orders`: one top-up attempt, from creation to paid (or expired, cancelled, failed) and maybe refunded. */
 @Entity('payment_orders')
 export class PaymentOrder {
   @PrimaryGeneratedColumn({ type: 'bigint' }) id: string;

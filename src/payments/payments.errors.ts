@@ -10,6 +10,11 @@ export enum PaymentsErrorCode {
   OrderNotFound = 'PAYMENT_ORDER_NOT_FOUND',
   OrderNotPending = 'PAYMENT_ORDER_NOT_PENDING',
   GatewayFailed = 'PAYMENT_GATEWAY_FAILED',
+  // The admin flows' codes keep the names clients already know.
+  CannotConfirm = 'ADMIN_ORDER_CANNOT_CONFIRM',
+  CannotRefund = 'ADMIN_ORDER_CANNOT_REFUND',
+  RefundBalanceTooLow = 'ADMIN_REFUND_BALANCE_TOO_LOW',
+  RefundRefused = 'ADMIN_REFUND_GATEWAY_FAILED',
 }
 
 export class PaymentsException extends DomainException {
@@ -41,6 +46,26 @@ export class PaymentsException extends DomainException {
     new PaymentsException(PaymentsErrorCode.OrderNotFound, `order ${orderNo} not found`, ErrorKind.NotFound);
   static orderNotPending = (orderNo: string, status: string) =>
     new PaymentsException(PaymentsErrorCode.OrderNotPending, `order ${orderNo} is ${status}, not pending`, ErrorKind.Conflict);
+  static cannotConfirm = (orderNo: string, status: string) =>
+    new PaymentsException(
+      PaymentsErrorCode.CannotConfirm,
+      `order ${orderNo} is ${status}; only an unpaid order (pending, expired, cancelled, failed) can be confirmed`,
+      ErrorKind.Conflict,
+    );
+  static cannotRefund = (orderNo: string, status: string) =>
+    new PaymentsException(PaymentsErrorCode.CannotRefund, `order ${orderNo} is ${status}; only a paid order can be refunded`, ErrorKind.Conflict);
+  static refundBalanceTooLow = (orderNo: string, balance: string, owed: string) =>
+    new PaymentsException(
+      PaymentsErrorCode.RefundBalanceTooLow,
+      `refunding ${orderNo} takes back ${owed} USD but the balance is ${balance}; refund with force to take what is left`,
+      ErrorKind.Conflict,
+    );
+  static refundRefused = (orderNo: string, provider: string, reason: string) =>
+    new PaymentsException(
+      PaymentsErrorCode.RefundRefused,
+      `the ${provider} gateway refused to refund ${orderNo} (${reason}); the order is paid again and the balance restored`,
+      ErrorKind.Upstream,
+    );
   static gatewayFailed = (provider: string) =>
     new PaymentsException(
       PaymentsErrorCode.GatewayFailed,

@@ -8,8 +8,13 @@ import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
 import { PaymentJobsTask } from './payment-jobs.task';
 import { PaymentMetrics } from './payment-metrics';
+import { OrderReviewService } from './order-review.service';
 import { PaymentOrder } from './payment-order.entity';
+import { PaymentOrdersRepository } from './payment-orders.repository';
 import { PaymentProviderRegistry } from './payment-provider.registry';
+import { PaymentRefund } from './payment-refund.entity';
+import { PaymentRefundsRepository } from './payment-refunds.repository';
+import { RefundsService } from './refunds.service';
 import { SandboxCheckoutController } from './providers/sandbox/sandbox-checkout.controller';
 import { SandboxModule } from './providers/sandbox/sandbox.module';
 import { SandboxProvider } from './providers/sandbox/sandbox.provider';
@@ -22,7 +27,7 @@ import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([PaymentOrder]), LedgerModule, PromotionsModule, ReferralsModule, ZpayModule, StripeModule, SandboxModule],
+  imports: [TypeOrmModule.forFeature([PaymentOrder, PaymentRefund]), LedgerModule, PromotionsModule, ReferralsModule, ZpayModule, StripeModule, SandboxModule],
   controllers: [OrdersController, WebhooksController, SandboxCheckoutController],
   providers: [
     // Every gateway adapter, by name. A new gateway: its module in providers/<name>/, imported above and listed here.
@@ -33,12 +38,16 @@ import { WebhooksService } from './webhooks.service';
       inject: [ZpayProvider, StripeProvider, SandboxProvider],
     },
     PaymentMetrics,
+    PaymentOrdersRepository,
+    PaymentRefundsRepository,
     OrdersService,
     SettlementService,
+    RefundsService,
+    OrderReviewService,
     WebhooksService,
     OrderMaintenanceService,
     PaymentJobsTask,
   ],
-  exports: [OrdersService, SettlementService, OrderMaintenanceService, PaymentProviderRegistry],
+  exports: [OrdersService, SettlementService, RefundsService, OrderReviewService, OrderMaintenanceService, PaymentProviderRegistry],
 })
 export class PaymentsModule {}

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiConsumes, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Public } from '../users/auth/public.decorator';
+import { Public } from '../common/http/public.decorator';
 import { ProviderName } from './payment-order.entity';
 import { WebhookRequest } from './payment-provider';
 import { WebhooksService } from './webhooks.service';

@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { PaymentMetrics } from './payment-metrics';
-import { OrderStatus, ProviderName } from './payment-order.entity';
+import { ProviderName } from './payment-order.entity';
 import { WebhookRequest, WebhookVerificationError } from './payment-provider';
 import { PaymentProviderRegistry } from './payment-provider.registry';
+import { RefundsService } from './refunds.service';
 import { SettlementService } from './settlement.service';
 
 /** How to answer a gateway: 200 when the news is taken (or harmlessly ignored), 4xx when refused, 500 to get a retry. */
@@ -18,6 +19,7 @@ export class WebhooksService {
   constructor(
     private readonly providers: PaymentProviderRegistry,
     private readonly settlement: SettlementService,
+    private readonly refunds: RefundsService,
     private readonly metrics: PaymentMetrics,
   ) {}
 
@@ -28,8 +30,9 @@ export class WebhooksService {
   }
 
   private async process(name: ProviderName, request: WebhookRequest): Promise<WebhookAnswer> {
+    // A gateway switched off for new orders still reports on its existing ones.
     const provider = this.providers.get(name);
-    if (!provider?.enabled) return { httpStatus: 404, result: 'provider_disabled' };
+    if (!provider?.configured) return { httpStatus: 404, result: 'provider_not_configured' };
 
     let event;
     try {
@@ -56,13 +59,18 @@ export class WebhooksService {
             operator: 'system',
           });
           if (settled.outcome === 'refused') return { httpStatus: 400, result: settled.reason };
-          return { httpStatus: 200, result: settled.outcome === 'credited' ? 'credited' : 'duplicate' };
+          // A second payment is not credited, but the gateway must stop sending it: it is recorded for admins.
+          const results = { credited: 'credited', already_paid: 'duplicate', duplicate_payment: 'duplicate_payment' } as const;
+          return { httpStatus: 200, result: results[settled.outcome] };
         }
         case 'failed':
         case 'expired': {
-          const status = event.kind === 'failed' ? OrderStatus.Failed : OrderStatus.Expired;
-          const moved = await this.settlement.settleClosed(name, event.orderNo, event.eventId, status);
+          const moved = await this.settlement.settleClosed(name, event.orderNo, event.eventId, event.kind === 'failed' ? 'fail' : 'expire');
           return { httpStatus: 200, result: moved ? event.kind : 'no_change' };
+        }
+        case 'refunded': {
+          const outcome = await this.refunds.followGatewayRefund({ provider: name, ...event });
+          return { httpStatus: 200, result: outcome };
         }
         case 'ignored':
           this.logger.log({ provider: name, eventId: event.eventId, reason: event.reason }, 'webhook ignored');

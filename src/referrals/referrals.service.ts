@@ -7,6 +7,7 @@ import { isUniqueViolation } from '../common/database/sql';
 import { returning } from '../common/database/returning';
 import { AppConfig } from '../common/config/app-config';
 import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
+import { Money } from '../common/money/money';
 import { LedgerService } from '../ledger/ledger.service';
 import { LedgerType } from '../ledger/recharge-record.entity';
 import { generateReferralCode, normalizeReferralCode } from './referral-code';
@@ -39,6 +40,29 @@ export interface InviteePayment {
 
 export interface ReferralReward {
   referrerId: string;
+  rewardUsd: string;
+}
+
+/** A refunded (or un-refunded) order of an invitee. */
+export interface InviteeRefund {
+  inviteeId: string;
+  amountCny: string;
+  amountUsd: string;
+  /** For the ledger row's remark. */
+  orderNo: string;
+}
+
+/** What a refund did to the invite: its totals were reduced, and maybe the reward reversed. */
+export interface InviteClawback {
+  referrerId: string;
+  rewardReversed: boolean;
+  /** What the reversal took from the referrer's balance (the rest is the invite's recorded shortfall). */
+  takenUsd: string;
+}
+
+export interface ReferralTotals {
+  invites: number;
+  rewarded: number;
   rewardUsd: string;
 }
 
@@ -159,10 +183,11 @@ export class ReferralsService {
     if (!invite || !invite.is_qualified || invite.reward_issued) return null;
 
     const rewardUsd = this.config.referral.rewardUsd;
+    // One reward per invitee, ever: a reward reversed by a refund is not paid again.
     const claimed = await returning(
       em,
       `UPDATE referral_invites SET reward_issued = TRUE, reward_issued_at = NOW(), reward_amount_usd = $2, updated_at = NOW()
-        WHERE id = $1 AND reward_issued = FALSE
+        WHERE id = $1 AND reward_issued = FALSE AND reward_reversed_at IS NULL
         RETURNING id`,
       [invite.id, rewardUsd],
     );
@@ -176,6 +201,84 @@ export class ReferralsService {
       relatedId: payment.inviteeId,
     });
     return { referrerId: invite.referrer_id, rewardUsd };
+  }
+
+  /**
+   * In a refund's transaction: takes the order back out of the invite's
+   * totals, and when they fall below referral.qualified_recharge_cny while
+   * the reward stands, reverses the reward: a negative `referral` row for
+   * what the referrer's balance allows, the rest recorded on the invite as
+   * the shortfall. Null when the payer was not invited.
+   */
+  async onInviteeRefunded(em: EntityManager, refund: InviteeRefund): Promise<InviteClawback | null> {
+    if (!this.enabled) return null;
+    // The invite's row lock orders this against the invitee's concurrent payments and refunds.
+    const [invite] = await em.query(
+      `SELECT id, referrer_id, reward_issued, reward_amount_usd, total_recharge_cny FROM referral_invites WHERE invitee_id = $1 FOR UPDATE`,
+      [refund.inviteeId],
+    );
+    if (!invite) return null;
+    const reverse: boolean =
+      invite.reward_issued && new Money(invite.total_recharge_cny).minus(refund.amountCny).lt(this.config.referral.qualifiedRechargeCny);
+    const taken = reverse
+      ? await this.ledger.debitUpTo(em, {
+          userId: invite.referrer_id,
+          amount: invite.reward_amount_usd,
+          type: LedgerType.Referral,
+          operator: 'system',
+          remark: `invite reward reversed: order ${refund.orderNo} refunded`,
+          relatedId: refund.inviteeId,
+        })
+      : null;
+    await em.query(
+      `UPDATE referral_invites
+          SET total_recharge_cny = GREATEST(total_recharge_cny - $2::numeric, 0),
+              total_recharge_usd = GREATEST(total_recharge_usd - $3::numeric, 0),
+              is_qualified = total_recharge_cny - $2::numeric >= $4::numeric,
+              reward_issued = reward_issued AND $5::numeric IS NULL,
+              reward_reversed_at = CASE WHEN $5::numeric IS NULL THEN reward_reversed_at ELSE NOW() END,
+              reward_shortfall_usd = COALESCE($5::numeric, reward_shortfall_usd),
+              updated_at = NOW()
+        WHERE id = $1`,
+      [invite.id, refund.amountCny, refund.amountUsd, this.config.referral.qualifiedRechargeCny, taken?.shortfall ?? null],
+    );
+    return { referrerId: invite.referrer_id, rewardReversed: reverse, takenUsd: taken?.taken ?? '0.00000000' };
+  }
+
+  /** In the transaction that reverses a refund the gateway refused: undoes onInviteeRefunded. */
+  async onInviteeRefundReversed(em: EntityManager, refund: InviteeRefund, clawback: InviteClawback): Promise<void> {
+    await em.query(
+      `UPDATE referral_invites
+          SET total_recharge_cny = total_recharge_cny + $2::numeric,
+              total_recharge_usd = total_recharge_usd + $3::numeric,
+              is_qualified = total_recharge_cny + $2::numeric >= $4::numeric,
+              reward_issued = reward_issued OR $5::boolean,
+              reward_reversed_at = CASE WHEN $5::boolean THEN NULL ELSE reward_reversed_at END,
+              reward_shortfall_usd = CASE WHEN $5::boolean THEN 0 ELSE reward_shortfall_usd END,
+              updated_at = NOW()
+        WHERE invitee_id = $1`,
+      [refund.inviteeId, refund.amountCny, refund.amountUsd, this.config.referral.qualifiedRechargeCny, clawback.rewardReversed],
+    );
+    if (clawback.rewardReversed && !new Money(clawback.takenUsd).isZero()) {
+      await this.ledger.credit(em, {
+        userId: clawback.referrerId,
+        amount: clawback.takenUsd,
+        type: LedgerType.Referral,
+        operator: 'system',
+        remark: `invite reward restored: the refund of order ${refund.orderNo} was refused`,
+        relatedId: refund.inviteeId,
+      });
+    }
+  }
+
+  /** All invites, and the rewards that stand. */
+  async totals(): Promise<ReferralTotals> {
+    const [row] = await this.dataSource.query(
+      `SELECT COUNT(*)::int AS invites, COUNT(*) FILTER (WHERE reward_issued)::int AS rewarded,
+              COALESCE(SUM(reward_amount_usd) FILTER (WHERE reward_issued), 0)::numeric(20,8)::text AS reward
+         FROM referral_invites`,
+    );
+    return { invites: row.invites, rewarded: row.rewarded, rewardUsd: row.reward };
   }
 
   async summary(userId: string): Promise<ReferralSummary> {

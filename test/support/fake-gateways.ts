@@ -36,10 +36,12 @@ export interface FakeSession {
  */
 export class FakeStripe {
   readonly sessions = new Map<string, FakeSession>();
-  readonly requests: { method: string; path: string; idempotencyKey?: string; form: URLSearchParams }[] = [];
+  readonly requests: { method: string; path: string; idempotencyKey?: string; form: URLSearchParams; at: number }[] = [];
   readonly refunds: URLSearchParams[] = [];
   /** When set, session creation answers this error. */
   failCreation: string | null = null;
+  /** When set, refund creation answers this error (a 400: Stripe's considered refusal). */
+  refuseRefunds: string | null = null;
   url = '';
   private readonly byIdempotencyKey = new Map<string, string>();
   private readonly server = createServer((req, res) => void this.handle(req, res));
@@ -63,7 +65,7 @@ export class FakeStripe {
     const path = (req.url ?? '').split('?')[0];
     const form = new URLSearchParams(await readBody(req));
     const idempotencyKey = req.headers['idempotency-key'] as string | undefined;
-    this.requests.push({ method: req.method!, path, idempotencyKey, form });
+    this.requests.push({ method: req.method!, path, idempotencyKey, form, at: performance.now() });
 
     if (req.method === 'POST' && path === '/v1/checkout/sessions') {
       if (this.failCreation) return json(res, 400, { error: { type: 'invalid_request_error', message: this.failCreation } });
@@ -87,12 +89,28 @@ export class FakeStripe {
       if (idempotencyKey) this.byIdempotencyKey.set(idempotencyKey, id);
       return json(res, 200, session);
     }
+    if (req.method === 'GET' && path === '/v1/checkout/sessions') {
+      const paymentIntent = new URLSearchParams((req.url ?? '').split('?')[1] ?? '').get('payment_intent');
+      const data = [...this.sessions.values()].filter((s) => s.payment_intent === paymentIntent);
+      return json(res, 200, { object: 'list', data, has_more: false, url: '/v1/checkout/sessions' });
+    }
+    const expire = /^\/v1\/checkout\/sessions\/([\w-]+)\/expire$/.exec(path);
+    if (req.method === 'POST' && expire) {
+      const session = this.sessions.get(expire[1]);
+      if (!session) return json(res, 404, { error: { type: 'invalid_request_error', message: 'No such session' } });
+      if (session.status !== 'open') {
+        return json(res, 400, { error: { type: 'invalid_request_error', message: 'This Checkout Session is not in an expirable state.' } });
+      }
+      session.status = 'expired';
+      return json(res, 200, session);
+    }
     const match = /^\/v1\/checkout\/sessions\/([\w-]+)$/.exec(path);
     if (req.method === 'GET' && match) {
       const session = this.sessions.get(match[1]);
       return session ? json(res, 200, session) : json(res, 404, { error: { type: 'invalid_request_error', message: 'No such session' } });
     }
     if (req.method === 'POST' && path === '/v1/refunds') {
+      if (this.refuseRefunds) return json(res, 400, { error: { type: 'invalid_request_error', message: this.refuseRefunds } });
       this.refunds.push(form);
       return json(res, 200, { id: `re_${randomBytes(6).toString('hex')}`, object: 'refund', status: 'succeeded' });
     }
@@ -102,9 +120,20 @@ export class FakeStripe {
 
 /** A stand-in for the Zpay API on loopback: mapi.php, and api.php's order query and refund. */
 export class FakeZpay {
+  /** How many order queries were made for an order. */
+  queriesFor(orderNo: string): number {
+    return this.calls.filter((c) => c.query.get('act') === 'order' && c.query.get('out_trade_no') === orderNo).length;
+  }
+
+  refundsFor(orderNo: string): number {
+    return this.calls.filter((c) => c.query.get('act') === 'refund' && c.form.get('out_trade_no') === orderNo).length;
+  }
+
   /** out_trade_no → what api.php?act=order answers. */
   readonly orders = new Map<string, { status: 0 | 1; money: string; trade_no: string }>();
-  readonly calls: { path: string; query: URLSearchParams; form: URLSearchParams }[] = [];
+  readonly calls: { path: string; query: URLSearchParams; form: URLSearchParams; at: number }[] = [];
+  /** What api.php?act=refund answers: done (and the order reads unpaid from then on), or a refusal. */
+  refundAnswer: 'ok' | 'refuse' = 'ok';
   url = '';
   private readonly server = createServer((req, res) => void this.handle(req, res));
 
@@ -121,7 +150,7 @@ export class FakeZpay {
     const [path, search] = (req.url ?? '').split('?');
     const query = new URLSearchParams(search ?? '');
     const form = new URLSearchParams(await readBody(req));
-    this.calls.push({ path, query, form });
+    this.calls.push({ path, query, form, at: performance.now() });
     if (path === '/mapi.php') {
       return json(res, 200, { code: 1, msg: 'ok', trade_no: `Z${Date.now()}`, qrcode: `weixin://wxpay/bizpayurl?pr=${form.get('out_trade_no')}` });
     }
@@ -130,7 +159,12 @@ export class FakeZpay {
       if (!order) return json(res, 200, { code: -1, msg: 'order not found' });
       return json(res, 200, { code: 1, msg: 'ok', out_trade_no: query.get('out_trade_no'), ...order });
     }
-    if (path === '/api.php' && query.get('act') === 'refund') return json(res, 200, { code: 1, msg: 'refunded' });
+    if (path === '/api.php' && query.get('act') === 'refund') {
+      if (this.refundAnswer === 'refuse') return json(res, 200, { code: -1, msg: 'insufficient merchant balance' });
+      const order = this.orders.get(form.get('out_trade_no') ?? '');
+      if (order) order.status = 0;
+      return json(res, 200, { code: 1, msg: 'refunded' });
+    }
     return json(res, 404, { code: -1, msg: 'unknown' });
   }
 }

@@ -1,12 +1,14 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsDate, IsEmail, IsEnum, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { Trim } from '../../common/http/trim.decorator';
 import { PageDto, PageQueryDto } from '../../common/http/page.dto';
 import { RechargeRecordDto } from '../../ledger/dto/recharge-record.dto';
 import { OrderDto } from '../../payments/dto/order.dto';
+import { REMARK_MAX_LENGTH } from '../../ledger/recharge-record.entity';
 import { OrderStatus, ProviderName } from '../../payments/payment-order.entity';
+import { RefundMethod, RefundStatus } from '../../payments/payment-refund.entity';
 
 const OptionalDate = (name: string, description: string) =>
   applyDecorators(
@@ -52,6 +54,12 @@ export class AdminOrderQueryDto extends PageQueryDto {
   paidFrom?: Date;
   @OptionalDate('paidTo', 'Paid before')
   paidTo?: Date;
+
+  @ApiPropertyOptional({ description: 'true: only orders needing an admin (a second payment arrived, or a refund is stuck)' })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'attention must be true or false' })
+  attention?: boolean;
 }
 
 export class AdminOrderDto extends OrderDto {
@@ -61,6 +69,7 @@ export class AdminOrderDto extends OrderDto {
   @ApiProperty({ nullable: true, type: String, description: 'The gateway’s transaction id' }) tradeNo: string | null;
   @ApiProperty({ nullable: true, type: String }) clientIp: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) callbackAt: string | null;
+  @ApiProperty({ description: 'A second payment arrived for it, or its refund is stuck' }) needsAttention: boolean;
 }
 
 export class AdminOrderPageDto extends PageDto {
@@ -69,8 +78,32 @@ export class AdminOrderPageDto extends PageDto {
 
 export class WebhookEventDto {
   @ApiProperty({ example: 'evt_1Nx…' }) eventId: string;
-  @ApiProperty({ example: 'credited' }) outcome: string;
+  @ApiProperty({
+    example: 'credited',
+    description: 'credited, failed, expired, duplicate_payment (a second payment, not credited: refund it at the gateway), refunded, refund_confirmed, partial_refund, no_change',
+  })
+  outcome: string;
+  @ApiProperty({ nullable: true, type: String, description: 'The callback as received, for events an admin must act on' }) payload: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+export class RefundDto {
+  @ApiProperty({ example: '7' }) id: string;
+  @ApiProperty({ enum: RefundMethod, enumName: 'RefundMethod', description: 'gateway: through its API; manual: recorded by an admin; external: reported by the gateway' })
+  method: RefundMethod;
+  @ApiProperty({ enum: RefundStatus, enumName: 'RefundStatus' }) status: RefundStatus;
+  @ApiProperty({ example: '20.00' }) amountCny: string;
+  @ApiProperty({ example: '3.61111111', description: 'Taken from the user’s balance' }) debitedUsd: string;
+  @ApiProperty({ example: '0.00000000', description: 'Already spent by the user, not taken back' }) shortfallUsd: string;
+  @ApiProperty({ description: 'Whether the invite reward this payment earned was reversed' }) rewardReversed: boolean;
+  @ApiProperty({ example: '10.00000000', description: 'What the reversal took from the referrer' }) rewardTakenUsd: string;
+  @ApiProperty({ example: 'admin@example.com' }) operator: string;
+  @ApiProperty({ nullable: true, type: String }) remark: string | null;
+  @ApiProperty({ example: 1, description: 'Gateway calls made' }) attempts: number;
+  @ApiProperty({ nullable: true, type: String, description: 'The gateway’s last word when it refused or could not be reached' })
+  gatewayReason: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) completedAt: string | null;
 }
 
 export class AdminOrderDetailDto {
@@ -79,18 +112,27 @@ export class AdminOrderDetailDto {
   callbackData: string | null;
   @ApiProperty({ type: [RechargeRecordDto], description: 'The ledger rows this order caused' }) ledger: RechargeRecordDto[];
   @ApiProperty({ type: [WebhookEventDto] }) events: WebhookEventDto[];
+  @ApiProperty({ type: [RefundDto], description: 'Refund attempts, oldest first' }) refunds: RefundDto[];
+  @ApiProperty({ description: 'false: the gateway has no refund API; a refund is recorded as made outside' }) refundsByApi: boolean;
 }
 
-export class ConfirmOrderDto {
-  @ApiProperty({ example: 'Paid per bank statement 2026-11-23', maxLength: 500 })
+class RemarkDto {
+  @ApiProperty({ example: 'Paid per bank statement 2026-11-23', maxLength: REMARK_MAX_LENGTH })
   @Trim()
-  @MaxLength(500)
+  @MaxLength(REMARK_MAX_LENGTH)
   @IsNotEmpty({ message: 'remark is required' })
   @IsString()
   remark: string;
 }
 
-export class RefundOrderDto extends ConfirmOrderDto {
+export class ConfirmOrderDto extends RemarkDto {
+  @ApiPropertyOptional({ default: false, description: 'Grant the new-user bonus even though the payment came after the bonus window' })
+  @IsOptional()
+  @IsBoolean({ message: 'grantBonus must be true or false' })
+  grantBonus?: boolean;
+}
+
+export class RefundOrderDto extends RemarkDto {
   @ApiPropertyOptional({ default: false, description: 'Refund even when the user has spent part of it (takes what is left)' })
   @IsOptional()
   @IsBoolean({ message: 'force must be true or false' })
@@ -101,6 +143,7 @@ export class RefundResultDto {
   @ApiProperty({ type: AdminOrderDto }) order: AdminOrderDto;
   @ApiProperty({ example: '3.61111111' }) debitedUsd: string;
   @ApiProperty({ example: '0.00000000', description: 'Already spent, not taken back' }) shortfallUsd: string;
+  @ApiProperty({ type: RefundDto }) refund: RefundDto;
 }
 
 class PaidTotalsDto {

@@ -103,6 +103,8 @@ export class PromotionSection {
   @Type(() => PromotionTier)
   @IsIncreasingBy('hours', { message: 'tiers must be strictly increasing in hours' })
   tiers: PromotionTier[];
+  /** A payment reported this long after its order expired still earns the bonus; a later one gets its money only. */
+  @asInt() @IsInt() @Min(0) lateGraceMinutes: number;
 }
 
 export class ReferralSection {
@@ -128,6 +130,8 @@ export class ZpaySection {
   @ValidateIf((o: ZpaySection) => o.enabled || o.apiUrl !== '')
   @IsUrl(URL_OPTIONS)
   apiUrl: string;
+  /** false: the merchant account has no refund API, and admins record refunds made in Zpay's console. */
+  @asBoolean() @IsBoolean() refundEnabled: boolean;
 }
 
 export class StripeSection {
@@ -156,6 +160,10 @@ export class PaymentSection {
   @asInt() @IsInt() @Min(1) orderExpireMinutes: number;
   @asInt() @IsInt() @Min(1) maxOrdersPerMinute: number;
   @asInt() @IsInt() @Min(1) maxPendingOrders: number;
+  /** Unpaid orders created this many hours back are still asked about by reconciliation. */
+  @asInt() @IsInt() @Min(1) @Max(24 * 30) reconcileWindowHours: number;
+  /** Reconciliation never asks the gateways faster than this. */
+  @asInt() @IsInt() @Min(1) @Max(1000) reconcileQueriesPerSecond: number;
   @IsArray() @ValidateNested({ each: true }) @Type(() => PaymentPackage) packages: PaymentPackage[];
   @ValidateNested() @Type(() => ZpaySection) zpay: ZpaySection;
   @ValidateNested() @Type(() => StripeSection) stripe: StripeSection;

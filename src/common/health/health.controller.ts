@@ -2,7 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { CacheStore } from '../cache/cache.store';
-import { Public } from '../../users/auth/public.decorator';
+import { Public } from '../http/public.decorator';
 import { NoRateLimit } from '../http/throttler.guard';
 
 @ApiTags('health')

@@ -1,6 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Public } from '../../users/auth/public.decorator';
+import { Public } from '../http/public.decorator';
 import { MetricsService } from './metrics.service';
 import { NoRateLimit } from '../http/throttler.guard';
 

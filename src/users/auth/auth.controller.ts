@@ -13,7 +13,7 @@ import {
 import { AuthService, Session } from './auth.service';
 import { AuthThrottled } from './auth-throttle';
 import { LoginDto, RegisterDto, SessionDto } from './dto/auth.dto';
-import { Public } from './public.decorator';
+import { Public } from '../../common/http/public.decorator';
 
 function toSessionDto({ accessToken, user }: Session): SessionDto {
   return { accessToken, user: { id: user.id, email: user.email, username: user.username, role: user.role } };

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { UsersService } from '../users.service';
 import { UsersException } from '../users.errors';
-import { IS_PUBLIC } from './public.decorator';
+import { IS_PUBLIC } from '../../common/http/public.decorator';
 import { ROLES } from './roles.decorator';
 import { UserRole, UserStatus } from '../user.entity';
 import { AccessTokenClaims } from './auth.service';

@@ -1,11 +1,10 @@
 import { Controller, Get, HttpCode, Logger, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DataSource } from 'typeorm';
-import { Public } from '../../../users/auth/public.decorator';
+import { Public } from '../../../common/http/public.decorator';
 import { OrdersService } from '../../orders.service';
-import { OrderStatus, PaymentOrder, ProviderName } from '../../payment-order.entity';
+import { UNPAID_STATES } from '../../order-lifecycle';
+import { PaymentOrder } from '../../payment-order.entity';
 import { PaymentsException } from '../../payments.errors';
 import { SandboxProvider } from './sandbox.provider';
 import { NoRateLimit } from '../../../common/http/throttler.guard';
@@ -28,13 +27,13 @@ export class SandboxCheckoutController {
   constructor(
     private readonly sandbox: SandboxProvider,
     private readonly orders: OrdersService,
-    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   @Get(':orderNo')
   async page(@Param('orderNo') orderNo: string, @Res() reply: FastifyReply) {
     const order = await this.sandboxOrder(orderNo);
-    const open = order.status === OrderStatus.Pending || order.status === OrderStatus.Expired;
+    // Like a real QR code that was already scanned: any unpaid order can still be paid, and is then credited.
+    const open = UNPAID_STATES.includes(order.status);
     const action = `/api/payment/sandbox/checkout/${encodeURIComponent(order.orderNo)}`;
     const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -86,14 +85,12 @@ ${
   @HttpCode(303)
   async fail(@Param('orderNo') orderNo: string, @Res() reply: FastifyReply) {
     const order = await this.sandboxOrder(orderNo);
-    await this.orders.failPending(order.orderNo);
+    await this.orders.failFromCheckout(order.orderNo);
     return reply.redirect(`/payment/result?out_trade_no=${encodeURIComponent(order.orderNo)}`, 303);
   }
 
   private async sandboxOrder(orderNo: string): Promise<PaymentOrder> {
-    const order = this.sandbox.enabled
-      ? await this.dataSource.getRepository(PaymentOrder).findOneBy({ orderNo, provider: ProviderName.Sandbox })
-      : null;
+    const order = this.sandbox.enabled ? await this.orders.findSandboxOrder(orderNo) : null;
     if (!order) throw PaymentsException.orderNotFound(orderNo);
     return order;
   }

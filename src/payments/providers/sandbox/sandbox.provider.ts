@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../../common/config/app-config';
 import { PaymentMethod, ProviderName } from '../../payment-order.entity';
 import {
+  ClosedPayment,
   GatewayOrderState,
   PaymentProvider,
   PaymentRequest,
@@ -26,6 +27,7 @@ export class SandboxProvider extends PaymentProvider {
   readonly name = ProviderName.Sandbox;
   readonly methods = [PaymentMethod.Alipay, PaymentMethod.Wxpay, PaymentMethod.Card] as const;
   readonly enabled: boolean;
+  readonly refundsByApi = true;
   /** A random key per process when none is configured: only this process signs and checks it. */
   private readonly key: string;
   private readonly protocol: ZpayProtocol;
@@ -46,8 +48,22 @@ export class SandboxProvider extends PaymentProvider {
     });
   }
 
-  async createPayment(request: PaymentRequest): Promise<StartedPayment> {
+  /** Its key may be random per process: only while it is on can this process verify its notifies. */
+  get configured(): boolean {
+    return this.enabled;
+  }
+
+  localPayment(request: PaymentRequest): StartedPayment {
     return { paymentUrl: `${this.baseUrl}/api/payment/sandbox/checkout/${encodeURIComponent(request.orderNo)}` };
+  }
+
+  async createPayment(request: PaymentRequest): Promise<StartedPayment> {
+    return this.localPayment(request);
+  }
+
+  /** Like Zpay, whose protocol it imitates: its checkout page still takes a payment for a cancelled order. */
+  async closePayment(): Promise<ClosedPayment> {
+    return { status: 'not_supported' };
   }
 
   async parseWebhook(request: WebhookRequest): Promise<WebhookEvent> {

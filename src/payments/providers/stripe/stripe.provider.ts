@@ -4,11 +4,14 @@ import { AppConfig } from '../../../common/config/app-config';
 import { Money, toCny } from '../../../common/money/money';
 import { PaymentMethod, ProviderName } from '../../payment-order.entity';
 import {
+  ClosedPayment,
   GatewayError,
   GatewayOrderState,
+  GatewayRefusal,
   OrderRef,
   PaymentProvider,
   PaymentRequest,
+  RefundAttempt,
   StartedPayment,
   WebhookEvent,
   WebhookRequest,
@@ -39,6 +42,8 @@ export class StripeProvider extends PaymentProvider {
   readonly name = ProviderName.Stripe;
   readonly methods = [PaymentMethod.Card] as const;
   readonly enabled: boolean;
+  readonly configured: boolean;
+  readonly refundsByApi = true;
   private readonly stripe: Stripe;
   private readonly webhookSecret: string;
   private readonly currency: string;
@@ -48,6 +53,7 @@ export class StripeProvider extends PaymentProvider {
     super();
     const settings = config.payment.stripe;
     this.enabled = settings.enabled;
+    this.configured = settings.apiKey !== '' && settings.webhookSecret !== '';
     this.webhookSecret = settings.webhookSecret;
     this.currency = settings.currency.toLowerCase();
     this.baseUrl = config.app.publicBaseUrl.replace(/\/$/, '');
@@ -58,6 +64,11 @@ export class StripeProvider extends PaymentProvider {
       telemetry: false,
       ...(api && { host: api.hostname, port: api.port || (api.protocol === 'https:' ? 443 : 80), protocol: api.protocol.replace(':', '') as 'http' | 'https' }),
     });
+  }
+
+  /** A Checkout Session must be opened at Stripe first. */
+  localPayment(): null {
+    return null;
   }
 
   async createPayment(request: PaymentRequest): Promise<StartedPayment> {
@@ -130,9 +141,12 @@ export class StripeProvider extends PaymentProvider {
         if (!orderNo) return { kind: 'ignored', eventId: event.id, reason: 'session without order_no' };
         return { kind: event.type === 'checkout.session.expired' ? 'expired' : 'failed', eventId: event.id, orderNo, raw };
       }
-      case 'charge.refunded':
-        // Refunds are started here, by an admin; Stripe's confirmation is recorded with the event id only.
-        return { kind: 'ignored', eventId: event.id, reason: 'charge.refunded recorded' };
+      case 'charge.refunded': {
+        const charge = event.data.object;
+        const orderNo = charge.metadata?.order_no || (await this.orderNoOfPaymentIntent(charge.payment_intent));
+        if (!orderNo) return { kind: 'ignored', eventId: event.id, reason: 'charge without order_no' };
+        return { kind: 'refunded', eventId: event.id, orderNo, full: charge.refunded === true, raw };
+      }
       default:
         return { kind: 'ignored', eventId: event.id, reason: `event ${event.type} not used` };
     }
@@ -154,18 +168,65 @@ export class StripeProvider extends PaymentProvider {
     }
   }
 
-  async refund(order: OrderRef, amountCny: string): Promise<void> {
-    if (!order.tradeNo) throw new GatewayError('stripe: the order has no checkout session');
+  /**
+   * Expires the Checkout Session. Stripe refuses when it is already
+   * complete: then the session is read, and a paid one is handed back to be
+   * settled.
+   */
+  async closePayment(order: OrderRef): Promise<ClosedPayment> {
+    if (!order.tradeNo) return { status: 'closed' };
+    try {
+      await this.stripe.checkout.sessions.expire(order.tradeNo);
+      return { status: 'closed' };
+    } catch (error) {
+      if (!(error instanceof Stripe.errors.StripeInvalidRequestError)) throw new GatewayError(`stripe: ${(error as Error).message}`);
+      const state = await this.queryOrder(order);
+      if (state.status === 'paid') return { status: 'paid', payment: state };
+      if (state.status === 'expired') return { status: 'closed' };
+      throw new GatewayError(`stripe: the session could not be expired (${error.message})`);
+    }
+  }
+
+  /**
+   * Refunds the session's payment. The idempotency key makes a retried call
+   * return the first call's refund, so Stripe refunds once however often the
+   * saga asks.
+   */
+  async refund(order: OrderRef, amountCny: string, attempt: RefundAttempt): Promise<void> {
+    if (!order.tradeNo) throw new GatewayRefusal('stripe: the order has no checkout session');
     try {
       const session = await this.stripe.checkout.sessions.retrieve(order.tradeNo);
       const paymentIntent = typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id;
-      if (!paymentIntent) throw new GatewayError('stripe: the session has no payment intent');
-      await this.stripe.refunds.create(
-        { payment_intent: paymentIntent, amount: toMinorUnits(amountCny, this.currency) },
-        { idempotencyKey: `refund-${order.orderNo}` },
+      if (!paymentIntent) throw new GatewayRefusal('stripe: the session has no payment intent');
+      const refund = await this.stripe.refunds.create(
+        { payment_intent: paymentIntent, amount: toMinorUnits(amountCny, this.currency), metadata: { order_no: order.orderNo } },
+        { idempotencyKey: attempt.idempotencyKey },
       );
+      if (refund.status === 'failed' || refund.status === 'canceled') {
+        throw new GatewayRefusal(`stripe: refund ${refund.status}${refund.failure_reason ? ` (${refund.failure_reason})` : ''}`);
+      }
     } catch (error) {
-      throw error instanceof GatewayError ? error : new GatewayError(`stripe: ${(error as Error).message}`);
+      if (error instanceof GatewayError) throw error;
+      // A 4xx is Stripe's considered answer; a timeout, 5xx or rate limit leaves the outcome unknown.
+      const refused =
+        error instanceof Stripe.errors.StripeInvalidRequestError ||
+        error instanceof Stripe.errors.StripeCardError ||
+        error instanceof Stripe.errors.StripePermissionError;
+      throw refused ? new GatewayRefusal(`stripe: ${(error as Error).message}`) : new GatewayError(`stripe: ${(error as Error).message}`);
+    }
+  }
+
+  /** The order of a charge whose metadata does not name it, through its Checkout Session. */
+  private async orderNoOfPaymentIntent(paymentIntent: string | Stripe.PaymentIntent | null): Promise<string | null> {
+    const id = typeof paymentIntent === 'string' ? paymentIntent : paymentIntent?.id;
+    if (!id) return null;
+    try {
+      const sessions = await this.stripe.checkout.sessions.list({ payment_intent: id, limit: 1 });
+      const session = sessions.data[0];
+      return session?.metadata?.order_no ?? session?.client_reference_id ?? null;
+    } catch (error) {
+      // Unknown for now: the webhook answers 500 and Stripe delivers it again.
+      throw new GatewayError(`stripe: ${(error as Error).message}`);
     }
   }
 }

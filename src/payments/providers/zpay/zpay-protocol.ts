@@ -1,5 +1,5 @@
 import { Money, toCny } from '../../../common/money/money';
-import { GatewayOrderState, GatewayError, PaymentRequest, WebhookEvent, WebhookRequest, WebhookVerificationError } from '../../payment-provider';
+import { GatewayOrderState, GatewayError, GatewayRefusal, PaymentRequest, WebhookEvent, WebhookRequest, WebhookVerificationError } from '../../payment-provider';
 import { fetchGatewayJson, formBody } from '../gateway-http';
 import { zpaySigned, zpayVerify } from './zpay-signature';
 
@@ -125,7 +125,7 @@ export class ZpayProtocol {
       `${this.credentials.apiUrl}/api.php?act=refund`,
       formBody({ pid: this.credentials.pid, key: this.credentials.key, out_trade_no: orderNo, money: toCny(amountCny) }),
     );
-    if (String(answer.code) !== '1') throw new GatewayError(`${this.credentials.gateway}: refund refused (${answer.msg ?? answer.code})`);
+    if (String(answer.code) !== '1') throw new GatewayRefusal(`${this.credentials.gateway}: refund refused (${answer.msg ?? answer.code})`);
   }
 }
 

@@ -2,10 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../../common/config/app-config';
 import { PaymentMethod, ProviderName } from '../../payment-order.entity';
 import {
+  ClosedPayment,
+  GatewayError,
   GatewayOrderState,
   OrderRef,
   PaymentProvider,
   PaymentRequest,
+  RefundAttempt,
   StartedPayment,
   WebhookEvent,
   WebhookRequest,
@@ -18,6 +21,8 @@ export class ZpayProvider extends PaymentProvider {
   readonly name = ProviderName.Zpay;
   readonly methods = [PaymentMethod.Alipay, PaymentMethod.Wxpay] as const;
   readonly enabled: boolean;
+  readonly configured: boolean;
+  readonly refundsByApi: boolean;
   private readonly protocol: ZpayProtocol;
 
   constructor(config: AppConfig) {
@@ -25,6 +30,8 @@ export class ZpayProvider extends PaymentProvider {
     const zpay = config.payment.zpay;
     const base = config.app.publicBaseUrl.replace(/\/$/, '');
     this.enabled = zpay.enabled;
+    this.configured = zpay.pid !== '' && zpay.key !== '' && zpay.apiUrl !== '';
+    this.refundsByApi = zpay.refundEnabled;
     this.protocol = new ZpayProtocol({
       gateway: ProviderName.Zpay,
       pid: zpay.pid,
@@ -35,9 +42,18 @@ export class ZpayProvider extends PaymentProvider {
     });
   }
 
+  /** Page pay is a signed link, made here; a QR code (API pay) must be asked for. */
+  localPayment(request: PaymentRequest): StartedPayment | null {
+    return request.display === 'qrcode' ? null : { paymentUrl: this.protocol.pageUrl(request) };
+  }
+
   async createPayment(request: PaymentRequest): Promise<StartedPayment> {
-    if (request.display === 'qrcode') return this.protocol.apiPay(request);
-    return { paymentUrl: this.protocol.pageUrl(request) };
+    return this.localPayment(request) ?? this.protocol.apiPay(request);
+  }
+
+  /** Zpay has no call that closes a payment: a late payment still arrives and is credited. */
+  async closePayment(): Promise<ClosedPayment> {
+    return { status: 'not_supported' };
   }
 
   async parseWebhook(request: WebhookRequest): Promise<WebhookEvent> {
@@ -48,7 +64,22 @@ export class ZpayProvider extends PaymentProvider {
     return this.protocol.queryOrder(order.orderNo);
   }
 
-  refund(order: OrderRef, amountCny: string): Promise<void> {
-    return this.protocol.refund(order.orderNo, amountCny);
+  /**
+   * Zpay's refund takes no idempotency key. When an earlier call's outcome
+   * is unknown, the order is asked about first: one Zpay no longer reports
+   * paid was refunded; otherwise the refund is sent again, and a refusal then
+   * is not taken as final (it may mean "already refunded"), so the refund
+   * stays under way for an admin to look at.
+   */
+  async refund(order: OrderRef, amountCny: string, attempt: RefundAttempt): Promise<void> {
+    if (!attempt.retry) return this.protocol.refund(order.orderNo, amountCny);
+    const state = await this.protocol.queryOrder(order.orderNo);
+    if (state.status === 'pending') return;
+    if (state.status !== 'paid') throw new GatewayError(`zpay: the order's state is unknown (${state.raw})`);
+    try {
+      await this.protocol.refund(order.orderNo, amountCny);
+    } catch (error) {
+      throw new GatewayError((error as Error).message);
+    }
   }
 }

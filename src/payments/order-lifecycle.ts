@@ -1,0 +1,44 @@
+import { OrderStatus } from './payment-order.entity';
+
+/**
+ * Every move of payment_orders.status, written once. Each is a conditional
+ * UPDATE in PaymentOrdersRepository (`… WHERE status = ANY(from)`), so of two
+ * racing moves of one order exactly one matches, and a move that is not in
+ * this table cannot be written.
+ *
+ *   pending ──▶ paid ──▶ refunding ──▶ refunded
+ *     │          ▲  ▲        │            ▲
+ *     ├▶ expired ┤  └────────┘ (refused)  │
+ *     ├▶ cancelled ┤                       │
+ *     └▶ failed ───┘   paid ───────────────┘ (recorded: made outside, or reported by the gateway)
+ */
+export const ORDER_TRANSITIONS = {
+  /** A verified payment of the exact amount. The customer's money was taken, so any unpaid state is credited. */
+  markPaid: { from: [OrderStatus.Pending, OrderStatus.Expired, OrderStatus.Cancelled, OrderStatus.Failed], to: OrderStatus.Paid },
+  /** expire_at passed unpaid (the expiry job), or the gateway closed the session. */
+  expire: { from: [OrderStatus.Pending], to: OrderStatus.Expired },
+  /** The owner gave up (the gateway session was closed first where the gateway allows it). */
+  cancel: { from: [OrderStatus.Pending], to: OrderStatus.Cancelled },
+  /** The gateway refused to start the payment, or reported it failed. */
+  fail: { from: [OrderStatus.Pending], to: OrderStatus.Failed },
+  /** A refund saga's first step: the user is debited in the same transaction. */
+  startRefund: { from: [OrderStatus.Paid], to: OrderStatus.Refunding },
+  /** The gateway confirmed the refund. */
+  completeRefund: { from: [OrderStatus.Refunding], to: OrderStatus.Refunded },
+  /** The gateway refused the refund: the debit is given back in the same transaction. */
+  reverseRefund: { from: [OrderStatus.Refunding], to: OrderStatus.Paid },
+  /** A refund that already happened outside this app: recorded by an admin, or reported by the gateway. */
+  recordRefund: { from: [OrderStatus.Paid], to: OrderStatus.Refunded },
+} as const satisfies Record<string, { from: readonly OrderStatus[]; to: OrderStatus }>;
+
+export type OrderTransition = keyof typeof ORDER_TRANSITIONS;
+
+/** The states a payment is credited from. */
+export const UNPAID_STATES: readonly OrderStatus[] = ORDER_TRANSITIONS.markPaid.from;
+
+/** States whose payment stands: the order's money is (or was) on the user's balance. */
+export const CREDITED_STATES: readonly OrderStatus[] = [OrderStatus.Paid, OrderStatus.Refunding, OrderStatus.Refunded];
+
+export function canTransition(transition: OrderTransition, from: OrderStatus): boolean {
+  return (ORDER_TRANSITIONS[transition].from as readonly OrderStatus[]).includes(from);
+}

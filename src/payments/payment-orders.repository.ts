@@ -1,0 +1,453 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { PreparedStatement, runPrepared } from '../common/database/prepared';
+import { returning } from '../common/database/returning';
+import { escapeLike } from '../common/database/sql';
+import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
+import { ORDER_TRANSITIONS, OrderTransition } from './order-lifecycle';
+import { OrderStatus, PaymentMethod, PaymentOrder, ProviderName } from './payment-order.entity';
+
+/**
+ * The one owner of `payment_orders` (and of `payment_webhook_events`, the
+ * gateway news about orders). Every statement on those tables is here; every
+ * change of an order's status is one of the named transitions of
+ * order-lifecycle.ts, a conditional UPDATE that matches only from the states
+ * the table allows. Callers open the transaction and pass its EntityManager.
+ */
+
+const ORDER_COLUMNS = `id, order_no, trade_no, user_id, username, amount_cny, amount_usd, bonus_usd, total_usd, exchange_rate,
+  provider, payment_method, payment_url, status, paid_at, expire_at, promotion_tier, promotion_used, callback_at,
+  client_ip, user_agent, created_at, updated_at`;
+
+/** An order as the database returns it (snake_case; NUMERIC as strings). */
+export interface OrderRow {
+  id: string;
+  order_no: string;
+  trade_no: string | null;
+  user_id: string;
+  username: string;
+  amount_cny: string;
+  amount_usd: string;
+  bonus_usd: string;
+  total_usd: string;
+  exchange_rate: string;
+  provider: ProviderName;
+  payment_method: PaymentMethod | null;
+  payment_url: string | null;
+  status: OrderStatus;
+  paid_at: Date | null;
+  expire_at: Date;
+  promotion_tier: number | null;
+  promotion_used: boolean;
+  callback_at: Date | null;
+  client_ip: string | null;
+  user_agent: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export function toOrder(row: OrderRow): PaymentOrder {
+  return Object.assign(new PaymentOrder(), {
+    id: row.id,
+    orderNo: row.order_no,
+    tradeNo: row.trade_no,
+    userId: row.user_id,
+    username: row.username,
+    amountCny: row.amount_cny,
+    amountUsd: row.amount_usd,
+    bonusUsd: row.bonus_usd,
+    totalUsd: row.total_usd,
+    exchangeRate: row.exchange_rate,
+    provider: row.provider,
+    paymentMethod: row.payment_method,
+    paymentUrl: row.payment_url,
+    status: row.status,
+    paidAt: row.paid_at,
+    expireAt: row.expire_at,
+    promotionTier: row.promotion_tier,
+    promotionUsed: row.promotion_used,
+    callbackAt: row.callback_at,
+    clientIp: row.client_ip,
+    userAgent: row.user_agent,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  });
+}
+
+/** Serialises one user's order creations, so "at most N pending" holds under concurrency (two-key advisory space). */
+const LOCK_USER_ORDERS: PreparedStatement = {
+  name: 'orders-lock-user',
+  text: 'SELECT pg_advisory_xact_lock(7342, hashtext($1::text))',
+};
+
+/** Inserts the order only while the user has fewer than $18 unexpired pending orders; no row back means too many. */
+const INSERT_UNLESS_TOO_MANY_PENDING: PreparedStatement = {
+  name: 'orders-insert',
+  text: `INSERT INTO payment_orders
+           (order_no, trade_no, user_id, username, amount_cny, amount_usd, bonus_usd, total_usd, exchange_rate, provider,
+            payment_method, payment_url, status, expire_at, promotion_tier, client_ip, user_agent, created_at, updated_at)
+         SELECT $1::varchar, $2::varchar, $3::bigint, $4::varchar, $5::numeric, $6::numeric, $7::numeric, $8::numeric, $9::numeric,
+                $10::varchar, $11::varchar, $12::varchar, 'pending', $13::timestamptz, $14::int, $15::varchar, $16::varchar,
+                $17::timestamptz, $17::timestamptz
+          WHERE (SELECT COUNT(*) FROM payment_orders
+                  WHERE user_id = $3::bigint AND status = 'pending' AND expire_at > NOW()) < $18::int
+         RETURNING id`,
+};
+
+/**
+ * markPaid, first in the money path's transaction, with its checks
+ * (provider, exact amount) part of the match. In the same statement: the
+ * gateway's event id is recorded, whether the payment came in time for the
+ * new-user bonus is decided, and whether the payer was invited is read, so an
+ * uninvited payer costs no referral statement.
+ */
+const MARK_PAID: PreparedStatement = {
+  name: 'payment-mark-paid',
+  text: `WITH paid AS (
+           UPDATE payment_orders
+              SET status = 'paid', trade_no = COALESCE($3, trade_no), callback_data = $4,
+                  callback_at = NOW(), paid_at = NOW(), updated_at = NOW()
+            WHERE order_no = $1 AND provider = $2 AND amount_cny = $5::numeric AND status = ANY($8::varchar[])
+            RETURNING id, user_id, username, amount_cny, amount_usd, promotion_tier, created_at
+         ), event AS (
+           INSERT INTO payment_webhook_events (provider, event_id, order_no, outcome)
+           SELECT $2, $6, $1, 'credited' FROM paid
+           ON CONFLICT (provider, event_id) DO NOTHING
+         )
+         SELECT paid.id, paid.user_id, paid.username, paid.amount_cny, paid.amount_usd, paid.promotion_tier,
+                NOW() <= paid.created_at + make_interval(mins => $7::int) AS in_time_for_bonus,
+                EXISTS (SELECT 1 FROM referral_invites i WHERE i.invitee_id = paid.user_id) AS invited
+           FROM paid`,
+};
+
+const RECORD_EVENT: PreparedStatement = {
+  name: 'payment-record-event',
+  text: `INSERT INTO payment_webhook_events (provider, event_id, order_no, outcome, payload) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (provider, event_id) DO NOTHING
+         RETURNING id`,
+};
+
+/** What markPaid hands the money path. */
+export interface PaidOrder {
+  id: string;
+  user_id: string;
+  username: string;
+  amount_cny: string;
+  amount_usd: string;
+  promotion_tier: number | null;
+  /** Paid within order_expire_minutes + promotion.late_grace_minutes of creation. */
+  in_time_for_bonus: boolean;
+  invited: boolean;
+}
+
+export interface MarkPaid {
+  orderNo: string;
+  provider: ProviderName;
+  tradeNo: string | null;
+  amountCny: string;
+  eventId: string;
+  raw: string;
+  /** How long after creation a payment still earns the new-user bonus. */
+  bonusWindowMinutes: number;
+}
+
+export interface NewOrderRow {
+  orderNo: string;
+  tradeNo: string | null;
+  userId: string;
+  username: string;
+  amountCny: string;
+  amountUsd: string;
+  exchangeRate: string;
+  provider: ProviderName;
+  method: PaymentMethod;
+  paymentUrl: string | null;
+  expireAt: Date;
+  promotionTier: number | null;
+  clientIp: string | null;
+  userAgent: string | null;
+  createdAt: Date;
+}
+
+export interface AdminOrderFilter {
+  status?: OrderStatus;
+  provider?: ProviderName;
+  userId?: string;
+  email?: string;
+  /** An order_no or trade_no, exact or as a prefix. */
+  search?: string;
+  createdFrom?: Date;
+  createdTo?: Date;
+  paidFrom?: Date;
+  paidTo?: Date;
+  /** Orders an admin must look at: a second payment arrived, or a refund is stuck. */
+  attention?: boolean;
+}
+
+export interface OrderEvent {
+  eventId: string;
+  outcome: string;
+  payload: string | null;
+  createdAt: Date;
+}
+
+/** A refund left `refunding` this long needs an admin's eye (the reconcile job retries every two minutes). */
+export const REFUND_STUCK_AFTER_MINUTES = 10;
+
+/** The attention rule, one SQL condition on the order aliased `o`. */
+const NEEDS_ATTENTION = `(EXISTS (SELECT 1 FROM payment_webhook_events e WHERE e.order_no = o.order_no AND e.outcome = 'duplicate_payment')
+   OR (o.status = 'refunding' AND o.updated_at < NOW() - make_interval(mins => ${REFUND_STUCK_AFTER_MINUTES})))`;
+
+export interface PaidTotals {
+  orders: number;
+  amountCny: string;
+  amountUsd: string;
+  bonusUsd: string;
+}
+
+export interface OrderStats {
+  windows: (PaidTotals & { window: 'today' | '7d' | '30d'; provider: string })[];
+  daily: (PaidTotals & { day: string })[];
+  byStatus: { status: string; count: number }[];
+}
+
+@Injectable()
+export class PaymentOrdersRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  // ── creation ────────────────────────────────────────────────────────────
+
+  /** In the creation transaction, before `insert`: waits for the user's other creations to commit. */
+  async lockUserOrders(em: EntityManager, userId: string): Promise<void> {
+    await runPrepared(em, LOCK_USER_ORDERS, [userId]);
+  }
+
+  /** Inserts a pending order; null when the user already has `maxPending` unexpired pending orders. */
+  async insert(em: EntityManager, order: NewOrderRow, maxPending: number): Promise<string | null> {
+    const [row] = await runPrepared<{ id: string }>(em, INSERT_UNLESS_TOO_MANY_PENDING, [
+      order.orderNo,
+      order.tradeNo,
+      order.userId,
+      order.username,
+      order.amountCny,
+      order.amountUsd,
+      '0',
+      order.amountUsd,
+      order.exchangeRate,
+      order.provider,
+      order.method,
+      order.paymentUrl,
+      order.expireAt,
+      order.promotionTier,
+      order.clientIp,
+      order.userAgent,
+      order.createdAt,
+      maxPending,
+    ]);
+    return row?.id ?? null;
+  }
+
+  /** Where to pay, once a gateway that must be asked has answered (not a status change). */
+  async attachPayment(orderId: string, paymentUrl: string, tradeNo: string | null): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE payment_orders SET payment_url = $2, trade_no = COALESCE($3, trade_no), updated_at = NOW() WHERE id = $1`,
+      [orderId, paymentUrl, tradeNo],
+    );
+  }
+
+  // ── transitions ─────────────────────────────────────────────────────────
+
+  /**
+   * A named transition of one order: matches only when the order is in one
+   * of the transition's `from` states (and, when given, belongs to `provider`
+   * or `userId`). Null when it did not match.
+   */
+  async transition(
+    em: EntityManager,
+    name: OrderTransition,
+    orderNo: string,
+    scope: { provider?: ProviderName; userId?: string } = {},
+  ): Promise<PaymentOrder | null> {
+    const { from, to } = ORDER_TRANSITIONS[name];
+    const [row] = await returning<OrderRow>(
+      em,
+      `UPDATE payment_orders SET status = $2, updated_at = NOW()
+        WHERE order_no = $1 AND status = ANY($3::varchar[])
+          AND ($4::varchar IS NULL OR provider = $4) AND ($5::bigint IS NULL OR user_id = $5)
+        RETURNING ${ORDER_COLUMNS}`,
+      [orderNo, to, from, scope.provider ?? null, scope.userId ?? null],
+    );
+    return row ? toOrder(row) : null;
+  }
+
+  /** markPaid (see MARK_PAID): null when the order is not in an unpaid state, or provider or amount differ. */
+  async markPaid(em: EntityManager, paid: MarkPaid): Promise<PaidOrder | null> {
+    const [row] = await runPrepared<PaidOrder>(em, MARK_PAID, [
+      paid.orderNo,
+      paid.provider,
+      paid.tradeNo,
+      paid.raw,
+      paid.amountCny,
+      paid.eventId,
+      paid.bonusWindowMinutes,
+      ORDER_TRANSITIONS.markPaid.from,
+    ]);
+    return row ?? null;
+  }
+
+  /** The new-user bonus granted with the payment (not a status change). */
+  async recordBonus(em: EntityManager, orderId: string, bonusUsd: string): Promise<void> {
+    await em.query(
+      `UPDATE payment_orders SET bonus_usd = $2, total_usd = amount_usd + $2::numeric, promotion_used = TRUE WHERE id = $1`,
+      [orderId, bonusUsd],
+    );
+  }
+
+  /**
+   * `expire` for a batch of pending orders past expire_at, taken with SKIP
+   * LOCKED so a webhook paying one of them never waits on the batch.
+   */
+  async expireBatch(em: EntityManager, limit: number): Promise<{ provider: ProviderName }[]> {
+    const { from, to } = ORDER_TRANSITIONS.expire;
+    return returning(
+      em,
+      `UPDATE payment_orders SET status = $3, updated_at = NOW()
+        WHERE id IN (SELECT id FROM payment_orders
+                      WHERE status = ANY($2::varchar[]) AND expire_at <= NOW()
+                      ORDER BY expire_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+      RETURNING provider`,
+      [limit, from, to],
+    );
+  }
+
+  // ── gateway news ────────────────────────────────────────────────────────
+
+  /** Records a gateway event once (by provider and event id); false when it was already recorded. */
+  async recordEvent(
+    em: EntityManager,
+    event: { provider: ProviderName; eventId: string; orderNo: string | null; outcome: string; payload?: string | null },
+  ): Promise<boolean> {
+    const rows = await runPrepared(em, RECORD_EVENT, [event.provider, event.eventId, event.orderNo, event.outcome, event.payload ?? null]);
+    return rows.length === 1;
+  }
+
+  async events(orderNo: string): Promise<OrderEvent[]> {
+    const rows: { event_id: string; outcome: string; payload: string | null; created_at: Date }[] = await this.dataSource.query(
+      `SELECT event_id, outcome, payload, created_at FROM payment_webhook_events WHERE order_no = $1 ORDER BY id`,
+      [orderNo],
+    );
+    return rows.map((e) => ({ eventId: e.event_id, outcome: e.outcome, payload: e.payload, createdAt: e.created_at }));
+  }
+
+  // ── reads ───────────────────────────────────────────────────────────────
+
+  async findByOrderNo(orderNo: string, em: EntityManager = this.dataSource.manager): Promise<PaymentOrder | null> {
+    const [row] = await em.query(`SELECT ${ORDER_COLUMNS} FROM payment_orders WHERE order_no = $1`, [orderNo]);
+    return row ? toOrder(row) : null;
+  }
+
+  async findOwn(userId: string, orderNo: string): Promise<PaymentOrder | null> {
+    const [row] = await this.dataSource.query(`SELECT ${ORDER_COLUMNS} FROM payment_orders WHERE order_no = $1 AND user_id = $2`, [
+      orderNo,
+      userId,
+    ]);
+    return row ? toOrder(row) : null;
+  }
+
+  async listOwn(userId: string, status: OrderStatus | undefined, page: PageQueryDto): Promise<Page<PaymentOrder>> {
+    const [items, total] = await this.dataSource.getRepository(PaymentOrder).findAndCount({
+      where: { userId, ...(status && { status }) },
+      order: { createdAt: 'DESC', id: 'DESC' },
+      skip: (page.page - 1) * page.pageSize,
+      take: page.pageSize,
+    });
+    return pageOf(items, total, page);
+  }
+
+  /** Admin search, newest first, with each order's user email and whether it needs attention. */
+  async adminList(filter: AdminOrderFilter, page: PageQueryDto): Promise<Page<PaymentOrder & { userEmail: string; needsAttention: boolean }>> {
+    const query = this.dataSource
+      .getRepository(PaymentOrder)
+      .createQueryBuilder('o')
+      .innerJoin('users', 'u', 'u.id = o.user_id')
+      .addSelect('u.email', 'user_email')
+      .addSelect(NEEDS_ATTENTION, 'needs_attention');
+    if (filter.status) query.andWhere('o.status = :status', { status: filter.status });
+    if (filter.provider) query.andWhere('o.provider = :provider', { provider: filter.provider });
+    if (filter.userId) query.andWhere('o.user_id = :userId', { userId: filter.userId });
+    if (filter.email) query.andWhere('u.email = :email', { email: filter.email.trim().toLowerCase() });
+    if (filter.search) {
+      query.andWhere('(o.order_no LIKE :prefix OR o.trade_no LIKE :prefix)', { prefix: `${escapeLike(filter.search.trim())}%` });
+    }
+    if (filter.createdFrom) query.andWhere('o.created_at >= :createdFrom', { createdFrom: filter.createdFrom });
+    if (filter.createdTo) query.andWhere('o.created_at < :createdTo', { createdTo: filter.createdTo });
+    if (filter.paidFrom) query.andWhere('o.paid_at >= :paidFrom', { paidFrom: filter.paidFrom });
+    if (filter.paidTo) query.andWhere('o.paid_at < :paidTo', { paidTo: filter.paidTo });
+    if (filter.attention !== undefined) query.andWhere(filter.attention ? NEEDS_ATTENTION : `NOT ${NEEDS_ATTENTION}`);
+    const total = await query.getCount();
+    const { entities, raw } = await query
+      .orderBy('o.created_at', 'DESC')
+      .addOrderBy('o.id', 'DESC')
+      .offset((page.page - 1) * page.pageSize)
+      .limit(page.pageSize)
+      .getRawAndEntities();
+    const items = entities.map((order, i) =>
+      Object.assign(order, { userEmail: raw[i].user_email as string, needsAttention: raw[i].needs_attention === true }),
+    );
+    return pageOf(items, total, page);
+  }
+
+  /** What an admin's view of one order adds to it: the user's email, the raw callback, whether it needs attention. */
+  async reviewExtras(orderNo: string): Promise<{ userEmail: string | null; callbackData: string | null; needsAttention: boolean }> {
+    const [row] = await this.dataSource.query(
+      `SELECT u.email, o.callback_data, ${NEEDS_ATTENTION} AS attention
+         FROM payment_orders o LEFT JOIN users u ON u.id = o.user_id WHERE o.order_no = $1`,
+      [orderNo],
+    );
+    return { userEmail: row?.email ?? null, callbackData: row?.callback_data ?? null, needsAttention: row?.attention === true };
+  }
+
+  /**
+   * Unpaid orders (pending, expired, cancelled) created in [from, to], in id
+   * order after `afterId`: a cursor that can never return a row twice.
+   */
+  async unpaidForReconciliation(from: Date, to: Date, afterId: string, limit: number): Promise<PaymentOrder[]> {
+    const rows: OrderRow[] = await this.dataSource.query(
+      `SELECT ${ORDER_COLUMNS} FROM payment_orders
+        WHERE status IN ('pending', 'expired', 'cancelled') AND created_at >= $1 AND created_at <= $2 AND id > $3::bigint
+        ORDER BY id LIMIT $4`,
+      [from, to, afterId, limit],
+    );
+    return rows.map(toOrder);
+  }
+
+  /** Paid totals by window and provider, by day (30 days), and order counts by status. */
+  async stats(): Promise<OrderStats> {
+    type Sums = { orders: number; amount_cny: string; amount_usd: string; bonus_usd: string };
+    const sums = (r: Sums): PaidTotals => ({ orders: r.orders, amountCny: r.amount_cny, amountUsd: r.amount_usd, bonusUsd: r.bonus_usd });
+    const windows: (Sums & { window: 'today' | '7d' | '30d'; provider: string })[] = await this.dataSource.query(
+      `SELECT w.name AS window, o.provider, COUNT(*)::int AS orders,
+              SUM(o.amount_cny)::numeric(20,2)::text AS amount_cny,
+              SUM(o.amount_usd)::numeric(20,8)::text AS amount_usd,
+              SUM(o.bonus_usd)::numeric(20,8)::text AS bonus_usd
+         FROM (VALUES ('today', date_trunc('day', NOW())), ('7d', NOW() - interval '7 days'), ('30d', NOW() - interval '30 days'))
+              AS w(name, since)
+         JOIN payment_orders o ON o.status = 'paid' AND o.paid_at >= w.since
+        GROUP BY w.name, o.provider ORDER BY w.name, o.provider`,
+    );
+    const daily: (Sums & { day: string })[] = await this.dataSource.query(
+      `SELECT to_char(date_trunc('day', paid_at), 'YYYY-MM-DD') AS day, COUNT(*)::int AS orders,
+              SUM(amount_cny)::numeric(20,2)::text AS amount_cny, SUM(amount_usd)::numeric(20,8)::text AS amount_usd,
+              SUM(bonus_usd)::numeric(20,8)::text AS bonus_usd
+         FROM payment_orders WHERE status = 'paid' AND paid_at >= NOW() - interval '30 days'
+        GROUP BY 1 ORDER BY 1`,
+    );
+    const byStatus = await this.dataSource.query(`SELECT status, COUNT(*)::int AS count FROM payment_orders GROUP BY status ORDER BY status`);
+    return {
+      windows: windows.map((r) => ({ window: r.window, provider: r.provider, ...sums(r) })),
+      daily: daily.map((r) => ({ day: r.day, ...sums(r) })),
+      byStatus,
+    };
+  }
+}
