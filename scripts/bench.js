@@ -289,8 +289,12 @@ async function main() {
     );
     const duringOrders = await seed(pool, 'PODURING', 3000);
     const { OrderMaintenanceService } = dist('payments/order-maintenance.service');
+    const { PaymentOrdersRepository } = dist('payments/payment-orders.repository');
     const jobDs = await new DataSource({ type: 'postgres', url: postgres.url, extra: { max: 2 } }).initialize();
-    const maintenance = new OrderMaintenanceService(jobDs, null, null, { ordersExpired: { inc() {} } });
+    // Only the expiry job runs here: it needs the orders' repository and a counter, nothing of the gateways.
+    const maintenance = new OrderMaintenanceService(jobDs, new PaymentOrdersRepository(jobDs), null, null, null, null, {
+      ordersExpired: { inc() {} },
+    }, null);
     const webhooksDuring = load(app.url, duringOrders.map(notifyPath), 4);
     const expireStart = Date.now();
     const expired = await maintenance.expireDue();

@@ -6,11 +6,13 @@ import { OrderStatus } from './payment-order.entity';
  * racing moves of one order exactly one matches, and a move that is not in
  * this table cannot be written.
  *
- *   pending ──▶ paid ──▶ refunding ──▶ refunded
- *     │          ▲  ▲        │            ▲
- *     ├▶ expired ┤  └────────┘ (refused)  │
- *     ├▶ cancelled ┤                       │
- *     └▶ failed ───┘   paid ───────────────┘ (recorded: made outside, or reported by the gateway)
+ *   pending ──expire──▶ expired ───┐
+ *      ├──cancel──▶ cancelled ─────┤ markPaid
+ *      ├──fail────▶ failed ────────┤
+ *      └──────────markPaid──────▶ paid ──recordRefund (made outside)──────┐
+ *                       startRefund │ ▲ reverseRefund (the gateway refused)│
+ *                                   ▼ │                                    ▼
+ *                                refunding ──completeRefund───────────▶ refunded
  */
 export const ORDER_TRANSITIONS = {
   /** A verified payment of the exact amount. The customer's money was taken, so any unpaid state is credited. */

@@ -74,7 +74,28 @@ export class PromotionsService {
 
   async state(userId: string, now = new Date()): Promise<PromotionState> {
     if (!this.enabled) return { enabled: false, promotion: null, current: null };
-    const promotion = await this.dataSource.getRepository(UserPromotion).findOneBy({ userId });
+    // On every order creation: a plain query rather than the ORM's query building and mapping.
+    const [row] = await this.dataSource.query(
+      `SELECT id, user_id, username, activated_at, expire_at, status, used_tier, used_at, used_amount, bonus_amount, created_at, updated_at
+         FROM user_promotions WHERE user_id = $1`,
+      [userId],
+    );
+    const promotion: UserPromotion | null = row
+      ? Object.assign(new UserPromotion(), {
+          id: row.id,
+          userId: row.user_id,
+          username: row.username,
+          activatedAt: row.activated_at,
+          expireAt: row.expire_at,
+          status: row.status,
+          usedTier: row.used_tier,
+          usedAt: row.used_at,
+          usedAmount: row.used_amount,
+          bonusAmount: row.bonus_amount,
+          createdAt: row.created_at,
+          updatedAt: row.updated_at,
+        })
+      : null;
     const usable = promotion && promotion.status === PromotionStatus.Active && promotion.expireAt > now;
     return { enabled: true, promotion, current: usable ? tierAt(this.tiers, promotion.activatedAt, now) : null };
   }

@@ -21,6 +21,16 @@ export class UsersService {
     return this.users.findOneBy({ id });
   }
 
+  /**
+   * Who a bearer token belongs to, read on every authenticated request: one
+   * plain indexed query, without the ORM's query building and entity mapping.
+   */
+  async findSessionUser(id: string): Promise<Pick<User, 'id' | 'email' | 'username' | 'role' | 'status'> | null> {
+    if (!/^\d{1,19}$/.test(id)) return null;
+    const [row] = await this.users.query('SELECT id, email, username, role, status FROM users WHERE id = $1', [id]);
+    return row ?? null;
+  }
+
   /** With the password hash, for login. */
   findByEmailWithPassword(email: string): Promise<User | null> {
     return this.users

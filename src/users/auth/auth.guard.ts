@@ -34,7 +34,7 @@ export class AuthGuard implements CanActivate {
     } catch {
       throw UsersException.tokenInvalid();
     }
-    const user = await this.users.findById(claims.sub);
+    const user = await this.users.findSessionUser(claims.sub);
     if (!user) throw UsersException.tokenInvalid();
     if (user.status !== UserStatus.Active) throw UsersException.disabled();
     request.user = { id: user.id, email: user.email, username: user.username, role: user.role };
