@@ -9,13 +9,14 @@ import { AdminGrowthController } from './admin-growth.controller';
 import { PromotionsModule } from '../promotions/promotions.module';
 import { ReferralsModule } from '../referrals/referrals.module';
 import { PaymentsModule } from '../payments/payments.module';
+import { UsersModule } from '../users/users.module';
 import { AdminPaymentsController } from './admin-payments.controller';
 import { AdminPaymentsService } from './admin-payments.service';
 import { AdminUsersController } from './admin-users.controller';
 import { AdminUsersService } from './admin-users.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([AdminAuditLog]), LedgerModule, PromotionsModule, ReferralsModule, PaymentsModule],
+  imports: [TypeOrmModule.forFeature([AdminAuditLog]), UsersModule, LedgerModule, PromotionsModule, ReferralsModule, PaymentsModule],
   controllers: [AdminLedgerController, AdminGrowthController, AdminPaymentsController, AdminUsersController],
   providers: [AdminAuditService, AdminLedgerService, AdminPaymentsService, AdminUsersService],
   exports: [AdminAuditService],

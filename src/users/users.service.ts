@@ -1,9 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
-import { isUniqueViolation } from '../common/database/sql';
-import { User, UserRole } from './user.entity';
+import { Brackets, EntityManager, Repository } from 'typeorm';
+import { escapeLike, isUniqueViolation } from '../common/database/sql';
+import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
+import { User, UserRole, UserStatus } from './user.entity';
 import { UsersException } from './users.errors';
+
+export interface UserFilter {
+  /** Part of the email or username. */
+  q?: string;
+  status?: UserStatus;
+  role?: UserRole;
+}
 
 export interface NewUser {
   email: string;
@@ -57,5 +65,31 @@ export class UsersService {
       }
       throw error;
     }
+  }
+
+  /** Newest first, by part of the email or username, status and role. */
+  async search(filter: UserFilter, page: PageQueryDto): Promise<Page<User>> {
+    const query = this.users.createQueryBuilder('u');
+    if (filter.q) {
+      const like = `%${escapeLike(filter.q.toLowerCase())}%`;
+      query.andWhere(new Brackets((w) => w.where('u.email LIKE :like', { like }).orWhere('LOWER(u.username) LIKE :like', { like })));
+    }
+    if (filter.status) query.andWhere('u.status = :status', { status: filter.status });
+    if (filter.role) query.andWhere('u.role = :role', { role: filter.role });
+    const [items, total] = await query
+      .orderBy('u.id', 'DESC')
+      .skip((page.page - 1) * page.pageSize)
+      .take(page.pageSize)
+      .getManyAndCount();
+    return pageOf(items, total, page);
+  }
+
+  /** Disables or re-enables an account in the caller's transaction; answers the status it had. 404 for no user. */
+  async setStatus(em: EntityManager, userId: string, status: UserStatus): Promise<{ user: User; before: UserStatus }> {
+    const user = await em.getRepository(User).findOne({ where: { id: userId }, lock: { mode: 'pessimistic_write' } });
+    if (!user) throw UsersException.notFound(userId);
+    const before = user.status;
+    if (before !== status) await em.update(User, user.id, { status });
+    return { user: Object.assign(user, { status }), before };
   }
 }
