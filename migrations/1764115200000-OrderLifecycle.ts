@@ -11,7 +11,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   the invite reward it reversed. At most one live (pending or succeeded)
  *   refund per order.
  * - payment_webhook_events.payload: the raw callback of an event admins must
- *   see (a second payment for an order that was already paid).
+ *   see (a second payment for an order that was already paid), and when an
+ *   admin marked it dealt with (refunded at the gateway).
  * - referral_invites: when a refund takes an invitee's total back below the
  *   threshold, the referrer's reward is reversed; the invite records when and
  *   what could not be taken back.
@@ -67,9 +68,11 @@ export class OrderLifecycle1764115200000 implements MigrationInterface {
     await q.query(`CREATE INDEX idx_payment_refunds_pending ON payment_refunds (created_at) WHERE status = 'pending'`);
 
     await q.query(`ALTER TABLE payment_webhook_events ADD COLUMN payload TEXT`);
+    await q.query(`ALTER TABLE payment_webhook_events ADD COLUMN resolved_at TIMESTAMPTZ`);
+    await q.query(`ALTER TABLE payment_webhook_events ADD COLUMN resolved_by VARCHAR(255)`);
     await q.query(`
-      CREATE INDEX idx_payment_webhook_events_duplicates ON payment_webhook_events (order_no)
-        WHERE outcome = 'duplicate_payment'`);
+      CREATE INDEX idx_payment_webhook_events_unresolved ON payment_webhook_events (order_no)
+        WHERE outcome = 'duplicate_payment' AND resolved_at IS NULL`);
 
     await q.query(`ALTER TABLE referral_invites ADD COLUMN reward_reversed_at TIMESTAMPTZ`);
     await q.query(`
@@ -94,7 +97,9 @@ export class OrderLifecycle1764115200000 implements MigrationInterface {
   public async down(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE referral_invites DROP COLUMN reward_shortfall_usd`);
     await q.query(`ALTER TABLE referral_invites DROP COLUMN reward_reversed_at`);
-    await q.query(`DROP INDEX IF EXISTS idx_payment_webhook_events_duplicates`);
+    await q.query(`DROP INDEX IF EXISTS idx_payment_webhook_events_unresolved`);
+    await q.query(`ALTER TABLE payment_webhook_events DROP COLUMN resolved_by`);
+    await q.query(`ALTER TABLE payment_webhook_events DROP COLUMN resolved_at`);
     await q.query(`ALTER TABLE payment_webhook_events DROP COLUMN payload`);
     await q.query(`DROP TABLE payment_refunds`);
     await q.query(`DROP INDEX IF EXISTS idx_payment_orders_unpaid_created`);

@@ -31,6 +31,7 @@ import {
   RefundDto,
   RefundOrderDto,
   RefundResultDto,
+  ResolveDuplicatesDto,
 } from './dto/admin-payments.dto';
 
 function toAdminOrder(order: PaymentOrder, userEmail: string | null, needsAttention: boolean): AdminOrderDto {
@@ -100,7 +101,14 @@ export class AdminPaymentsController {
       refundsByApi: detail.refundsByApi,
       callbackData: detail.callbackData,
       ledger: detail.ledger.map(RechargeRecordDto.from),
-      events: detail.events.map((e) => ({ eventId: e.eventId, outcome: e.outcome, payload: e.payload, createdAt: e.createdAt.toISOString() })),
+      events: detail.events.map((e) => ({
+        eventId: e.eventId,
+        outcome: e.outcome,
+        payload: e.payload,
+        createdAt: e.createdAt.toISOString(),
+        resolvedAt: e.resolvedAt?.toISOString() ?? null,
+        resolvedBy: e.resolvedBy,
+      })),
       refunds: detail.refunds.map(toRefund),
     };
   }
@@ -149,6 +157,20 @@ export class AdminPaymentsController {
       shortfallUsd: result.refund.shortfallUsd,
       refund: toRefund(result.refund),
     };
+  }
+
+  @Post('orders/:orderNo/duplicate-payments/resolve')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Mark the order’s second payments as refunded at the gateway (audited)',
+    description: 'A second payment is never credited; once an admin has refunded it in the gateway’s console, this clears the attention flag.',
+  })
+  @ApiOkResponse({ type: AdminOrderDetailDto })
+  @ApiNotFoundResponse({ description: 'No such order' })
+  @ApiConflictResponse({ description: 'The order has no unresolved second payment' })
+  async resolveDuplicates(@CurrentUser() admin: AuthenticatedUser, @Param('orderNo') orderNo: string, @Body() body: ResolveDuplicatesDto) {
+    await this.payments.resolveDuplicatePayments(admin, orderNo, body.remark);
+    return this.detail(orderNo);
   }
 
   @Get('stats')

@@ -44,6 +44,21 @@ export class AdminPaymentsService {
     return credited;
   }
 
+  /** Records that the second payments of an order were refunded at the gateway, so it stops needing attention. */
+  resolveDuplicatePayments(admin: AuthenticatedUser, orderNo: string, remark: string): Promise<string[]> {
+    return this.dataSource.transaction(async (em) => {
+      const events = await this.settlement.resolveDuplicatePayments(em, orderNo, admin.email);
+      await this.audit.record(em, admin, {
+        action: 'order.duplicate_resolved',
+        targetType: 'payment_order',
+        targetId: orderNo,
+        remark,
+        after: { resolvedEvents: events },
+      });
+      return events;
+    });
+  }
+
   /**
    * Refunds a paid order (the refund saga): the debit and the audit record
    * commit together, then the gateway is asked. A refusal gave everything

@@ -190,13 +190,16 @@ export interface OrderEvent {
   outcome: string;
   payload: string | null;
   createdAt: Date;
+  resolvedAt: Date | null;
+  resolvedBy: string | null;
 }
 
 /** A refund left `refunding` this long needs an admin's eye (the reconcile job retries every two minutes). */
 export const REFUND_STUCK_AFTER_MINUTES = 10;
 
 /** The attention rule, one SQL condition on the order aliased `o`. */
-const NEEDS_ATTENTION = `(EXISTS (SELECT 1 FROM payment_webhook_events e WHERE e.order_no = o.order_no AND e.outcome = 'duplicate_payment')
+const NEEDS_ATTENTION = `(EXISTS (SELECT 1 FROM payment_webhook_events e
+                WHERE e.order_no = o.order_no AND e.outcome = 'duplicate_payment' AND e.resolved_at IS NULL)
    OR (o.status = 'refunding' AND o.updated_at < NOW() - make_interval(mins => ${REFUND_STUCK_AFTER_MINUTES})))`;
 
 export interface PaidTotals {
@@ -333,11 +336,37 @@ export class PaymentOrdersRepository {
   }
 
   async events(orderNo: string): Promise<OrderEvent[]> {
-    const rows: { event_id: string; outcome: string; payload: string | null; created_at: Date }[] = await this.dataSource.query(
-      `SELECT event_id, outcome, payload, created_at FROM payment_webhook_events WHERE order_no = $1 ORDER BY id`,
+    const rows: {
+      event_id: string;
+      outcome: string;
+      payload: string | null;
+      created_at: Date;
+      resolved_at: Date | null;
+      resolved_by: string | null;
+    }[] = await this.dataSource.query(
+      `SELECT event_id, outcome, payload, created_at, resolved_at, resolved_by FROM payment_webhook_events WHERE order_no = $1 ORDER BY id`,
       [orderNo],
     );
-    return rows.map((e) => ({ eventId: e.event_id, outcome: e.outcome, payload: e.payload, createdAt: e.created_at }));
+    return rows.map((e) => ({
+      eventId: e.event_id,
+      outcome: e.outcome,
+      payload: e.payload,
+      createdAt: e.created_at,
+      resolvedAt: e.resolved_at,
+      resolvedBy: e.resolved_by,
+    }));
+  }
+
+  /** Marks the order's unresolved second payments as dealt with (refunded at the gateway); answers their event ids. */
+  async resolveDuplicatePayments(em: EntityManager, orderNo: string, by: string): Promise<string[]> {
+    const rows = await returning<{ event_id: string }>(
+      em,
+      `UPDATE payment_webhook_events SET resolved_at = NOW(), resolved_by = $2
+        WHERE order_no = $1 AND outcome = 'duplicate_payment' AND resolved_at IS NULL
+        RETURNING event_id`,
+      [orderNo, by],
+    );
+    return rows.map((r) => r.event_id);
   }
 
   // ── reads ───────────────────────────────────────────────────────────────

@@ -15,6 +15,7 @@ export enum PaymentsErrorCode {
   CannotRefund = 'ADMIN_ORDER_CANNOT_REFUND',
   RefundBalanceTooLow = 'ADMIN_REFUND_BALANCE_TOO_LOW',
   RefundRefused = 'ADMIN_REFUND_GATEWAY_FAILED',
+  NoDuplicatePayment = 'PAYMENT_NO_DUPLICATE_PAYMENT',
 }
 
 export class PaymentsException extends DomainException {
@@ -66,6 +67,8 @@ export class PaymentsException extends DomainException {
       `the ${provider} gateway refused to refund ${orderNo} (${reason}); the order is paid again and the balance restored`,
       ErrorKind.Upstream,
     );
+  static noDuplicatePayment = (orderNo: string) =>
+    new PaymentsException(PaymentsErrorCode.NoDuplicatePayment, `order ${orderNo} has no second payment left to resolve`, ErrorKind.Conflict);
   static gatewayFailed = (provider: string) =>
     new PaymentsException(
       PaymentsErrorCode.GatewayFailed,

@@ -162,6 +162,17 @@ export class SettlementService {
     return { notice, status: order.status };
   }
 
+  /**
+   * An admin refunded a second payment at the gateway: its events stop
+   * needing attention. 404 for no order, 409 when none is open.
+   */
+  async resolveDuplicatePayments(em: EntityManager, orderNo: string, admin: string): Promise<string[]> {
+    if (!(await this.orders.findByOrderNo(orderNo, em))) throw PaymentsException.orderNotFound(orderNo);
+    const resolved = await this.orders.resolveDuplicatePayments(em, orderNo, admin);
+    if (resolved.length === 0) throw PaymentsException.noDuplicatePayment(orderNo);
+    return resolved;
+  }
+
   /** Why a confirmation matched nothing: the order's payment came meanwhile. */
   async confirmationConflict(orderNo: string): Promise<PaymentsException> {
     const order = await this.orders.findByOrderNo(orderNo);

@@ -276,6 +276,21 @@ describe('order lifecycle', () => {
       expect(duplicates[0].payload).toContain('trade_no=ZSECONDPAYMENT1');
       const metrics = await t.http.get('/metrics').expect(200);
       expect(metrics.text).toMatch(/payment_duplicate_payments_total\{provider="zpay"\} [1-9]/);
+
+      // Refunded at the gateway by an admin, it stops needing attention; the action is audited.
+      const resolve = () => asAdmin(t.http.post(`/api/admin/payment/orders/${order.orderNo}/duplicate-payments/resolve`));
+      await resolve().send({}).expect(400);
+      const resolved = await resolve().send({ remark: 'refunded ZSECONDPAYMENT1 in the Zpay console' }).expect(200);
+      expect(resolved.body.order.needsAttention).toBe(false);
+      expect(resolved.body.events.find((e: { outcome: string }) => e.outcome === 'duplicate_payment')).toMatchObject({
+        resolvedBy: admin.email,
+        resolvedAt: expect.any(String),
+      });
+      expect((await resolve().send({ remark: 'again' }).expect(409)).body.code).toBe('PAYMENT_NO_DUPLICATE_PAYMENT');
+      const after = await asAdmin(t.http.get('/api/admin/payment/orders?attention=true')).expect(200);
+      expect(after.body.items.map((o: { orderNo: string }) => o.orderNo)).not.toContain(order.orderNo);
+      const [log] = await t.db.query(`SELECT action FROM admin_audit_logs WHERE target_id = $1`, [order.orderNo]);
+      expect(log.action).toBe('order.duplicate_resolved');
     });
 
     it('still credits callbacks for a gateway switched off for new orders', async () => {

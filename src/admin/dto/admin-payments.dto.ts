@@ -85,6 +85,9 @@ export class WebhookEventDto {
   outcome: string;
   @ApiProperty({ nullable: true, type: String, description: 'The callback as received, for events an admin must act on' }) payload: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'When an admin marked a second payment refunded' })
+  resolvedAt: string | null;
+  @ApiProperty({ nullable: true, type: String }) resolvedBy: string | null;
 }
 
 export class RefundDto {
@@ -124,6 +127,8 @@ class RemarkDto {
   @IsString()
   remark: string;
 }
+
+export class ResolveDuplicatesDto extends RemarkDto {}
 
 export class ConfirmOrderDto extends RemarkDto {
   @ApiPropertyOptional({ default: false, description: 'Grant the new-user bonus even though the payment came after the bonus window' })
