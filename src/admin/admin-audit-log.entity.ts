@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { REMARK_MAX_LENGTH } from '../ledger/recharge-record.entity';
 
 /** `admin_audit_logs`: who did what to which record, and the state before and after (SPEC §5.7). */
 @Entity('admin_audit_logs')
@@ -9,7 +10,7 @@ export class AdminAuditLog {
   @Column({ type: 'varchar', length: 50 }) action: string;
   @Column({ name: 'target_type', type: 'varchar', length: 50 }) targetType: string;
   @Column({ name: 'target_id', type: 'varchar', length: 100 }) targetId: string;
-  @Column({ type: 'varchar', length: 500, nullable: true }) remark: string | null;
+  @Column({ type: 'varchar', length: REMARK_MAX_LENGTH, nullable: true }) remark: string | null;
   @Column({ name: 'before_state', type: 'jsonb', nullable: true }) beforeState: Record<string, unknown> | null;
   @Column({ name: 'after_state', type: 'jsonb', nullable: true }) afterState: Record<string, unknown> | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;

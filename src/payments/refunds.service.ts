@@ -169,10 +169,6 @@ export class RefundsService {
     return outcome;
   }
 
-  async listForOrder(orderNo: string): Promise<PaymentRefund[]> {
-    return this.refunds.listForOrder(orderNo);
-  }
-
   /** Step 1 proper; null when the order is no longer paid (a concurrent refund won). */
   private async tryBegin(em: EntityManager, current: PaymentOrder, request: RefundRequest): Promise<PaymentRefund | null> {
     const method = request.method ?? (this.refundsByApi(current.provider) ? RefundMethod.Gateway : RefundMethod.Manual);

@@ -4,6 +4,7 @@ import { Trim } from '../../common/http/trim.decorator';
 import { PageDto, PageQueryDto } from '../../common/http/page.dto';
 import { MeDto } from '../../users/dto/user.dto';
 import { UserRole, UserStatus } from '../../users/user.entity';
+import { REMARK_MAX_LENGTH } from '../../ledger/recharge-record.entity';
 
 export class AdminUserQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Part of an email or username' })
@@ -33,9 +34,9 @@ export class UserStatusChangeDto {
   @IsEnum(UserStatus, { message: `status must be one of: ${Object.values(UserStatus).join(', ')}` })
   status: UserStatus;
 
-  @ApiProperty({ example: 'Chargeback fraud, ticket #88', maxLength: 500 })
+  @ApiProperty({ example: 'Chargeback fraud, ticket #88', maxLength: REMARK_MAX_LENGTH })
   @Trim()
-  @MaxLength(500)
+  @MaxLength(REMARK_MAX_LENGTH)
   @IsNotEmpty({ message: 'remark is required' })
   @IsString()
   remark: string;

@@ -3,6 +3,7 @@ import { IsNotEmpty, IsString, MaxLength, ValidateBy } from 'class-validator';
 import { Trim } from '../../common/http/trim.decorator';
 import { IsDecimalString } from '../../common/money/is-decimal-string.validator';
 import { Money } from '../../common/money/money';
+import { REMARK_MAX_LENGTH } from '../../ledger/recharge-record.entity';
 
 export class BalanceAdjustmentDto {
   @ApiProperty({
@@ -19,9 +20,9 @@ export class BalanceAdjustmentDto {
   @IsDecimalString({ scale: 8, min: '-1000000', max: '1000000' })
   amount: string;
 
-  @ApiProperty({ example: 'Compensation for ticket #1234', maxLength: 500 })
+  @ApiProperty({ example: 'Compensation for ticket #1234', maxLength: REMARK_MAX_LENGTH })
   @Trim()
-  @MaxLength(500)
+  @MaxLength(REMARK_MAX_LENGTH)
   @IsNotEmpty({ message: 'remark is required' })
   @IsString()
   remark: string;
