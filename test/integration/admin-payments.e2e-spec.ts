@@ -1,5 +1,5 @@
-import Stripe from 'stripe';
 import { FakeStripe } from '../support/fake-gateways';
+import { sendStripeEvent, signedStripeEvent } from '../support/gateway-callbacks';
 import { TestUser, bearer, registerAdmin, registerUser } from '../support/factories';
 import { TestApp, createTestApp } from '../support/test-app';
 
@@ -122,9 +122,7 @@ describe('admin payments (API)', () => {
     const created = await t.http.post('/api/payment/orders').set(bearer(user)).send({ amountCny: '30.00', provider: 'stripe', method: 'card' }).expect(201);
     const [{ trade_no }] = await t.db.query('SELECT trade_no FROM payment_orders WHERE order_no = $1', [created.body.orderNo]);
     const session = stripe.markPaid(trade_no);
-    const payload = JSON.stringify({ id: 'evt_admin_refund', object: 'event', type: 'checkout.session.completed', data: { object: session } });
-    const header = new Stripe('sk_test_x').webhooks.generateTestHeaderString({ payload, secret: STRIPE_SECRET });
-    await t.http.post('/api/payment/webhook/stripe').set('Content-Type', 'application/json').set('Stripe-Signature', header).send(payload).expect(200);
+    await sendStripeEvent(t.http, signedStripeEvent(STRIPE_SECRET, 'checkout.session.completed', session)).expect(200);
 
     await asAdmin(t.http.post(`/api/admin/payment/orders/${created.body.orderNo}/refund`)).send({ remark: 'duplicate charge' }).expect(200);
     const refund = stripe.refunds.at(-1)!;

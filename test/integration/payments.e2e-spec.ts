@@ -1,15 +1,14 @@
-import Stripe from 'stripe';
 import { LedgerService } from '../../src/ledger/ledger.service';
 import { OrderMaintenanceService } from '../../src/payments/order-maintenance.service';
 import { zpaySign, zpaySigned } from '../../src/payments/providers/zpay/zpay-signature';
 import { FakeStripe, FakeZpay } from '../support/fake-gateways';
+import { sendStripeEvent, signedStripeEvent, stripeHeaderAt } from '../support/gateway-callbacks';
 import { TestUser, bearer, registerUser } from '../support/factories';
 import { TestApp, createTestApp } from '../support/test-app';
 
 const ZPAY_PID = '1001';
 const ZPAY_KEY = 'zpay-test-merchant-key';
 const STRIPE_SECRET = 'whsec_test_secret_for_webhooks';
-const stripeSigner = new Stripe('sk_test_signer');
 
 interface OrderAnswer {
   orderNo: string;
@@ -76,12 +75,8 @@ describe('payments', () => {
 
   const sendZpay = (fields: Record<string, string>) => t.http.get('/api/payment/webhook/zpay').query(fields);
 
-  function stripeEvent(type: string, session: object, id = `evt_${Math.random().toString(36).slice(2)}`) {
-    const payload = JSON.stringify({ id, object: 'event', type, data: { object: session } });
-    return { payload, header: stripeSigner.webhooks.generateTestHeaderString({ payload, secret: STRIPE_SECRET }) };
-  }
-  const sendStripe = ({ payload, header }: { payload: string; header: string }) =>
-    t.http.post('/api/payment/webhook/stripe').set('Content-Type', 'application/json').set('Stripe-Signature', header).send(payload);
+  const stripeEvent = (type: string, session: object) => signedStripeEvent(STRIPE_SECRET, type, session);
+  const sendStripe = (event: { payload: string; header: string }) => sendStripeEvent(t.http, event);
 
   const balanceOf = async (user: TestUser) => (await t.db.query('SELECT balance FROM users WHERE id = $1', [user.id]))[0].balance;
   const ledgerOf = async (user: TestUser) =>
@@ -415,11 +410,7 @@ describe('payments', () => {
       const { order, session } = await paidSession(user);
       const good = stripeEvent('checkout.session.completed', session);
       await sendStripe({ payload: good.payload, header: good.header.replace(/v1=\w+/, 'v1=' + 'a'.repeat(64)) }).expect(400);
-      const staleHeader = stripeSigner.webhooks.generateTestHeaderString({
-        payload: good.payload,
-        secret: STRIPE_SECRET,
-        timestamp: Math.floor(Date.now() / 1000) - 600,
-      });
+      const staleHeader = stripeHeaderAt(STRIPE_SECRET, good.payload, Math.floor(Date.now() / 1000) - 600);
       await sendStripe({ payload: good.payload, header: staleHeader }).expect(400);
       const cheap = await sendStripe(stripeEvent('checkout.session.completed', { ...session, amount_total: 1999 })).expect(400);
       expect(cheap.body).toEqual({ received: false, error: 'amount_mismatch' });
