@@ -20,20 +20,28 @@ export function listAdminOrders(query: AdminOrderQuery = {}): Promise<AdminOrder
   return http.get<AdminOrderPage>('/admin/payment/orders', { query });
 }
 
-/** The order with its raw gateway callback, its ledger rows and the gateway events. */
+/** The order with its raw gateway callback, its ledger rows, the gateway events and its refunds. */
 export function getAdminOrder(orderNo: string, signal?: AbortSignal): Promise<AdminOrderDetail> {
   return http.get<AdminOrderDetail>(`/admin/payment/orders/${encodeURIComponent(orderNo)}`, { signal });
 }
 
-/** Pending/expired → paid, as a webhook would (409 ADMIN_ORDER_CANNOT_CONFIRM otherwise). */
+/**
+ * Any unpaid order (pending, expired, cancelled, failed) → paid, as a webhook
+ * would (409 ADMIN_ORDER_CANNOT_CONFIRM otherwise). grantBonus: true grants the
+ * new-user bonus even though the payment came after the bonus window.
+ */
 export function confirmAdminOrder(orderNo: string, body: ConfirmOrderRequest): Promise<AdminOrderDetail> {
   return http.post<AdminOrderDetail>(`/admin/payment/orders/${encodeURIComponent(orderNo)}/confirm`, body);
 }
 
 /**
- * Paid → refunded, debiting the user. 409 ADMIN_REFUND_BALANCE_TOO_LOW when the
- * balance no longer covers it (resend with force: true), 409
- * ADMIN_ORDER_CANNOT_REFUND, 502 ADMIN_REFUND_GATEWAY_FAILED.
+ * Paid → refunded (200), or → refunding (202: the gateway has not confirmed
+ * yet and a background job finishes it; told apart by `order.status`, as the
+ * two answers share one body). Debits the user and reverses the invite reward.
+ * 409 ADMIN_REFUND_BALANCE_TOO_LOW when the balance no longer covers it (resend
+ * with force: true), 409 ADMIN_ORDER_CANNOT_REFUND, 502
+ * ADMIN_REFUND_GATEWAY_FAILED (the gateway refused: the order is paid again
+ * and everything taken was given back).
  */
 export function refundAdminOrder(orderNo: string, body: RefundOrderRequest): Promise<RefundResult> {
   return http.post<RefundResult>(`/admin/payment/orders/${encodeURIComponent(orderNo)}/refund`, body);

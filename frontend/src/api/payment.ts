@@ -18,7 +18,10 @@ export function getOrder(orderNo: string, signal?: AbortSignal): Promise<Order> 
   return http.get<Order>(`/payment/orders/${encodeURIComponent(orderNo)}`, { signal });
 }
 
-/** Own pending order → failed (409 PAYMENT_ORDER_NOT_PENDING otherwise). */
+/**
+ * Own pending order → cancelled, or the order as paid when the gateway says it
+ * was paid meanwhile (409 PAYMENT_ORDER_NOT_PENDING otherwise).
+ */
 export function cancelOrder(orderNo: string): Promise<Order> {
   return http.post<Order>(`/payment/orders/${encodeURIComponent(orderNo)}/cancel`);
 }

@@ -198,7 +198,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Orders, newest first, filtered by status, provider, user, order/trade number and dates */
+        /**
+         * Orders, newest first, filtered by status, provider, user, order/trade number, dates, and attention
+         * @description attention=true lists orders a second payment arrived for, and refunds stuck for more than 10 minutes.
+         */
         get: operations["AdminPaymentsController_list"];
         put?: never;
         post?: never;
@@ -215,7 +218,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One order with its raw gateway callback, its ledger rows and the gateway events seen */
+        /** One order with its raw gateway callback, the gateway events seen, its refunds and its ledger rows */
         get: operations["AdminPaymentsController_detail"];
         put?: never;
         post?: never;
@@ -234,7 +237,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mark a pending or expired order paid by hand, through the webhook’s code path (audited) */
+        /**
+         * Mark an unpaid order paid by hand, through the webhook’s code path (audited)
+         * @description Any unpaid order (pending, expired, cancelled, failed) can be confirmed. The new-user bonus follows the same rule as a gateway payment (only when the payment came in time) unless grantBonus is true.
+         */
         post: operations["AdminPaymentsController_confirm"];
         delete?: never;
         options?: never;
@@ -251,8 +257,31 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Refund a paid order at the gateway and debit the user (ledger type refund, audited) */
+        /**
+         * Refund a paid order (audited)
+         * @description The user is debited what the order credited (payment and bonus) and the invite reward it earned is reversed, then the gateway is asked to refund. 200: refunded. 202: the gateway has not confirmed yet; the order stays refunding and is finished by the reconcile job. For a gateway without a refund API (Zpay with refund_enabled false) the refund is recorded as made outside, with no gateway call.
+         */
         post: operations["AdminPaymentsController_refund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/payment/orders/{orderNo}/duplicate-payments/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark the order’s second payments as refunded at the gateway (audited)
+         * @description A second payment is never credited; once an admin has refunded it in the gateway’s console, this clears the attention flag.
+         */
+        post: operations["AdminPaymentsController_resolveDuplicates"];
         delete?: never;
         options?: never;
         head?: never;
@@ -734,7 +763,7 @@ export interface components {
             items: components["schemas"]["AdminInviteDto"][];
         };
         /** @enum {string} */
-        OrderStatus: "pending" | "paid" | "failed" | "expired" | "refunded";
+        OrderStatus: "pending" | "paid" | "expired" | "cancelled" | "failed" | "refunding" | "refunded";
         /** @enum {string} */
         ProviderName: "zpay" | "stripe" | "sandbox";
         /** @enum {string} */
@@ -785,6 +814,8 @@ export interface components {
             clientIp: string | null;
             /** Format: date-time */
             callbackAt: string | null;
+            /** @description A second payment arrived for it, or its refund is stuck */
+            needsAttention: boolean;
         };
         AdminOrderPageDto: {
             /** @example 42 */
@@ -798,10 +829,68 @@ export interface components {
         WebhookEventDto: {
             /** @example evt_1Nx… */
             eventId: string;
-            /** @example credited */
+            /**
+             * @description credited, failed, expired, duplicate_payment (a second payment, not credited: refund it at the gateway), refunded, refund_confirmed, partial_refund, no_change
+             * @example credited
+             */
             outcome: string;
+            /** @description The callback as received, for events an admin must act on */
+            payload: string | null;
             /** Format: date-time */
             createdAt: string;
+            /**
+             * Format: date-time
+             * @description When an admin marked a second payment refunded
+             */
+            resolvedAt: string | null;
+            resolvedBy: string | null;
+        };
+        /**
+         * @description gateway: through its API; manual: recorded by an admin; external: reported by the gateway
+         * @enum {string}
+         */
+        RefundMethod: "gateway" | "manual" | "external";
+        /** @enum {string} */
+        RefundStatus: "pending" | "succeeded" | "reversed";
+        RefundDto: {
+            /** @example 7 */
+            id: string;
+            /** @description gateway: through its API; manual: recorded by an admin; external: reported by the gateway */
+            method: components["schemas"]["RefundMethod"];
+            status: components["schemas"]["RefundStatus"];
+            /** @example 20.00 */
+            amountCny: string;
+            /**
+             * @description Taken from the user’s balance
+             * @example 3.61111111
+             */
+            debitedUsd: string;
+            /**
+             * @description Already spent by the user, not taken back
+             * @example 0.00000000
+             */
+            shortfallUsd: string;
+            /** @description Whether the invite reward this payment earned was reversed */
+            rewardReversed: boolean;
+            /**
+             * @description What the reversal took from the referrer
+             * @example 10.00000000
+             */
+            rewardTakenUsd: string;
+            /** @example admin@example.com */
+            operator: string;
+            remark: string | null;
+            /**
+             * @description Gateway calls made
+             * @example 1
+             */
+            attempts: number;
+            /** @description The gateway’s last word when it refused or could not be reached */
+            gatewayReason: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            completedAt: string | null;
         };
         AdminOrderDetailDto: {
             order: components["schemas"]["AdminOrderDto"];
@@ -810,10 +899,19 @@ export interface components {
             /** @description The ledger rows this order caused */
             ledger: components["schemas"]["RechargeRecordDto"][];
             events: components["schemas"]["WebhookEventDto"][];
+            /** @description Refund attempts, oldest first */
+            refunds: components["schemas"]["RefundDto"][];
+            /** @description false: the gateway has no refund API; a refund is recorded as made outside */
+            refundsByApi: boolean;
         };
         ConfirmOrderDto: {
             /** @example Paid per bank statement 2026-11-23 */
             remark: string;
+            /**
+             * @description Grant the new-user bonus even though the payment came after the bonus window
+             * @default false
+             */
+            grantBonus?: boolean;
         };
         RefundOrderDto: {
             /** @example Paid per bank statement 2026-11-23 */
@@ -833,6 +931,11 @@ export interface components {
              * @example 0.00000000
              */
             shortfallUsd: string;
+            refund: components["schemas"]["RefundDto"];
+        };
+        ResolveDuplicatesDto: {
+            /** @example Paid per bank statement 2026-11-23 */
+            remark: string;
         };
         WindowTotalsDto: {
             /** @example 12 */
@@ -1652,6 +1755,8 @@ export interface operations {
                 paidFrom?: string;
                 /** @description Paid before */
                 paidTo?: string;
+                /** @description true: only orders needing an admin (a second payment arrived, or a refund is stuck) */
+                attention?: boolean;
             };
             header?: never;
             path?: never;
@@ -1741,7 +1846,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The order is not pending or expired */
+            /** @description The order’s payment already stands (paid, refunding or refunded) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1765,7 +1870,17 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Refunded */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundResultDto"];
+                };
+            };
+            /** @description Refunding: the gateway’s answer is not known yet */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1787,8 +1902,54 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The gateway did not refund; nothing was changed */
+            /** @description The gateway refused; the order is paid again and everything taken was given back */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AdminPaymentsController_resolveDuplicates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderNo: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResolveDuplicatesDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminOrderDetailDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such order */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The order has no unresolved second payment */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

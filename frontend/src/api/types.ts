@@ -58,6 +58,9 @@ export type AdminOrderPage = Schemas['AdminOrderPageDto'];
 export type AdminOrderQuery = NonNullable<operations['AdminPaymentsController_list']['parameters']['query']>;
 export type AdminOrderDetail = Schemas['AdminOrderDetailDto'];
 export type WebhookEvent = Schemas['WebhookEventDto'];
+export type Refund = Schemas['RefundDto'];
+export type RefundMethod = Schemas['RefundMethod'];
+export type RefundStatus = Schemas['RefundStatus'];
 export type ConfirmOrderRequest = Schemas['ConfirmOrderDto'];
 export type RefundOrderRequest = Schemas['RefundOrderDto'];
 export type RefundResult = Schemas['RefundResultDto'];
@@ -108,16 +111,47 @@ const LEDGER_TYPE_TABLE: Record<LedgerType, true> = {
 };
 export const LEDGER_TYPES = Object.keys(LEDGER_TYPE_TABLE) as LedgerType[];
 
-/** Statuses after which an order never changes on its own (polling stops). */
-export const TERMINAL_ORDER_STATUSES: readonly OrderStatus[] = ['paid', 'failed', 'expired', 'refunded'];
+/**
+ * Statuses after which polling stops. Expired and cancelled orders are still
+ * credited if a payment arrives later, but nothing the user waits for happens
+ * on its own; refunding is not final (a background job finishes it).
+ */
+export const TERMINAL_ORDER_STATUSES: readonly OrderStatus[] = ['paid', 'expired', 'cancelled', 'failed', 'refunded'];
 
 /** Every order status, in lifecycle order (a Record, so a new status fails type-checking here). */
-const ORDER_STATUS_TABLE: Record<OrderStatus, true> = { pending: true, paid: true, failed: true, expired: true, refunded: true };
+const ORDER_STATUS_TABLE: Record<OrderStatus, true> = {
+  pending: true,
+  paid: true,
+  expired: true,
+  cancelled: true,
+  failed: true,
+  refunding: true,
+  refunded: true,
+};
 export const ORDER_STATUSES = Object.keys(ORDER_STATUS_TABLE) as OrderStatus[];
 
 const PROVIDER_TABLE: Record<ProviderName, true> = { zpay: true, stripe: true, sandbox: true };
 export const PROVIDER_NAMES = Object.keys(PROVIDER_TABLE) as ProviderName[];
 
-/** Statuses an admin may confirm by hand (SPEC §5.7) — and refund: only paid. */
-export const CONFIRMABLE_ORDER_STATUSES: readonly OrderStatus[] = ['pending', 'expired'];
+/** Refund methods and states (Records, so a new value in the API fails type-checking here). */
+const REFUND_METHOD_TABLE: Record<RefundMethod, true> = { gateway: true, manual: true, external: true };
+export const REFUND_METHODS = Object.keys(REFUND_METHOD_TABLE) as RefundMethod[];
+const REFUND_STATUS_TABLE: Record<RefundStatus, true> = { pending: true, succeeded: true, reversed: true };
+export const REFUND_STATUSES = Object.keys(REFUND_STATUS_TABLE) as RefundStatus[];
+
+/** An admin may confirm any order whose payment does not stand yet, and refund only a paid one. */
+export const CONFIRMABLE_ORDER_STATUSES: readonly OrderStatus[] = ['pending', 'expired', 'cancelled', 'failed'];
 export const REFUNDABLE_ORDER_STATUSES: readonly OrderStatus[] = ['paid'];
+
+/** Webhook event outcomes the API names (the field is a plain string: unknown ones are shown raw). */
+export const WEBHOOK_OUTCOMES = [
+  'credited',
+  'failed',
+  'expired',
+  'duplicate_payment',
+  'refunded',
+  'refund_confirmed',
+  'partial_refund',
+  'no_change',
+] as const;
+export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];

@@ -13,10 +13,12 @@ export interface OrderFilters {
   q: string;
   createdFrom: string;
   createdTo: string;
+  /** Only orders an admin must act on (a second payment arrived, or a refund is stuck). */
+  attention: boolean;
 }
 
 export function emptyOrderFilters(): OrderFilters {
-  return { status: '', provider: '', email: '', q: '', createdFrom: '', createdTo: '' };
+  return { status: '', provider: '', email: '', q: '', createdFrom: '', createdTo: '', attention: false };
 }
 
 /** The filter bar → the list's query parameters (blank fields left out; "to" includes its whole day). */
@@ -29,6 +31,8 @@ export function orderFiltersToQuery(f: OrderFilters): AdminOrderQuery {
     q: text(f.q),
     createdFrom: localDayBoundary(f.createdFrom),
     createdTo: localDayBoundary(f.createdTo, true),
+    // Unticked means "any order", not "only orders that need nothing": left out.
+    attention: f.attention ? true : undefined,
   };
 }
 
@@ -107,17 +111,26 @@ export type OrderActionKind = 'confirm' | 'refund';
 
 /** The error code that lets an admin retry a refund with force: true. */
 export const REFUND_BALANCE_TOO_LOW = 'ADMIN_REFUND_BALANCE_TOO_LOW';
+/** The gateway refused a refund: the order is paid again, with a reversed refund row to show. */
+export const REFUND_GATEWAY_FAILED = 'ADMIN_REFUND_GATEWAY_FAILED';
+
+/** A 202 refund: the user is debited but the gateway has not confirmed (a background job finishes it). */
+export function refundUnderWay(result: RefundResult): boolean {
+  return result.order.status === 'refunding';
+}
 
 /**
  * The confirm / refund dialog of the order in `detail`. A remark is required
- * (checked before any request). A refund the balance no longer covers offers
- * "refund anyway", which resends with force: true. On success the dialog
- * closes and `onDone` refreshes what is shown.
+ * (checked before any request). Confirm can grant the new-user bonus to a late
+ * payment. A refund the balance no longer covers offers "refund anyway", which
+ * resends with force: true. On success the dialog closes and `onDone`
+ * refreshes what is shown.
  */
 export function useOrderAction(detail: ReturnType<typeof useOrderDetail>, onDone: () => Promise<void> | void) {
   const kind = ref<OrderActionKind | null>(null);
   const remark = ref('');
   const force = ref(false);
+  const grantBonus = ref(false);
   const offerForce = ref(false);
   const submitting = ref(false);
   /** 'remarkRequired', or the failed call. */
@@ -129,6 +142,7 @@ export function useOrderAction(detail: ReturnType<typeof useOrderDetail>, onDone
     kind.value = k;
     remark.value = '';
     force.value = false;
+    grantBonus.value = false;
     offerForce.value = false;
     error.value = null;
     done.value = null;
@@ -152,7 +166,8 @@ export function useOrderAction(detail: ReturnType<typeof useOrderDetail>, onDone
     error.value = null;
     try {
       if (k === 'confirm') {
-        detail.replace(await confirmAdminOrder(orderNo, { remark: text }));
+        const body = grantBonus.value ? { remark: text, grantBonus: true } : { remark: text };
+        detail.replace(await confirmAdminOrder(orderNo, body));
         done.value = { kind: 'confirm' };
       } else {
         const body = force.value && offerForce.value ? { remark: text, force: true } : { remark: text };
@@ -165,11 +180,13 @@ export function useOrderAction(detail: ReturnType<typeof useOrderDetail>, onDone
     } catch (err) {
       error.value = err;
       if (err instanceof ApiError && err.code === REFUND_BALANCE_TOO_LOW) offerForce.value = true;
+      // The refused attempt is now in the order's refund history.
+      if (err instanceof ApiError && err.code === REFUND_GATEWAY_FAILED) void detail.load();
       return false;
     } finally {
       submitting.value = false;
     }
   }
 
-  return { kind, remark, force, offerForce, submitting, error, done, start, cancel, submit };
+  return { kind, remark, force, grantBonus, offerForce, submitting, error, done, start, cancel, submit };
 }

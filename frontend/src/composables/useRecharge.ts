@@ -198,16 +198,21 @@ export function useRecharge() {
     }
   }
 
-  /** Leaves the QR panel; cancels the order when it is still pending. */
+  /**
+   * Leaves the QR panel; cancels the order when it is still pending. The
+   * gateway may report the payment while cancelling: then the order answers
+   * paid and the user is shown the result instead of the form.
+   */
   async function cancelQr(): Promise<void> {
     const o = qrOrder.value;
     polling.stop();
     qrOrder.value = null;
     if (o && qrStatus.value !== 'paid') {
       try {
-        await cancelOrder(o.orderNo);
+        const answer = await cancelOrder(o.orderNo);
+        if (answer.status === 'paid') void router.push({ name: 'payment-result', query: { out_trade_no: answer.orderNo } });
       } catch {
-        // already paid/expired/failed: nothing to cancel
+        // no longer pending (paid, expired, cancelled elsewhere): nothing to cancel
       }
     }
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import en from '../locales/en';
 import zh from '../locales/zh';
 import { detectLocale } from '..';
-import { LEDGER_TYPES } from '../../api/types';
+import { LEDGER_TYPES, ORDER_STATUSES, REFUND_METHODS, REFUND_STATUSES, WEBHOOK_OUTCOMES } from '../../api/types';
 
 type Tree = { [key: string]: unknown };
 
@@ -85,15 +85,21 @@ describe('labels for API values and error codes', () => {
     expect(has(`errors.codes.${code}`)).toBe(true);
   });
 
-  it('every provider, method, order status, ledger type and invitee status has a label', () => {
+  it('every provider, method, order status, ledger type, invitee status, refund state and method and event outcome has a label', () => {
     const paths = [
       ...['zpay', 'stripe', 'sandbox'].map((p) => `providers.${p}`),
       ...['alipay', 'wxpay', 'card'].map((m) => `methods.${m}`),
-      ...['pending', 'paid', 'failed', 'expired', 'refunded'].map((s) => `orderStatus.${s}`),
+      ...ORDER_STATUSES.map((s) => `orderStatus.${s}`),
       ...LEDGER_TYPES.map((ty) => `records.types.${ty}`),
       ...['registered', 'qualified', 'rewarded'].map((s) => `referral.status.${s}`),
+      ...REFUND_STATUSES.map((s) => `admin.refund.status.${s}`),
+      ...REFUND_METHODS.map((m) => `admin.refund.method.${m}`),
+      ...WEBHOOK_OUTCOMES.map((o) => `admin.eventOutcome.${o}`),
     ];
     expect(LEDGER_TYPES).toHaveLength(7);
+    expect(ORDER_STATUSES).toEqual(['pending', 'paid', 'expired', 'cancelled', 'failed', 'refunding', 'refunded']);
+    expect(REFUND_STATUSES).toHaveLength(3);
+    expect(REFUND_METHODS).toHaveLength(3);
     expect(paths.filter((p) => !has(p))).toEqual([]);
   });
 });

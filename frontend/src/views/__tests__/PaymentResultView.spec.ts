@@ -60,13 +60,38 @@ describe('PaymentResultView', () => {
     expect(api.calls(KEY)).toHaveLength(3);
   });
 
-  it.each(['failed', 'expired', 'refunded'] as const)('stops at %s', async (final) => {
+  it.each(['failed', 'expired', 'cancelled', 'refunded'] as const)('stops at %s', async (final) => {
     const api = stubApi({ [KEY]: order(final) });
     const { wrapper } = await mountSignedIn(PaymentResultView, '/payment/result?out_trade_no=PO42');
     await flushPromises();
     await vi.advanceTimersByTimeAsync(10_000);
     expect(api.calls(KEY)).toHaveLength(1);
     expect(wrapper.get('[data-testid="result-status"]').attributes('data-status')).toBe(final);
+  });
+
+  it('a cancelled order is labelled and says a payment made anyway is still credited', async () => {
+    stubApi({ [KEY]: order('cancelled') });
+    const { wrapper } = await mountSignedIn(PaymentResultView, '/payment/result?out_trade_no=PO42');
+    await flushPromises();
+    expect(wrapper.get('[data-testid="result-status"]').text()).toContain('Cancelled');
+    expect(wrapper.get('[data-testid="result-note"]').text()).toBe(
+      'You cancelled this order. If you paid it anyway, the payment is still credited.',
+    );
+  });
+
+  it('a refunding order is labelled and keeps being checked until the refund is done', async () => {
+    const answers: OrderStatus[] = ['refunding', 'refunding', 'refunded'];
+    const api = stubApi({ [KEY]: () => order(answers.shift() ?? 'refunded') });
+    const { wrapper } = await mountSignedIn(PaymentResultView, '/payment/result?out_trade_no=PO42', 'zh');
+    await flushPromises();
+    expect(wrapper.get('[data-testid="result-status"]').text()).toContain('退款中');
+    expect(wrapper.get('[data-testid="result-note"]').text()).toBe('该订单正在退款中。');
+
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(api.calls(KEY)).toHaveLength(3);
+    expect(wrapper.get('[data-testid="result-status"]').attributes('data-status')).toBe('refunded');
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(api.calls(KEY)).toHaveLength(3);
   });
 
   it('gives up after about two minutes and offers to check again', async () => {

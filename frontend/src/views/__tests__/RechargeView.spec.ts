@@ -233,6 +233,32 @@ describe('RechargeView', () => {
     expect(api.calls('GET /api/payment/orders/PO1')).toHaveLength(3); // stopped
   });
 
+  it.each([
+    ['cancelled', '/recharge'],
+    ['paid', '/payment/result?out_trade_no=PO1'],
+  ] as const)('cancelling the QR order answered %s leads to %s', async (answer, path) => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    const api = routes({
+      'POST /api/payment/orders': order({ provider: 'zpay', paymentUrl: 'weixin://wxpay/bizpayurl?pr=abc' }),
+      'GET /api/payment/orders/PO1': order({ provider: 'zpay' }),
+      'POST /api/payment/orders/PO1/cancel': order({ provider: 'zpay', status: answer }),
+    });
+    const { wrapper, router } = await mountRecharge();
+    await wrapper.get('[data-testid="provider-zpay"]').trigger('click');
+    await wrapper.get('[data-testid="recharge-qr"]').trigger('click');
+    await flushPromises();
+
+    await wrapper.get('[data-testid="qr-cancel"]').trigger('click');
+    await flushPromises();
+    expect(api.calls('POST /api/payment/orders/PO1/cancel')).toHaveLength(1);
+    await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe(path));
+    expect(wrapper.find('[data-testid="qr-code"]').exists()).toBe(false);
+
+    const polls = api.calls('GET /api/payment/orders/PO1').length;
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(api.calls('GET /api/payment/orders/PO1')).toHaveLength(polls); // polling stopped
+  });
+
   it('shows a note instead of the form when payments are switched off', async () => {
     routes({ 'GET /api/payment/config': { ...config, enabled: false } });
     const { wrapper } = await mountRecharge();

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { flushPromises, type VueWrapper } from '@vue/test-utils';
 import AdminOrdersView from '../AdminOrdersView.vue';
-import { apiError, me, mountSignedIn, stubApi, type SeenRequest } from '../../../__tests__/support';
-import type { AdminOrder, AdminOrderDetail, OrderStatus, RechargeRecord } from '../../../api/types';
+import { apiError, json, me, mountSignedIn, stubApi, type SeenRequest } from '../../../__tests__/support';
+import type { AdminOrder, AdminOrderDetail, OrderStatus, RechargeRecord, Refund, RefundResult } from '../../../api/types';
 
 function order(orderNo: string, status: OrderStatus, overrides: Partial<AdminOrder> = {}): AdminOrder {
   return {
@@ -26,6 +26,7 @@ function order(orderNo: string, status: OrderStatus, overrides: Partial<AdminOrd
     tradeNo: status === 'paid' ? '2026112322001' : null,
     clientIp: '203.0.113.9',
     callbackAt: status === 'paid' ? '2026-11-23T01:05:00.000Z' : null,
+    needsAttention: false,
     ...overrides,
   };
 }
@@ -51,9 +52,43 @@ const paidDetail: AdminOrderDetail = {
   order: PAID,
   callbackData: '{"trade_status":"TRADE_SUCCESS","trade_no":"2026112322001","money":"100.00"}',
   ledger: [ledgerRow('7', '13.88888889', 'payment', '13.88888889'), ledgerRow('8', '4.16666667', 'promotion', '18.05555556')],
-  events: [{ eventId: 'zpay:2026112322001', outcome: 'credited', createdAt: '2026-11-23T01:05:00.000Z' }],
+  events: [
+    { eventId: 'zpay:2026112322001', outcome: 'credited', payload: null, createdAt: '2026-11-23T01:05:00.000Z', resolvedAt: null, resolvedBy: null },
+  ],
+  refunds: [],
+  refundsByApi: true,
 };
-const pendingDetail: AdminOrderDetail = { order: PENDING, callbackData: null, ledger: [], events: [] };
+const pendingDetail: AdminOrderDetail = { order: PENDING, callbackData: null, ledger: [], events: [], refunds: [], refundsByApi: true };
+
+function refund(overrides: Partial<Refund> = {}): Refund {
+  return {
+    id: '7',
+    method: 'gateway',
+    status: 'succeeded',
+    amountCny: '100.00',
+    debitedUsd: '18.05555556',
+    shortfallUsd: '0.00000000',
+    rewardReversed: false,
+    rewardTakenUsd: '0.00000000',
+    operator: 'admin@example.com',
+    remark: 'Customer request #88',
+    attempts: 1,
+    gatewayReason: null,
+    createdAt: '2026-11-24T02:00:00.000Z',
+    completedAt: '2026-11-24T02:00:05.000Z',
+    ...overrides,
+  };
+}
+
+function refundResult(status: OrderStatus, overrides: Partial<RefundResult> = {}): RefundResult {
+  return {
+    order: { ...PAID, status },
+    debitedUsd: '18.05555556',
+    shortfallUsd: '0.00000000',
+    refund: refund({ status: status === 'refunding' ? 'pending' : 'succeeded', completedAt: status === 'refunding' ? null : '2026-11-24T02:00:05.000Z' }),
+    ...overrides,
+  };
+}
 
 const LIST = 'GET /api/admin/payment/orders';
 
@@ -206,7 +241,7 @@ describe('AdminOrdersView', () => {
           if (!(req.body as { force?: boolean }).force) {
             return apiError(409, 'ADMIN_REFUND_BALANCE_TOO_LOW', 'refunding PO-PAID takes back 18.05555556 USD but the balance is 3.00000000');
           }
-          return { order: { ...PAID, status: 'refunded' }, debitedUsd: '3.00000000', shortfallUsd: '15.05555556' };
+          return refundResult('refunded', { debitedUsd: '3.00000000', shortfallUsd: '15.05555556' });
         },
       }),
     );
@@ -237,19 +272,324 @@ describe('AdminOrdersView', () => {
     expect(api.calls(LIST)).toHaveLength(2);
   });
 
-  it('shows a gateway failure and keeps the dialog open', async () => {
+  it('a gateway refusal says the order is paid again, quotes the gateway, keeps the dialog open and reloads the refund history', async () => {
+    let detailCalls = 0;
+    const reversed = refund({ status: 'reversed', gatewayReason: 'charge_already_refunded', completedAt: '2026-11-24T02:00:03.000Z' });
     stubApi(
       routes({
-        'POST /api/admin/payment/orders/PO-PAID/refund': apiError(502, 'ADMIN_REFUND_GATEWAY_FAILED', 'stripe said no'),
+        'GET /api/admin/payment/orders/PO-PAID': () => (++detailCalls === 1 ? paidDetail : { ...paidDetail, refunds: [reversed] }),
+        'POST /api/admin/payment/orders/PO-PAID/refund': apiError(502, 'ADMIN_REFUND_GATEWAY_FAILED', 'stripe refused: charge_already_refunded'),
+      }),
+    );
+    const wrapper = await mountView();
+    await openRow(wrapper, 'PO-PAID');
+    expect(wrapper.findAll('[data-testid="admin-refund-row"]')).toHaveLength(0);
+    await wrapper.get('[data-testid="admin-refund"]').trigger('click');
+    await wrapper.get('[data-testid="admin-action-remark"]').setValue('x');
+    await submitAction(wrapper);
+    const error = wrapper.get('[data-testid="admin-action-error"]').text();
+    expect(error).toContain('The gateway refused the refund; the order is paid again and the balance was restored.');
+    expect(error).toContain('Gateway: stripe refused: charge_already_refunded');
+    expect(wrapper.find('[data-testid="admin-action-force"]').exists()).toBe(false);
+    expect(wrapper.find('[data-testid="admin-action-submit"]').exists()).toBe(true);
+    expect(detailCalls).toBe(2);
+    const rows = wrapper.findAll('[data-testid="admin-refund-row"]');
+    expect(rows.map((r) => r.attributes('data-status'))).toEqual(['reversed']);
+    expect(rows[0]!.get('[data-testid="admin-refund-reason"]').text()).toBe('Gateway: charge_already_refunded');
+  });
+
+  it('"needs attention" is sent as attention=true only while ticked, and flagged orders carry a badge', async () => {
+    const DUP = order('PO-DUP', 'paid', { needsAttention: true });
+    const api = stubApi(
+      routes({ [LIST]: (req: SeenRequest) => ({ items: [PENDING, DUP], total: 2, page: Number(req.query.get('page')), pageSize: 20 }) }),
+    );
+    const wrapper = await mountView();
+
+    const badgeOf = (no: string) => wrapper.get(`[data-testid="admin-order-row"][data-order-no="${no}"]`).find('[data-testid="admin-attention-badge"]');
+    expect(badgeOf('PO-DUP').exists()).toBe(true);
+    expect(badgeOf('PO-DUP').text()).toBe('Needs attention');
+    expect(badgeOf('PO-PENDING').exists()).toBe(false);
+    expect(api.calls(LIST)[0]!.query.has('attention')).toBe(false);
+
+    const box = wrapper.get('[data-testid="admin-orders-filter-attention"]');
+    expect((box.element as HTMLInputElement).checked).toBe(false);
+    await box.setValue(true);
+    await wrapper.get('[data-testid="admin-orders-search"]').trigger('click');
+    await flushPromises();
+    expect(api.calls(LIST)).toHaveLength(2);
+    expect(api.calls(LIST)[1]!.query.get('attention')).toBe('true');
+
+    await box.setValue(false);
+    await wrapper.get('[data-testid="admin-orders-search"]').trigger('click');
+    await flushPromises();
+    expect(api.calls(LIST)[2]!.query.has('attention')).toBe(false); // unticked: every order, not "attention=false"
+  });
+
+  it('the detail lists refunds with their state, method, amounts, reward, operator and gateway reason, and shows a second payment’s callback', async () => {
+    const rawDuplicate = '{"trade_status":"TRADE_SUCCESS","trade_no":"2026112322999","money":"100.00"}';
+    const detail: AdminOrderDetail = {
+      ...paidDetail,
+      order: { ...PAID, status: 'refunding', needsAttention: true },
+      events: [
+        ...paidDetail.events,
+        {
+          eventId: 'zpay:2026112322999',
+          outcome: 'duplicate_payment',
+          payload: rawDuplicate,
+          createdAt: '2026-11-23T02:00:00.000Z',
+          resolvedAt: null,
+          resolvedBy: null,
+        },
+        {
+          eventId: 'zpay:2026112322777',
+          outcome: 'duplicate_payment',
+          payload: '{"trade_no":"2026112322777"}',
+          createdAt: '2026-11-23T01:30:00.000Z',
+          resolvedAt: '2026-11-23T03:00:00.000Z',
+          resolvedBy: 'ops@example.com',
+        },
+      ],
+      refunds: [
+        refund({ id: '7', status: 'reversed', attempts: 1, gatewayReason: 'insufficient merchant funds' }),
+        refund({
+          id: '8',
+          status: 'pending',
+          debitedUsd: '10.00000000',
+          shortfallUsd: '8.05555556',
+          rewardReversed: true,
+          rewardTakenUsd: '5.00000000',
+          attempts: 3,
+          remark: 'Second try',
+          completedAt: null,
+        }),
+      ],
+    };
+    stubApi(routes({ 'GET /api/admin/payment/orders/PO-PAID': detail }));
+    const wrapper = await mountView();
+    await openRow(wrapper, 'PO-PAID');
+    const panel = wrapper.get('[data-testid="admin-order-detail"]');
+
+    expect(panel.get('[data-testid="admin-order-status"]').text()).toBe('Refund in progress');
+    expect(panel.get('[data-testid="admin-attention-badge"]').text()).toBe('Needs attention');
+    const note = panel.get('[data-testid="admin-attention-note"]').text();
+    expect(note).toContain('A second payment arrived for this order and was not credited');
+    expect(note).toContain('more than 10 minutes');
+    expect(panel.get('[data-testid="admin-refunding-note"]').text()).toContain('retried automatically');
+    expect(panel.find('[data-testid="admin-refund"]').exists()).toBe(false); // refunding: neither action
+    expect(panel.find('[data-testid="admin-confirm"]').exists()).toBe(false);
+
+    const rows = panel.findAll('[data-testid="admin-refund-row"]');
+    expect(rows.map((r) => [r.attributes('data-refund-id'), r.attributes('data-status'), r.attributes('data-method')])).toEqual([
+      ['7', 'reversed', 'gateway'],
+      ['8', 'pending', 'gateway'],
+    ]);
+    expect(rows[0]!.get('[data-testid="admin-refund-status"]').text()).toBe('Reversed');
+    expect(rows[0]!.get('[data-testid="admin-refund-method"]').text()).toBe('Through the gateway');
+    expect(rows[0]!.get('[data-testid="admin-refund-reason"]').text()).toBe('Gateway: insufficient merchant funds');
+    expect(rows[0]!.get('[data-testid="admin-refund-reward"]').text()).toBe('Not reversed');
+    const second = rows[1]!;
+    expect(second.get('[data-testid="admin-refund-status"]').text()).toBe('Waiting for the gateway');
+    expect(second.get('[data-testid="admin-refund-debited"]').text()).toBe('10.00');
+    expect(second.get('[data-testid="admin-refund-shortfall"]').text()).toBe('8.05555556');
+    expect(second.get('[data-testid="admin-refund-reward"]').text()).toBe('Reversed, 5.00 USD taken back');
+    expect(second.get('[data-testid="admin-refund-attempts"]').text()).toBe('3');
+    expect(second.get('[data-testid="admin-refund-remark"]').text()).toBe('Second try');
+    expect(second.text()).toContain('admin@example.com');
+    expect(second.find('[data-testid="admin-refund-reason"]').exists()).toBe(false);
+
+    const events = panel.findAll('[data-testid="admin-event-row"]');
+    expect(events.map((e) => e.attributes('data-outcome'))).toEqual(['credited', 'duplicate_payment', 'duplicate_payment']);
+    expect(events[0]!.find('[data-testid="admin-event-payload"]').exists()).toBe(false);
+    expect(events[1]!.get('[data-testid="admin-event-outcome"]').text()).toBe('Second payment, not credited');
+    const payload = events[1]!.get('[data-testid="admin-event-payload"]');
+    expect(payload.element.tagName).toBe('PRE');
+    expect(payload.text()).toContain('"trade_no": "2026112322999"');
+    expect(events[1]!.find('[data-testid="admin-event-resolved"]').exists()).toBe(false);
+    expect(events[2]!.get('[data-testid="admin-event-resolved"]').text()).toContain('ops@example.com');
+  });
+
+  it('a second payment already marked refunded at the gateway is not given as the reason for attention', async () => {
+    const detail: AdminOrderDetail = {
+      ...paidDetail,
+      order: { ...PAID, status: 'refunding', needsAttention: true },
+      events: [
+        {
+          eventId: 'zpay:2026112322777',
+          outcome: 'duplicate_payment',
+          payload: null,
+          createdAt: '2026-11-23T01:30:00.000Z',
+          resolvedAt: '2026-11-23T03:00:00.000Z',
+          resolvedBy: 'ops@example.com',
+        },
+      ],
+    };
+    stubApi(routes({ 'GET /api/admin/payment/orders/PO-PAID': detail }));
+    const wrapper = await mountView();
+    await openRow(wrapper, 'PO-PAID');
+    const note = wrapper.get('[data-testid="admin-attention-note"]').text();
+    expect(note).not.toContain('second payment');
+    expect(note).toContain('more than 10 minutes');
+  });
+
+  it('an order without refunds says so and has no attention badge', async () => {
+    stubApi(routes());
+    const wrapper = await mountView();
+    await openRow(wrapper, 'PO-PAID');
+    const panel = wrapper.get('[data-testid="admin-order-detail"]');
+    expect(panel.get('[data-testid="admin-no-refunds"]').text()).toBe('No refunds.');
+    expect(panel.find('[data-testid="admin-attention-badge"]').exists()).toBe(false);
+    expect(panel.find('[data-testid="admin-attention-note"]').exists()).toBe(false);
+  });
+
+  it('a 202 refund says the refund is under way and will be finished automatically', async () => {
+    let refunded = false;
+    stubApi(
+      routes({
+        'GET /api/admin/payment/orders/PO-PAID': () =>
+          refunded ? { ...paidDetail, order: { ...PAID, status: 'refunding' }, refunds: [refundResult('refunding').refund] } : paidDetail,
+        'POST /api/admin/payment/orders/PO-PAID/refund': () => {
+          refunded = true;
+          const result = refundResult('refunding', {
+            refund: { ...refundResult('refunding').refund, rewardReversed: true, rewardTakenUsd: '10.00000000' },
+          });
+          return json(202, result);
+        },
       }),
     );
     const wrapper = await mountView();
     await openRow(wrapper, 'PO-PAID');
     await wrapper.get('[data-testid="admin-refund"]').trigger('click');
-    await wrapper.get('[data-testid="admin-action-remark"]').setValue('x');
+    await wrapper.get('[data-testid="admin-action-remark"]').setValue('Customer request #88');
     await submitAction(wrapper);
-    expect(wrapper.get('[data-testid="admin-action-error"]').text()).toContain('did not refund');
-    expect(wrapper.find('[data-testid="admin-action-force"]').exists()).toBe(false);
-    expect(wrapper.find('[data-testid="admin-action-submit"]').exists()).toBe(true);
+
+    expect(wrapper.find('[data-testid="admin-action-submit"]').exists()).toBe(false);
+    const notice = wrapper.get('[data-testid="admin-action-done"]');
+    expect(notice.attributes('data-outcome')).toBe('refunding');
+    expect(notice.text()).toContain('Refund under way: 18.05555556 USD taken back from the user');
+    expect(notice.text()).toContain('finished automatically');
+    expect(notice.text()).toContain('Invite reward reversed: 10.00 USD taken back from the referrer.');
+    expect(wrapper.get('[data-testid="admin-order-status"]').attributes('data-status')).toBe('refunding');
+    expect(wrapper.find('[data-testid="admin-refunding-note"]').exists()).toBe(false); // the notice already says it
+    expect(wrapper.get('[data-testid="admin-refund-row"]').attributes('data-status')).toBe('pending');
+  });
+
+  it('a 200 refund says refunded, not under way', async () => {
+    stubApi(routes({ 'POST /api/admin/payment/orders/PO-PAID/refund': refundResult('refunded') }));
+    const wrapper = await mountView();
+    await openRow(wrapper, 'PO-PAID');
+    await wrapper.get('[data-testid="admin-refund"]').trigger('click');
+    await wrapper.get('[data-testid="admin-action-remark"]').setValue('Customer request #88');
+    await submitAction(wrapper);
+    const notice = wrapper.get('[data-testid="admin-action-done"]');
+    expect(notice.attributes('data-outcome')).toBe('refunded');
+    expect(notice.text()).toContain('Refunded: 18.05555556 USD taken back');
+    expect(notice.text()).not.toContain('under way');
+    expect(notice.text()).not.toContain('Invite reward');
+  });
+
+  it('without a refund API the dialog records a refund made outside, remark required, with its own wording', async () => {
+    const refundBodies: unknown[] = [];
+    stubApi(
+      routes({
+        'GET /api/admin/payment/orders/PO-PAID': { ...paidDetail, refundsByApi: false },
+        'POST /api/admin/payment/orders/PO-PAID/refund': (req: SeenRequest) => {
+          refundBodies.push(req.body);
+          return refundResult('refunded', { refund: refund({ method: 'manual', remark: 'Zpay console RF-123' }) });
+        },
+      }),
+    );
+    const wrapper = await mountView();
+    await openRow(wrapper, 'PO-PAID');
+    await wrapper.get('[data-testid="admin-refund"]').trigger('click');
+
+    const dialog = wrapper.get('[data-testid="admin-action-dialog"]');
+    expect(dialog.get('#order-action-title').text()).toBe('Record a refund made outside');
+    const hint = dialog.get('[data-testid="admin-action-hint"]');
+    expect(hint.attributes('data-manual')).toBe('true');
+    expect(hint.text()).toContain('refund the payment in its console first');
+    expect(hint.text()).toContain('Nothing is sent to the gateway.');
+    expect(dialog.get('[data-testid="admin-action-remark"]').attributes('placeholder')).toContain('refund reference');
+    expect(dialog.get('[data-testid="admin-action-submit"]').text()).toBe('Record refund');
+
+    await submitAction(wrapper);
+    expect(refundBodies).toHaveLength(0);
+    expect(wrapper.get('[data-testid="admin-action-error"]').text()).toBe('Enter a remark.');
+
+    await wrapper.get('[data-testid="admin-action-remark"]').setValue('Zpay console RF-123');
+    await submitAction(wrapper);
+    expect(refundBodies).toEqual([{ remark: 'Zpay console RF-123' }]);
+    expect(wrapper.get('[data-testid="admin-action-done"]').text()).toContain('Refund recorded: 18.05555556 USD taken back');
+  });
+
+  it('with a refund API the dialog refunds through the gateway', async () => {
+    stubApi(routes());
+    const wrapper = await mountView();
+    await openRow(wrapper, 'PO-PAID');
+    await wrapper.get('[data-testid="admin-refund"]').trigger('click');
+    const dialog = wrapper.get('[data-testid="admin-action-dialog"]');
+    expect(dialog.get('#order-action-title').text()).toBe('Refund order');
+    expect(dialog.get('[data-testid="admin-action-hint"]').attributes('data-manual')).toBe('false');
+    expect(dialog.get('[data-testid="admin-action-hint"]').text()).toContain('reverses the invite reward');
+    expect(dialog.get('[data-testid="admin-action-submit"]').text()).toBe('Refund');
+    expect(dialog.find('[data-testid="admin-confirm-grant-bonus"]').exists()).toBe(false);
+  });
+
+  it.each(['pending', 'expired', 'cancelled', 'failed'] as const)('a %s order can be confirmed, not refunded', async (status) => {
+    stubApi(routes({ 'GET /api/admin/payment/orders/PO-PENDING': { ...pendingDetail, order: { ...PENDING, status } } }));
+    const wrapper = await mountView();
+    await openRow(wrapper, 'PO-PENDING');
+    expect(wrapper.find('[data-testid="admin-confirm"]').exists()).toBe(true);
+    expect(wrapper.find('[data-testid="admin-refund"]').exists()).toBe(false);
+  });
+
+  it.each(['refunding', 'refunded'] as const)('a %s order offers neither confirm nor refund', async (status) => {
+    stubApi(routes({ 'GET /api/admin/payment/orders/PO-PAID': { ...paidDetail, order: { ...PAID, status } } }));
+    const wrapper = await mountView();
+    await openRow(wrapper, 'PO-PAID');
+    expect(wrapper.get('[data-testid="admin-order-status"]').attributes('data-status')).toBe(status);
+    expect(wrapper.find('[data-testid="admin-confirm"]').exists()).toBe(false);
+    expect(wrapper.find('[data-testid="admin-refund"]').exists()).toBe(false);
+  });
+
+  it('confirming a cancelled order can grant the new-user bonus to a late payment', async () => {
+    const CANCELLED = order('PO-PENDING', 'cancelled');
+    const posts: unknown[] = [];
+    stubApi(
+      routes({
+        'GET /api/admin/payment/orders/PO-PENDING': { ...pendingDetail, order: CANCELLED },
+        'POST /api/admin/payment/orders/PO-PENDING/confirm': (req: SeenRequest) => {
+          posts.push(req.body);
+          return { ...paidDetail, order: { ...PAID, orderNo: 'PO-PENDING' } };
+        },
+      }),
+    );
+    const wrapper = await mountView();
+    await openRow(wrapper, 'PO-PENDING');
+    expect(wrapper.get('[data-testid="admin-order-status"]').text()).toBe('Cancelled');
+
+    await wrapper.get('[data-testid="admin-confirm"]').trigger('click');
+    const box = wrapper.get('[data-testid="admin-confirm-grant-bonus"]');
+    expect((box.element as HTMLInputElement).checked).toBe(false);
+    expect(wrapper.get('[data-testid="admin-action-dialog"]').text()).toContain('Grant the new-user bonus even if paid late');
+    await box.setValue(true);
+    await wrapper.get('[data-testid="admin-action-remark"]').setValue('Paid per bank statement');
+    await submitAction(wrapper);
+
+    expect(posts).toEqual([{ remark: 'Paid per bank statement', grantBonus: true }]);
+    expect(wrapper.get('[data-testid="admin-order-status"]').attributes('data-status')).toBe('paid');
+
+    // A new dialog starts unticked.
+    await openRow(wrapper, 'PO-PAID');
+    await openRow(wrapper, 'PO-PENDING');
+    await wrapper.get('[data-testid="admin-confirm"]').trigger('click');
+    expect((wrapper.get('[data-testid="admin-confirm-grant-bonus"]').element as HTMLInputElement).checked).toBe(false);
+  });
+
+  it('a status filter offers the new statuses', async () => {
+    stubApi(routes());
+    const wrapper = await mountView();
+    const options = wrapper.get('[data-testid="admin-orders-filter-status"]').findAll('option');
+    expect(options.map((o) => o.attributes('value'))).toEqual(['', 'pending', 'paid', 'expired', 'cancelled', 'failed', 'refunding', 'refunded']);
+    expect(options.map((o) => o.text())).toContain('Refund in progress');
   });
 });
