@@ -13,7 +13,8 @@
 //   5. expiring 100,000 orders while webhooks keep arriving.
 //
 // Options (env): BENCH_ORDERS (default 10000), BENCH_CONNECTIONS (16),
-// BENCH_LEDGER_ROWS (1000000), BENCH_EXPIRE_ORDERS (100000).
+// BENCH_LEDGER_ROWS (1000000), BENCH_EXPIRE_ORDERS (100000), BENCH_PROFILE_DIR
+// (a folder for the app's CPU profile).
 
 const { spawn } = require('node:child_process');
 const { mkdtempSync, rmSync } = require('node:fs');
@@ -144,7 +145,9 @@ function startFloor(pool, port) {
 }
 
 async function startApp(env) {
-  const child = spawn(process.execPath, [join(root, 'dist', 'src', 'main.js')], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  // BENCH_PROFILE_DIR: the app writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, join(root, 'dist', 'src', 'main.js')], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let errors = '';
   child.stderr.on('data', (d) => (errors += d));
   const url = `http://127.0.0.1:${env.PORT}`;
@@ -307,7 +310,11 @@ async function main() {
       )}, errors ${during.errors + during.non2xx}`,
     );
   } finally {
-    app?.child.kill('SIGTERM');
+    if (app) {
+      const exited = new Promise((resolve) => app.child.once('exit', resolve));
+      app.child.kill('SIGTERM');
+      await exited;
+    }
     await pool.end();
     await postgres.stop();
     rmSync(dataDir, { recursive: true, force: true });
