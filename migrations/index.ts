@@ -1,6 +1,12 @@
 import { InitialSchema1763856000000 } from './1763856000000-InitialSchema';
 import { PaymentWebhookEvents1763942400000 } from './1763942400000-PaymentWebhookEvents';
 import { OrderLifecycle1764115200000 } from './1764115200000-OrderLifecycle';
+import { OrderInsertFunction1764201600000 } from './1764201600000-OrderInsertFunction';
 
 /** Every migration, oldest first. A new migration file is added here too. */
-export const MIGRATIONS = [InitialSchema1763856000000, PaymentWebhookEvents1763942400000, OrderLifecycle1764115200000];
+export const MIGRATIONS = [
+  InitialSchema1763856000000,
+  PaymentWebhookEvents1763942400000,
+  OrderLifecycle1764115200000,
+  OrderInsertFunction1764201600000,
+];

@@ -108,10 +108,7 @@ export class OrdersService {
       userAgent: input.userAgent?.slice(0, 500) ?? null,
       createdAt: now,
     };
-    const id = await this.dataSource.transaction(async (em) => {
-      await this.orders.lockUserOrders(em, input.userId);
-      return this.orders.insert(em, row, settings.maxPendingOrders);
-    });
+    const id = await this.orders.insert(row, settings.maxPendingOrders);
     if (!id) throw PaymentsException.tooManyPending(settings.maxPendingOrders);
     this.metrics.ordersCreated.inc({ provider: provider.name });
     const order = orderFromRow(id, row);

@@ -75,24 +75,15 @@ export function toOrder(row: OrderRow): PaymentOrder {
   });
 }
 
-/** Serialises one user's order creations, so "at most N pending" holds under concurrency (two-key advisory space). */
-const LOCK_USER_ORDERS: PreparedStatement = {
-  name: 'orders-lock-user',
-  text: 'SELECT pg_advisory_xact_lock(7342, hashtext($1::text))',
-};
-
-/** Inserts the order only while the user has fewer than $18 unexpired pending orders; no row back means too many. */
+/**
+ * Stores a pending order unless the user already has $16 unexpired pending
+ * orders (then NULL). A function (migration OrderInsertFunction) so that the
+ * user's advisory lock, the count taken after it and the insert are one round
+ * trip and one commit; it locks the two-key advisory space (7342, hashtext(user id)).
+ */
 const INSERT_UNLESS_TOO_MANY_PENDING: PreparedStatement = {
   name: 'orders-insert',
-  text: `INSERT INTO payment_orders
-           (order_no, trade_no, user_id, username, amount_cny, amount_usd, bonus_usd, total_usd, exchange_rate, provider,
-            payment_method, payment_url, status, expire_at, promotion_tier, client_ip, user_agent, created_at, updated_at)
-         SELECT $1::varchar, $2::varchar, $3::bigint, $4::varchar, $5::numeric, $6::numeric, $7::numeric, $8::numeric, $9::numeric,
-                $10::varchar, $11::varchar, $12::varchar, 'pending', $13::timestamptz, $14::int, $15::varchar, $16::varchar,
-                $17::timestamptz, $17::timestamptz
-          WHERE (SELECT COUNT(*) FROM payment_orders
-                  WHERE user_id = $3::bigint AND status = 'pending' AND expire_at > NOW()) < $18::int
-         RETURNING id`,
+  text: `SELECT payment_order_insert($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) AS id`,
 };
 
 /**
@@ -221,21 +212,14 @@ export class PaymentOrdersRepository {
 
   // ── creation ────────────────────────────────────────────────────────────
 
-  /** In the creation transaction, before `insert`: waits for the user's other creations to commit. */
-  async lockUserOrders(em: EntityManager, userId: string): Promise<void> {
-    await runPrepared(em, LOCK_USER_ORDERS, [userId]);
-  }
-
-  /** Inserts a pending order; null when the user already has `maxPending` unexpired pending orders. */
-  async insert(em: EntityManager, order: NewOrderRow, maxPending: number): Promise<string | null> {
-    const [row] = await runPrepared<{ id: string }>(em, INSERT_UNLESS_TOO_MANY_PENDING, [
+  /** Inserts a pending order in its own short transaction; null when the user already has `maxPending` unexpired pending orders. */
+  async insert(order: NewOrderRow, maxPending: number): Promise<string | null> {
+    const [row] = await runPrepared<{ id: string | null }>(this.dataSource.manager, INSERT_UNLESS_TOO_MANY_PENDING, [
       order.orderNo,
       order.tradeNo,
       order.userId,
       order.username,
       order.amountCny,
-      order.amountUsd,
-      '0',
       order.amountUsd,
       order.exchangeRate,
       order.provider,

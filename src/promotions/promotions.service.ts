@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../common/config/app-config';
 import { LockKey, drainInLockedBatches } from '../common/database/advisory-lock';
+import { PreparedStatement, runPrepared } from '../common/database/prepared';
 import { returning } from '../common/database/returning';
 import { Money, percentOf } from '../common/money/money';
 import { LedgerService } from '../ledger/ledger.service';
@@ -11,6 +12,27 @@ import { TierAt, tierAt } from './promotion-tiers';
 import { PromotionStatus, UserPromotion } from './user-promotion.entity';
 
 const EXPIRE_BATCH = 1000;
+
+const USER_PROMOTION: PreparedStatement = {
+  name: 'promotions-of-user',
+  text: `SELECT id, user_id, username, activated_at, expire_at, status, used_tier, used_at, used_amount, bonus_amount, created_at, updated_at
+           FROM user_promotions WHERE user_id = $1`,
+};
+
+interface UserPromotionRow {
+  id: string;
+  user_id: string;
+  username: string;
+  activated_at: Date;
+  expire_at: Date;
+  status: PromotionStatus;
+  used_tier: number | null;
+  used_at: Date | null;
+  used_amount: string | null;
+  bonus_amount: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
 
 /** What a paid order contributes to the bonus decision. */
 export interface BonusRequest {
@@ -75,11 +97,7 @@ export class PromotionsService {
   async state(userId: string, now = new Date()): Promise<PromotionState> {
     if (!this.enabled) return { enabled: false, promotion: null, current: null };
     // On every order creation: a plain query rather than the ORM's query building and mapping.
-    const [row] = await this.dataSource.query(
-      `SELECT id, user_id, username, activated_at, expire_at, status, used_tier, used_at, used_amount, bonus_amount, created_at, updated_at
-         FROM user_promotions WHERE user_id = $1`,
-      [userId],
-    );
+    const [row] = await runPrepared<UserPromotionRow>(this.dataSource.manager, USER_PROMOTION, [userId]);
     const promotion: UserPromotion | null = row
       ? Object.assign(new UserPromotion(), {
           id: row.id,

@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, EntityManager, Repository } from 'typeorm';
+import { PreparedStatement, runPrepared } from '../common/database/prepared';
 import { escapeLike, isUniqueViolation } from '../common/database/sql';
 import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
 import { User, UserRole, UserStatus } from './user.entity';
 import { UsersException } from './users.errors';
+
+const SESSION_USER: PreparedStatement = { name: 'users-session', text: 'SELECT id, email, username, role, status FROM users WHERE id = $1' };
 
 export interface UserFilter {
   /** Part of the email or username. */
@@ -35,7 +38,7 @@ export class UsersService {
    */
   async findSessionUser(id: string): Promise<Pick<User, 'id' | 'email' | 'username' | 'role' | 'status'> | null> {
     if (!/^\d{1,19}$/.test(id)) return null;
-    const [row] = await this.users.query('SELECT id, email, username, role, status FROM users WHERE id = $1', [id]);
+    const [row] = await runPrepared<Pick<User, 'id' | 'email' | 'username' | 'role' | 'status'>>(this.users.manager, SESSION_USER, [id]);
     return row ?? null;
   }
 
