@@ -60,8 +60,8 @@ export class OrdersService {
 
   /**
    * Stores the order. Where the adapter computes the payment URL itself
-   * (sandbox, Zpay page pay) it is stored with the order, in one short
-   * transaction; otherwise the gateway is asked after the order is stored,
+   * (sandbox, Zpay page pay) it is stored with the order in one statement
+   * and one commit; otherwise the gateway is asked after the order is stored,
    * outside any transaction, and a refusal marks the order failed (a 502:
    * nothing was charged).
    */
