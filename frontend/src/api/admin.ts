@@ -12,6 +12,7 @@ import type {
   AdminRechargeRecordPage,
   RefundOrderRequest,
   RefundResult,
+  ResolveDuplicatesRequest,
 } from './types';
 
 /** Admin API (SPEC §5.7): every call answers 403 to a non-admin. */
@@ -45,6 +46,16 @@ export function confirmAdminOrder(orderNo: string, body: ConfirmOrderRequest): P
  */
 export function refundAdminOrder(orderNo: string, body: RefundOrderRequest): Promise<RefundResult> {
   return http.post<RefundResult>(`/admin/payment/orders/${encodeURIComponent(orderNo)}/refund`, body);
+}
+
+/**
+ * Records that the order's second payments (webhook events with outcome
+ * duplicate_payment, never credited) were refunded in the gateway's own
+ * console; nothing is sent to the gateway. Answers the fresh detail.
+ * 409 PAYMENT_NO_DUPLICATE_PAYMENT when none is left unresolved.
+ */
+export function resolveDuplicatePayments(orderNo: string, body: ResolveDuplicatesRequest): Promise<AdminOrderDetail> {
+  return http.post<AdminOrderDetail>(`/admin/payment/orders/${encodeURIComponent(orderNo)}/duplicate-payments/resolve`, body);
 }
 
 export function getPaymentStats(): Promise<PaymentStats> {

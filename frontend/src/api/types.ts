@@ -64,6 +64,7 @@ export type RefundStatus = Schemas['RefundStatus'];
 export type ConfirmOrderRequest = Schemas['ConfirmOrderDto'];
 export type RefundOrderRequest = Schemas['RefundOrderDto'];
 export type RefundResult = Schemas['RefundResultDto'];
+export type ResolveDuplicatesRequest = Schemas['ResolveDuplicatesDto'];
 export type AdminLedgerQuery = NonNullable<operations['AdminLedgerController_rechargeRecords']['parameters']['query']>;
 export type BalanceAdjustmentRequest = Schemas['BalanceAdjustmentDto'];
 export type AuditReport = Schemas['AuditReportDto'];

@@ -1,7 +1,7 @@
 import { reactive, ref, shallowRef, type Ref } from 'vue';
-import { confirmAdminOrder, getAdminOrder, listAdminOrders, refundAdminOrder } from '../api/admin';
+import { confirmAdminOrder, getAdminOrder, listAdminOrders, refundAdminOrder, resolveDuplicatePayments } from '../api/admin';
 import { ApiError } from '../api/http';
-import type { AdminOrderDetail, AdminOrderQuery, OrderStatus, ProviderName, RefundResult } from '../api/types';
+import type { AdminOrderDetail, AdminOrderQuery, OrderStatus, ProviderName, RefundResult, WebhookEvent } from '../api/types';
 import { localDayBoundary } from '../utils/time';
 import { usePagedList } from './usePagedList';
 
@@ -97,7 +97,7 @@ export function useOrderDetail() {
     loading.value = false;
   }
 
-  /** An answer that already carries the fresh detail (confirm). */
+  /** An answer that already carries the fresh detail (confirm, second payments resolved). */
   function replace(fresh: AdminOrderDetail): void {
     seq++;
     loading.value = false;
@@ -107,12 +107,19 @@ export function useOrderDetail() {
   return { orderNo, data, loading, error, open, close, load, replace };
 }
 
-export type OrderActionKind = 'confirm' | 'refund';
+export type OrderActionKind = 'confirm' | 'refund' | 'resolveDuplicates';
+
+/** Second payments not yet marked refunded at the gateway: what keeps such an order flagged. */
+export function unresolvedDuplicates(detail: AdminOrderDetail | null): WebhookEvent[] {
+  return detail?.events.filter((ev) => ev.outcome === 'duplicate_payment' && ev.resolvedAt === null) ?? [];
+}
 
 /** The error code that lets an admin retry a refund with force: true. */
 export const REFUND_BALANCE_TOO_LOW = 'ADMIN_REFUND_BALANCE_TOO_LOW';
 /** The gateway refused a refund: the order is paid again, with a reversed refund row to show. */
 export const REFUND_GATEWAY_FAILED = 'ADMIN_REFUND_GATEWAY_FAILED';
+/** Nothing left to resolve: another admin got there first, so what is shown is out of date. */
+export const NO_DUPLICATE_PAYMENT = 'PAYMENT_NO_DUPLICATE_PAYMENT';
 
 /** A 202 refund: the user is debited but the gateway has not confirmed (a background job finishes it). */
 export function refundUnderWay(result: RefundResult): boolean {
@@ -120,11 +127,11 @@ export function refundUnderWay(result: RefundResult): boolean {
 }
 
 /**
- * The confirm / refund dialog of the order in `detail`. A remark is required
- * (checked before any request). Confirm can grant the new-user bonus to a late
- * payment. A refund the balance no longer covers offers "refund anyway", which
- * resends with force: true. On success the dialog closes and `onDone`
- * refreshes what is shown.
+ * The confirm / refund / resolve-second-payments dialog of the order in
+ * `detail`. A remark is required (checked before any request). Confirm can
+ * grant the new-user bonus to a late payment. A refund the balance no longer
+ * covers offers "refund anyway", which resends with force: true. On success
+ * the dialog closes and `onDone` refreshes what is shown.
  */
 export function useOrderAction(detail: ReturnType<typeof useOrderDetail>, onDone: () => Promise<void> | void) {
   const kind = ref<OrderActionKind | null>(null);
@@ -136,7 +143,7 @@ export function useOrderAction(detail: ReturnType<typeof useOrderDetail>, onDone
   /** 'remarkRequired', or the failed call. */
   const error: Ref<'remarkRequired' | unknown> = ref(null);
   /** What the last successful action did, for a notice in the panel. */
-  const done = shallowRef<{ kind: 'confirm' } | { kind: 'refund'; result: RefundResult } | null>(null);
+  const done = shallowRef<{ kind: 'confirm' | 'resolveDuplicates' } | { kind: 'refund'; result: RefundResult } | null>(null);
 
   function start(k: OrderActionKind): void {
     kind.value = k;
@@ -169,6 +176,9 @@ export function useOrderAction(detail: ReturnType<typeof useOrderDetail>, onDone
         const body = grantBonus.value ? { remark: text, grantBonus: true } : { remark: text };
         detail.replace(await confirmAdminOrder(orderNo, body));
         done.value = { kind: 'confirm' };
+      } else if (k === 'resolveDuplicates') {
+        detail.replace(await resolveDuplicatePayments(orderNo, { remark: text }));
+        done.value = { kind: 'resolveDuplicates' };
       } else {
         const body = force.value && offerForce.value ? { remark: text, force: true } : { remark: text };
         done.value = { kind: 'refund', result: await refundAdminOrder(orderNo, body) };
@@ -182,6 +192,10 @@ export function useOrderAction(detail: ReturnType<typeof useOrderDetail>, onDone
       if (err instanceof ApiError && err.code === REFUND_BALANCE_TOO_LOW) offerForce.value = true;
       // The refused attempt is now in the order's refund history.
       if (err instanceof ApiError && err.code === REFUND_GATEWAY_FAILED) void detail.load();
+      if (err instanceof ApiError && err.code === NO_DUPLICATE_PAYMENT) {
+        void detail.load();
+        void onDone(); // the list's attention badge is just as stale
+      }
       return false;
     } finally {
       submitting.value = false;

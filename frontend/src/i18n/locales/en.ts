@@ -285,6 +285,8 @@ const en = {
       refundRecorded: 'Refund recorded: {debited} USD taken back from the user, {shortfall} USD already spent.',
       refundUnderWay: 'Refund under way: {debited} USD taken back from the user, {shortfall} USD already spent. The gateway has not confirmed yet; the order stays "Refund in progress" and is finished automatically.',
       rewardReversed: 'Invite reward reversed: {amount} USD taken back from the referrer.',
+      resolveDuplicates: 'Mark second payment refunded…',
+      duplicatesResolved: 'The second payment is marked as refunded at the gateway.',
     },
     refund: {
       status: {
@@ -338,6 +340,11 @@ const en = {
       submitting: 'Working…',
       cancel: 'Cancel',
       remarkRequired: 'Enter a remark.',
+      resolveDuplicatesTitle: 'Mark the second payment refunded',
+      resolveDuplicatesHint: 'Order {orderNo} received a second payment after it had already been paid. That payment was not credited: the user’s balance never included it. Refund it yourself in the gateway’s own console first, then mark it here. This only records that you did: nothing is sent to the gateway and no balance changes.',
+      resolveDuplicatesList: 'Second payments not yet marked refunded:',
+      resolveRemarkPlaceholder: 'The console’s refund reference for the second payment',
+      submitResolveDuplicates: 'Mark refunded',
     },
     ledger: {
       title: 'Ledger',
@@ -409,6 +416,7 @@ const en = {
       ADMIN_ORDER_CANNOT_REFUND: 'Only a paid order can be refunded.',
       ADMIN_REFUND_BALANCE_TOO_LOW: 'The user has already spent part of this payment, so the balance does not cover the refund. Tick "refund anyway" to take back what is left.',
       ADMIN_REFUND_GATEWAY_FAILED: 'The gateway refused the refund; the order is paid again and the balance was restored.',
+      PAYMENT_NO_DUPLICATE_PAYMENT: 'This order has no second payment left to mark refunded; another admin may have done it already.',
       LEDGER_INSUFFICIENT_BALANCE: 'The balance is too low for this debit.',
       LEDGER_USER_NOT_FOUND: 'There is no user with this ID.',
       LEDGER_ZERO_AMOUNT: 'The amount cannot be zero.',

@@ -287,6 +287,8 @@ const zh: MessageSchema = {
       refundRecorded: '已登记退款：从用户余额扣回 {debited} USD，{shortfall} USD 已被用户消费。',
       refundUnderWay: '退款进行中：从用户余额扣回 {debited} USD，{shortfall} USD 已被用户消费。网关尚未确认，订单保持“退款中”，系统会自动完成。',
       rewardReversed: '已撤销邀请奖励：从邀请人处扣回 {amount} USD。',
+      resolveDuplicates: '标记第二笔付款已退款…',
+      duplicatesResolved: '第二笔付款已标记为已在支付网关退款。',
     },
     refund: {
       status: {
@@ -340,6 +342,11 @@ const zh: MessageSchema = {
       submitting: '处理中…',
       cancel: '取消',
       remarkRequired: '请填写备注。',
+      resolveDuplicatesTitle: '标记第二笔付款已退款',
+      resolveDuplicatesHint: '订单 {orderNo} 在已支付后又收到了一笔付款。这第二笔付款没有入账：用户余额从未包含它。请先在支付网关自己的后台为其退款，再在此标记。此操作仅记录你已退款，不会向网关发送任何请求，也不会改变任何余额。',
+      resolveDuplicatesList: '尚未标记为已退款的第二笔付款：',
+      resolveRemarkPlaceholder: '网关后台为第二笔付款开具的退款单号',
+      submitResolveDuplicates: '标记为已退款',
     },
     ledger: {
       title: '账本',
@@ -411,6 +418,7 @@ const zh: MessageSchema = {
       ADMIN_ORDER_CANNOT_REFUND: '只能为已支付的订单退款。',
       ADMIN_REFUND_BALANCE_TOO_LOW: '用户已消费了这笔充值的一部分，余额不足以退款。勾选“仍然退款”可扣回剩余部分。',
       ADMIN_REFUND_GATEWAY_FAILED: '支付网关拒绝了退款；订单已恢复为已支付，用户余额已恢复。',
+      PAYMENT_NO_DUPLICATE_PAYMENT: '该订单没有待标记为已退款的第二笔付款，可能已由其他管理员处理。',
       LEDGER_INSUFFICIENT_BALANCE: '余额不足，无法扣款。',
       LEDGER_USER_NOT_FOUND: '不存在该 ID 的用户。',
       LEDGER_ZERO_AMOUNT: '金额不能为零。',

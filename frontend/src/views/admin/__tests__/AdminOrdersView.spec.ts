@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { flushPromises, type VueWrapper } from '@vue/test-utils';
 import AdminOrdersView from '../AdminOrdersView.vue';
 import { apiError, json, me, mountSignedIn, stubApi, type SeenRequest } from '../../../__tests__/support';
-import type { AdminOrder, AdminOrderDetail, OrderStatus, RechargeRecord, Refund, RefundResult } from '../../../api/types';
+import type { AdminOrder, AdminOrderDetail, OrderStatus, RechargeRecord, Refund, RefundResult, WebhookEvent } from '../../../api/types';
 
 function order(orderNo: string, status: OrderStatus, overrides: Partial<AdminOrder> = {}): AdminOrder {
   return {
@@ -583,6 +583,145 @@ describe('AdminOrdersView', () => {
     await openRow(wrapper, 'PO-PENDING');
     await wrapper.get('[data-testid="admin-confirm"]').trigger('click');
     expect((wrapper.get('[data-testid="admin-confirm-grant-bonus"]').element as HTMLInputElement).checked).toBe(false);
+  });
+
+  describe('a second payment refunded at the gateway', () => {
+    const RESOLVE = 'POST /api/admin/payment/orders/PO-PAID/duplicate-payments/resolve';
+    const secondPayment = (overrides: Partial<WebhookEvent> = {}): WebhookEvent => ({
+      eventId: 'zpay:2026112322999',
+      outcome: 'duplicate_payment',
+      payload: '{"trade_status":"TRADE_SUCCESS","trade_no":"2026112322999","money":"100.00"}',
+      createdAt: '2026-11-23T02:00:00.000Z',
+      resolvedAt: null,
+      resolvedBy: null,
+      ...overrides,
+    });
+    const flagged = (status: OrderStatus = 'paid'): AdminOrderDetail => ({
+      ...paidDetail,
+      order: { ...PAID, status, needsAttention: true },
+      events: [...paidDetail.events, secondPayment()],
+    });
+    const resolvedAnswer: AdminOrderDetail = {
+      ...paidDetail,
+      order: { ...PAID, needsAttention: false },
+      events: [...paidDetail.events, secondPayment({ resolvedAt: '2026-11-24T03:00:00.000Z', resolvedBy: 'admin@example.com' })],
+    };
+
+    it.each([
+      ['no second payment', false, paidDetail],
+      [
+        'a second payment already marked refunded',
+        false,
+        { ...paidDetail, events: [...paidDetail.events, secondPayment({ resolvedAt: '2026-11-23T03:00:00.000Z', resolvedBy: 'ops@example.com' })] },
+      ],
+      ['an unresolved second payment on a paid order', true, flagged('paid')],
+      ['an unresolved second payment on a refunded order', true, flagged('refunded')],
+      ['an unresolved second payment on a refunding order', true, flagged('refunding')],
+    ] as const)('with %s the action is offered: %s', async (_label, offered, detail) => {
+      stubApi(routes({ 'GET /api/admin/payment/orders/PO-PAID': detail }));
+      const wrapper = await mountView();
+      await openRow(wrapper, 'PO-PAID');
+      expect(wrapper.find('[data-testid="admin-order-detail"]').exists()).toBe(true);
+      expect(wrapper.find('[data-testid="admin-resolve-duplicates"]').exists()).toBe(offered);
+    });
+
+    it('explains the second payment was not credited, requires a remark, posts it trimmed and shows the answer', async () => {
+      const bodies: unknown[] = [];
+      let detailCalls = 0;
+      const api = stubApi(
+        routes({
+          'GET /api/admin/payment/orders/PO-PAID': () => {
+            detailCalls++;
+            return flagged();
+          },
+          [RESOLVE]: (req: SeenRequest) => {
+            bodies.push(req.body);
+            return resolvedAnswer;
+          },
+        }),
+      );
+      const wrapper = await mountView();
+      await openRow(wrapper, 'PO-PAID');
+      expect(wrapper.get('[data-testid="admin-order-detail"] [data-testid="admin-attention-badge"]').text()).toBe('Needs attention');
+
+      await wrapper.get('[data-testid="admin-resolve-duplicates"]').trigger('click');
+      const dialog = wrapper.get('[data-testid="admin-action-dialog"]');
+      expect(dialog.attributes('data-kind')).toBe('resolveDuplicates');
+      expect(dialog.get('#order-action-title').text()).toBe('Mark the second payment refunded');
+      const hint = dialog.get('[data-testid="admin-action-hint"]').text();
+      expect(hint).toContain('Order PO-PAID');
+      expect(hint).toContain('was not credited');
+      expect(hint).toContain('Refund it yourself in the gateway’s own console first');
+      expect(dialog.findAll('[data-testid="admin-resolve-duplicates-item"]').map((li) => li.text())).toEqual([
+        expect.stringContaining('zpay:2026112322999'),
+      ]);
+      expect(dialog.get('[data-testid="admin-action-remark"]').attributes('placeholder')).toContain('refund reference');
+      expect(dialog.get('[data-testid="admin-action-submit"]').text()).toBe('Mark refunded');
+      expect(dialog.find('[data-testid="admin-confirm-grant-bonus"]').exists()).toBe(false);
+      expect(dialog.find('[data-testid="admin-action-force"]').exists()).toBe(false);
+
+      await wrapper.get('[data-testid="admin-action-remark"]').setValue('   ');
+      await submitAction(wrapper);
+      expect(wrapper.get('[data-testid="admin-action-error"]').text()).toBe('Enter a remark.');
+      expect(api.calls(RESOLVE)).toHaveLength(0);
+
+      const listCalls = api.calls(LIST).length;
+      await wrapper.get('[data-testid="admin-action-remark"]').setValue('  Refunded in Zpay console RF-456 ');
+      await submitAction(wrapper);
+
+      expect(bodies).toEqual([{ remark: 'Refunded in Zpay console RF-456' }]);
+      expect(api.calls(RESOLVE)).toHaveLength(1);
+      expect(wrapper.find('[data-testid="admin-action-dialog"]').exists()).toBe(false);
+      expect(detailCalls).toBe(1); // the answer is the fresh detail: no second GET
+      const panel = wrapper.get('[data-testid="admin-order-detail"]');
+      expect(panel.find('[data-testid="admin-attention-badge"]').exists()).toBe(false);
+      expect(panel.find('[data-testid="admin-attention-note"]').exists()).toBe(false);
+      expect(panel.find('[data-testid="admin-resolve-duplicates"]').exists()).toBe(false);
+      expect(panel.get('[data-testid="admin-action-done"]').text()).toBe('The second payment is marked as refunded at the gateway.');
+      const events = panel.findAll('[data-testid="admin-event-row"]');
+      expect(events[1]!.get('[data-testid="admin-event-resolved"]').text()).toContain('admin@example.com');
+      expect(api.calls(LIST).length).toBe(listCalls + 1); // the list's badge is refreshed too
+    });
+
+    it('a 409 says nothing is left to resolve, keeps the dialog open and reloads the detail', async () => {
+      let detailCalls = 0;
+      stubApi(
+        routes({
+          'GET /api/admin/payment/orders/PO-PAID': () => (++detailCalls === 1 ? flagged() : resolvedAnswer),
+          [RESOLVE]: apiError(409, 'PAYMENT_NO_DUPLICATE_PAYMENT', 'order PO-PAID has no unresolved duplicate payment'),
+        }),
+      );
+      const wrapper = await mountView();
+      await openRow(wrapper, 'PO-PAID');
+      await wrapper.get('[data-testid="admin-resolve-duplicates"]').trigger('click');
+      await wrapper.get('[data-testid="admin-action-remark"]').setValue('RF-456');
+      await submitAction(wrapper);
+
+      expect(wrapper.get('[data-testid="admin-action-error"]').text()).toBe(
+        'This order has no second payment left to mark refunded; another admin may have done it already.',
+      );
+      expect(wrapper.find('[data-testid="admin-action-submit"]').exists()).toBe(true);
+      expect(wrapper.find('[data-testid="admin-action-done"]').exists()).toBe(false);
+      expect(detailCalls).toBe(2);
+      expect(wrapper.find('[data-testid="admin-resolve-duplicates"]').exists()).toBe(false);
+    });
+
+    it('the dialog speaks Chinese in the zh locale', async () => {
+      stubApi(
+        routes({
+          'GET /api/admin/payment/orders/PO-PAID': flagged(),
+          [RESOLVE]: apiError(409, 'PAYMENT_NO_DUPLICATE_PAYMENT', 'order PO-PAID has no unresolved duplicate payment'),
+        }),
+      );
+      const { wrapper } = await mountSignedIn(AdminOrdersView, '/admin/orders', 'zh');
+      await flushPromises();
+      await openRow(wrapper, 'PO-PAID');
+      await wrapper.get('[data-testid="admin-resolve-duplicates"]').trigger('click');
+      expect(wrapper.get('[data-testid="admin-action-hint"]').text()).toContain('没有入账');
+      await wrapper.get('[data-testid="admin-action-remark"]').setValue('RF-456');
+      await submitAction(wrapper);
+      expect(wrapper.get('[data-testid="admin-action-error"]').text()).toContain('没有待标记为已退款的第二笔付款');
+    });
   });
 
   it('a status filter offers the new statuses', async () => {
