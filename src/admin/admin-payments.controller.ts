@@ -32,6 +32,7 @@ import {
   RefundOrderDto,
   RefundResultDto,
   ResolveDuplicatesDto,
+  ResolveRefundDto,
 } from './dto/admin-payments.dto';
 
 function toAdminOrder(order: PaymentOrder, userEmail: string | null, needsAttention: boolean): AdminOrderDto {
@@ -157,6 +158,22 @@ export class AdminPaymentsController {
       shortfallUsd: result.refund.shortfallUsd,
       refund: toRefund(result.refund),
     };
+  }
+
+  @Post('orders/:orderNo/refund/resolve')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Settle a refund the gateway has not confirmed, after checking it in the gateway’s console (audited)',
+    description:
+      'For an order left refunding (the gateway did not answer, or Zpay refused a resent refund). refunded: the refund is ' +
+      'complete. not_refunded: it is reversed as a refusal would be (the user and the referrer get back what was taken).',
+  })
+  @ApiOkResponse({ type: AdminOrderDetailDto })
+  @ApiNotFoundResponse({ description: 'No such order' })
+  @ApiConflictResponse({ description: 'The order has no refund under way' })
+  async resolveRefund(@CurrentUser() admin: AuthenticatedUser, @Param('orderNo') orderNo: string, @Body() body: ResolveRefundDto) {
+    await this.payments.resolveRefund(admin, orderNo, body.outcome, body.remark);
+    return this.detail(orderNo);
   }
 
   @Post('orders/:orderNo/duplicate-payments/resolve')

@@ -59,6 +59,21 @@ export class AdminPaymentsService {
     });
   }
 
+  /** Settles a stuck refund by hand, after checking it in the gateway's console (audited). */
+  resolveRefund(admin: AuthenticatedUser, orderNo: string, outcome: 'refunded' | 'not_refunded', remark: string): Promise<void> {
+    return this.dataSource.transaction(async (em) => {
+      const refund = await this.refunds.resolveByHand(em, orderNo, outcome, admin.email);
+      await this.audit.record(em, admin, {
+        action: 'order.refund_resolved',
+        targetType: 'payment_order',
+        targetId: orderNo,
+        remark,
+        before: { status: OrderStatus.Refunding, refundId: refund.id },
+        after: { status: outcome === 'refunded' ? OrderStatus.Refunded : OrderStatus.Paid, outcome },
+      });
+    });
+  }
+
   /**
    * Refunds a paid order (the refund saga): the debit and the audit record
    * commit together, then the gateway is asked. A refusal gave everything

@@ -16,6 +16,7 @@ export enum PaymentsErrorCode {
   RefundBalanceTooLow = 'ADMIN_REFUND_BALANCE_TOO_LOW',
   RefundRefused = 'ADMIN_REFUND_GATEWAY_FAILED',
   NoDuplicatePayment = 'PAYMENT_NO_DUPLICATE_PAYMENT',
+  NoRefundUnderWay = 'PAYMENT_NO_REFUND_UNDER_WAY',
 }
 
 export class PaymentsException extends DomainException {
@@ -69,6 +70,8 @@ export class PaymentsException extends DomainException {
     );
   static noDuplicatePayment = (orderNo: string) =>
     new PaymentsException(PaymentsErrorCode.NoDuplicatePayment, `order ${orderNo} has no second payment left to resolve`, ErrorKind.Conflict);
+  static noRefundUnderWay = (orderNo: string, status: string) =>
+    new PaymentsException(PaymentsErrorCode.NoRefundUnderWay, `order ${orderNo} is ${status}, with no refund under way`, ErrorKind.Conflict);
   static gatewayFailed = (provider: string) =>
     new PaymentsException(
       PaymentsErrorCode.GatewayFailed,

@@ -95,7 +95,7 @@ export class RefundsService {
     } catch (error) {
       const reason = (error as Error).message;
       if (error instanceof GatewayRefusal) {
-        await this.reverse(refund, reason);
+        await this.dataSource.transaction((em) => this.reverse(em, refund, reason));
         this.metrics.refunds.inc({ provider: order.provider, outcome: 'reversed' });
         this.logger.warn({ orderNo: order.orderNo, provider: order.provider, reason }, 'refund refused by the gateway; the debit was given back');
       } else {
@@ -131,6 +131,24 @@ export class RefundsService {
       }
       if (pending.length < batchSize) return finished;
     }
+  }
+
+  /**
+   * An admin settles a refund whose outcome the gateway would not tell
+   * (checked in the gateway's console): `refunded` completes it, `not_refunded`
+   * reverses it as a refusal would. In the caller's transaction; 409 when the
+   * order has no refund under way.
+   */
+  async resolveByHand(em: EntityManager, orderNo: string, outcome: 'refunded' | 'not_refunded', admin: string): Promise<PaymentRefund> {
+    const pending = await this.refunds.lockPending(em, orderNo);
+    if (!pending) {
+      const order = await this.orders.findByOrderNo(orderNo, em);
+      if (!order) throw PaymentsException.orderNotFound(orderNo);
+      throw PaymentsException.noRefundUnderWay(orderNo, order.status);
+    }
+    if (outcome === 'refunded') await this.complete(em, pending);
+    else await this.reverse(em, pending, `${admin} found that the gateway did not refund`);
+    return pending;
   }
 
   /**
@@ -218,29 +236,28 @@ export class RefundsService {
     return true;
   }
 
-  /** refunding → paid, and everything step 1 took given back by new ledger rows. */
-  private async reverse(refund: PaymentRefund, reason: string): Promise<void> {
-    await this.dataSource.transaction(async (em) => {
-      if (!(await this.refunds.finish(em, refund.id, RefundStatus.Reversed, reason))) return;
-      const order = (await this.orders.transition(em, 'reverseRefund', refund.orderNo))!;
-      if (!new Money(refund.debitedUsd).isZero()) {
-        await this.ledger.credit(em, {
-          userId: refund.userId,
-          amount: refund.debitedUsd,
-          type: LedgerType.Refund,
-          operator: 'system',
-          remark: `refund of order ${refund.orderNo} reversed: the gateway refused it`,
-          relatedId: refund.orderNo,
-        });
-      }
-      if (refund.referrerId) {
-        await this.referrals.onInviteeRefundReversed(
-          em,
-          { inviteeId: refund.userId, amountCny: order.amountCny, amountUsd: order.amountUsd, orderNo: refund.orderNo },
-          { referrerId: refund.referrerId, rewardReversed: refund.rewardReversed, takenUsd: refund.rewardTakenUsd },
-        );
-      }
-    });
+  /** refunding → paid, and everything step 1 took given back by new ledger rows; false when another path finished it first. */
+  private async reverse(em: EntityManager, refund: PaymentRefund, reason: string): Promise<boolean> {
+    if (!(await this.refunds.finish(em, refund.id, RefundStatus.Reversed, reason))) return false;
+    const order = (await this.orders.transition(em, 'reverseRefund', refund.orderNo))!;
+    if (!new Money(refund.debitedUsd).isZero()) {
+      await this.ledger.credit(em, {
+        userId: refund.userId,
+        amount: refund.debitedUsd,
+        type: LedgerType.Refund,
+        operator: 'system',
+        remark: `refund of order ${refund.orderNo} reversed: the gateway did not refund it`,
+        relatedId: refund.orderNo,
+      });
+    }
+    if (refund.referrerId) {
+      await this.referrals.onInviteeRefundReversed(
+        em,
+        { inviteeId: refund.userId, amountCny: order.amountCny, amountUsd: order.amountUsd, orderNo: refund.orderNo },
+        { referrerId: refund.referrerId, rewardReversed: refund.rewardReversed, takenUsd: refund.rewardTakenUsd },
+      );
+    }
+    return true;
   }
 
   private async current(orderNo: string, refundId: string): Promise<RefundResult> {

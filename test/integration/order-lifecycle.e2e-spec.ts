@@ -392,6 +392,36 @@ describe('order lifecycle', () => {
       expect(await balanceOf(user)).toBe('0.00000000');
     });
 
+    it('lets an admin settle a refund the gateway never confirmed, either way, after checking its console', async () => {
+      const user = await registerUser(t.http);
+      const kept = await paidZpayOrder(user, '20.00');
+      const given = await paidZpayOrder(user, '30.00');
+      const spy = jest.spyOn(t.app.get(ZpayProvider), 'refund').mockRejectedValue(new GatewayError('zpay: HTTP 502'));
+      try {
+        await refund(kept.orderNo).expect(202);
+        await refund(given.orderNo).expect(202);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(await balanceOf(user)).toBe('0.00000000');
+      const resolve = (orderNo: string, body: Record<string, unknown>) =>
+        asAdmin(t.http.post(`/api/admin/payment/orders/${orderNo}/refund/resolve`)).send(body);
+      await resolve(kept.orderNo, { outcome: 'maybe', remark: 'checked' }).expect(400);
+
+      const reversed = await resolve(kept.orderNo, { outcome: 'not_refunded', remark: 'no refund in the Zpay console' }).expect(200);
+      expect(reversed.body.order.status).toBe('paid');
+      expect(reversed.body.refunds.at(-1)).toMatchObject({ status: 'reversed', gatewayReason: expect.stringContaining(admin.email) });
+      const done = await resolve(given.orderNo, { outcome: 'refunded', remark: 'refund shown in the Zpay console' }).expect(200);
+      expect(done.body.order.status).toBe('refunded');
+      // The kept order's payment and bonus are back; the other stays refunded.
+      expect(await balanceOf(user)).toBe('3.61111111');
+      expect((await resolve(given.orderNo, { outcome: 'refunded', remark: 'again' }).expect(409)).body.code).toBe('PAYMENT_NO_REFUND_UNDER_WAY');
+      const [log] = await t.db.query(`SELECT action, after_state FROM admin_audit_logs WHERE target_id = $1 ORDER BY id DESC LIMIT 1`, [
+        kept.orderNo,
+      ]);
+      expect(log).toEqual({ action: 'order.refund_resolved', after_state: { status: 'paid', outcome: 'not_refunded' } });
+    });
+
     it('calls the gateway once for two concurrent refunds of one order', async () => {
       const user = await registerUser(t.http);
       const order = await paidZpayOrder(user);

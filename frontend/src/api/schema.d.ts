@@ -268,6 +268,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/payment/orders/{orderNo}/refund/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Settle a refund the gateway has not confirmed, after checking it in the gateway’s console (audited)
+         * @description For an order left refunding (the gateway did not answer, or Zpay refused a resent refund). refunded: the refund is complete. not_refunded: it is reversed as a refusal would be (the user and the referrer get back what was taken).
+         */
+        post: operations["AdminPaymentsController_resolveRefund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/payment/orders/{orderNo}/duplicate-payments/resolve": {
         parameters: {
             query?: never;
@@ -932,6 +952,15 @@ export interface components {
              */
             shortfallUsd: string;
             refund: components["schemas"]["RefundDto"];
+        };
+        ResolveRefundDto: {
+            /** @example Paid per bank statement 2026-11-23 */
+            remark: string;
+            /**
+             * @description What the gateway’s console shows
+             * @enum {string}
+             */
+            outcome: "refunded" | "not_refunded";
         };
         ResolveDuplicatesDto: {
             /** @example Paid per bank statement 2026-11-23 */
@@ -1904,6 +1933,52 @@ export interface operations {
             };
             /** @description The gateway refused; the order is paid again and everything taken was given back */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AdminPaymentsController_resolveRefund: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderNo: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResolveRefundDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminOrderDetailDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such order */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The order has no refund under way */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

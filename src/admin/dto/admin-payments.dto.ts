@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsDate, IsEmail, IsEnum, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsDate, IsEmail, IsEnum, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { Trim } from '../../common/http/trim.decorator';
 import { PageDto, PageQueryDto } from '../../common/http/page.dto';
 import { RechargeRecordDto } from '../../ledger/dto/recharge-record.dto';
@@ -129,6 +129,12 @@ class RemarkDto {
 }
 
 export class ResolveDuplicatesDto extends RemarkDto {}
+
+export class ResolveRefundDto extends RemarkDto {
+  @ApiProperty({ enum: ['refunded', 'not_refunded'], description: 'What the gateway’s console shows' })
+  @IsIn(['refunded', 'not_refunded'], { message: 'outcome must be refunded or not_refunded' })
+  outcome: 'refunded' | 'not_refunded';
+}
 
 export class ConfirmOrderDto extends RemarkDto {
   @ApiPropertyOptional({ default: false, description: 'Grant the new-user bonus even though the payment came after the bonus window' })
