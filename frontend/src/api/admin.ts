@@ -13,6 +13,7 @@ import type {
   RefundOrderRequest,
   RefundResult,
   ResolveDuplicatesRequest,
+  ResolveRefundRequest,
 } from './types';
 
 /** Admin API (SPEC §5.7): every call answers 403 to a non-admin. */
@@ -56,6 +57,17 @@ export function refundAdminOrder(orderNo: string, body: RefundOrderRequest): Pro
  */
 export function resolveDuplicatePayments(orderNo: string, body: ResolveDuplicatesRequest): Promise<AdminOrderDetail> {
   return http.post<AdminOrderDetail>(`/admin/payment/orders/${encodeURIComponent(orderNo)}/duplicate-payments/resolve`, body);
+}
+
+/**
+ * Settles the refund of a refunding order the gateway never confirmed, as the
+ * gateway's own console shows it: refunded → the order is refunded;
+ * not_refunded → reversed as a refusal would be (the order is paid again, the
+ * user and the referrer get back what was taken). Answers the fresh detail.
+ * 409 PAYMENT_NO_REFUND_UNDER_WAY when the order has no refund under way.
+ */
+export function resolveRefund(orderNo: string, body: ResolveRefundRequest): Promise<AdminOrderDetail> {
+  return http.post<AdminOrderDetail>(`/admin/payment/orders/${encodeURIComponent(orderNo)}/refund/resolve`, body);
 }
 
 export function getPaymentStats(): Promise<PaymentStats> {

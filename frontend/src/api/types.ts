@@ -65,6 +65,9 @@ export type ConfirmOrderRequest = Schemas['ConfirmOrderDto'];
 export type RefundOrderRequest = Schemas['RefundOrderDto'];
 export type RefundResult = Schemas['RefundResultDto'];
 export type ResolveDuplicatesRequest = Schemas['ResolveDuplicatesDto'];
+export type ResolveRefundRequest = Schemas['ResolveRefundDto'];
+/** What the gateway's console shows for a refund it never confirmed. */
+export type RefundOutcome = ResolveRefundRequest['outcome'];
 export type AdminLedgerQuery = NonNullable<operations['AdminLedgerController_rechargeRecords']['parameters']['query']>;
 export type BalanceAdjustmentRequest = Schemas['BalanceAdjustmentDto'];
 export type AuditReport = Schemas['AuditReportDto'];

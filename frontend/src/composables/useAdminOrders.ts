@@ -1,7 +1,16 @@
 import { reactive, ref, shallowRef, type Ref } from 'vue';
-import { confirmAdminOrder, getAdminOrder, listAdminOrders, refundAdminOrder, resolveDuplicatePayments } from '../api/admin';
+import { confirmAdminOrder, getAdminOrder, listAdminOrders, refundAdminOrder, resolveDuplicatePayments, resolveRefund } from '../api/admin';
 import { ApiError } from '../api/http';
-import type { AdminOrderDetail, AdminOrderQuery, OrderStatus, ProviderName, RefundResult, WebhookEvent } from '../api/types';
+import type {
+  AdminOrderDetail,
+  AdminOrderQuery,
+  OrderStatus,
+  ProviderName,
+  Refund,
+  RefundOutcome,
+  RefundResult,
+  WebhookEvent,
+} from '../api/types';
 import { localDayBoundary } from '../utils/time';
 import { usePagedList } from './usePagedList';
 
@@ -97,7 +106,7 @@ export function useOrderDetail() {
     loading.value = false;
   }
 
-  /** An answer that already carries the fresh detail (confirm, second payments resolved). */
+  /** An answer that already carries the fresh detail (confirm, second payments resolved, refund settled). */
   function replace(fresh: AdminOrderDetail): void {
     seq++;
     loading.value = false;
@@ -107,11 +116,17 @@ export function useOrderDetail() {
   return { orderNo, data, loading, error, open, close, load, replace };
 }
 
-export type OrderActionKind = 'confirm' | 'refund' | 'resolveDuplicates';
+export type OrderActionKind = 'confirm' | 'refund' | 'resolveDuplicates' | 'resolveRefund';
 
 /** Second payments not yet marked refunded at the gateway: what keeps such an order flagged. */
 export function unresolvedDuplicates(detail: AdminOrderDetail | null): WebhookEvent[] {
   return detail?.events.filter((ev) => ev.outcome === 'duplicate_payment' && ev.resolvedAt === null) ?? [];
+}
+
+/** The refund the gateway has not confirmed yet (the newest pending one), if any. */
+export function pendingRefund(detail: AdminOrderDetail | null): Refund | null {
+  const pending = detail?.refunds.filter((r) => r.status === 'pending') ?? [];
+  return pending.at(-1) ?? null;
 }
 
 /** The error code that lets an admin retry a refund with force: true. */
@@ -120,6 +135,8 @@ export const REFUND_BALANCE_TOO_LOW = 'ADMIN_REFUND_BALANCE_TOO_LOW';
 export const REFUND_GATEWAY_FAILED = 'ADMIN_REFUND_GATEWAY_FAILED';
 /** Nothing left to resolve: another admin got there first, so what is shown is out of date. */
 export const NO_DUPLICATE_PAYMENT = 'PAYMENT_NO_DUPLICATE_PAYMENT';
+/** No refund left to settle: the background job or another admin finished it, so what is shown is out of date. */
+export const NO_REFUND_UNDER_WAY = 'PAYMENT_NO_REFUND_UNDER_WAY';
 
 /** A 202 refund: the user is debited but the gateway has not confirmed (a background job finishes it). */
 export function refundUnderWay(result: RefundResult): boolean {
@@ -127,11 +144,13 @@ export function refundUnderWay(result: RefundResult): boolean {
 }
 
 /**
- * The confirm / refund / resolve-second-payments dialog of the order in
- * `detail`. A remark is required (checked before any request). Confirm can
- * grant the new-user bonus to a late payment. A refund the balance no longer
- * covers offers "refund anyway", which resends with force: true. On success
- * the dialog closes and `onDone` refreshes what is shown.
+ * The confirm / refund / resolve-second-payments / settle-refund dialog of the
+ * order in `detail`. A remark is required (checked before any request). Confirm
+ * can grant the new-user bonus to a late payment. A refund the balance no
+ * longer covers offers "refund anyway", which resends with force: true.
+ * Settling a refund needs an explicit outcome, never a default: a wrong one
+ * leaves the user unpaid or pays them twice. On success the dialog closes and
+ * `onDone` refreshes what is shown.
  */
 export function useOrderAction(detail: ReturnType<typeof useOrderDetail>, onDone: () => Promise<void> | void) {
   const kind = ref<OrderActionKind | null>(null);
@@ -139,11 +158,17 @@ export function useOrderAction(detail: ReturnType<typeof useOrderDetail>, onDone
   const force = ref(false);
   const grantBonus = ref(false);
   const offerForce = ref(false);
+  const refundOutcome = ref<RefundOutcome | null>(null);
   const submitting = ref(false);
-  /** 'remarkRequired', or the failed call. */
-  const error: Ref<'remarkRequired' | unknown> = ref(null);
+  /** 'remarkRequired', 'outcomeRequired', or the failed call. */
+  const error: Ref<'remarkRequired' | 'outcomeRequired' | unknown> = ref(null);
   /** What the last successful action did, for a notice in the panel. */
-  const done = shallowRef<{ kind: 'confirm' | 'resolveDuplicates' } | { kind: 'refund'; result: RefundResult } | null>(null);
+  const done = shallowRef<
+    | { kind: 'confirm' | 'resolveDuplicates' }
+    | { kind: 'refund'; result: RefundResult }
+    | { kind: 'resolveRefund'; outcome: RefundOutcome }
+    | null
+  >(null);
 
   function start(k: OrderActionKind): void {
     kind.value = k;
@@ -151,6 +176,7 @@ export function useOrderAction(detail: ReturnType<typeof useOrderDetail>, onDone
     force.value = false;
     grantBonus.value = false;
     offerForce.value = false;
+    refundOutcome.value = null;
     error.value = null;
     done.value = null;
   }
@@ -164,6 +190,11 @@ export function useOrderAction(detail: ReturnType<typeof useOrderDetail>, onDone
     const orderNo = detail.orderNo.value;
     const k = kind.value;
     if (orderNo === null || k === null || submitting.value) return false;
+    const outcome = refundOutcome.value;
+    if (k === 'resolveRefund' && outcome === null) {
+      error.value = 'outcomeRequired';
+      return false;
+    }
     const text = remark.value.trim();
     if (text === '') {
       error.value = 'remarkRequired';
@@ -179,6 +210,9 @@ export function useOrderAction(detail: ReturnType<typeof useOrderDetail>, onDone
       } else if (k === 'resolveDuplicates') {
         detail.replace(await resolveDuplicatePayments(orderNo, { remark: text }));
         done.value = { kind: 'resolveDuplicates' };
+      } else if (k === 'resolveRefund' && outcome !== null) {
+        detail.replace(await resolveRefund(orderNo, { outcome, remark: text }));
+        done.value = { kind: 'resolveRefund', outcome };
       } else {
         const body = force.value && offerForce.value ? { remark: text, force: true } : { remark: text };
         done.value = { kind: 'refund', result: await refundAdminOrder(orderNo, body) };
@@ -192,7 +226,7 @@ export function useOrderAction(detail: ReturnType<typeof useOrderDetail>, onDone
       if (err instanceof ApiError && err.code === REFUND_BALANCE_TOO_LOW) offerForce.value = true;
       // The refused attempt is now in the order's refund history.
       if (err instanceof ApiError && err.code === REFUND_GATEWAY_FAILED) void detail.load();
-      if (err instanceof ApiError && err.code === NO_DUPLICATE_PAYMENT) {
+      if (err instanceof ApiError && (err.code === NO_DUPLICATE_PAYMENT || err.code === NO_REFUND_UNDER_WAY)) {
         void detail.load();
         void onDone(); // the list's attention badge is just as stale
       }
@@ -202,5 +236,5 @@ export function useOrderAction(detail: ReturnType<typeof useOrderDetail>, onDone
     }
   }
 
-  return { kind, remark, force, grantBonus, offerForce, submitting, error, done, start, cancel, submit };
+  return { kind, remark, force, grantBonus, offerForce, refundOutcome, submitting, error, done, start, cancel, submit };
 }

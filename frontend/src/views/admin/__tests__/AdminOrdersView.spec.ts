@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { flushPromises, type VueWrapper } from '@vue/test-utils';
 import AdminOrdersView from '../AdminOrdersView.vue';
 import { apiError, json, me, mountSignedIn, stubApi, type SeenRequest } from '../../../__tests__/support';
+import { ORDER_STATUSES } from '../../../api/types';
 import type { AdminOrder, AdminOrderDetail, OrderStatus, RechargeRecord, Refund, RefundResult, WebhookEvent } from '../../../api/types';
 
 function order(orderNo: string, status: OrderStatus, overrides: Partial<AdminOrder> = {}): AdminOrder {
@@ -721,6 +722,183 @@ describe('AdminOrdersView', () => {
       await wrapper.get('[data-testid="admin-action-remark"]').setValue('RF-456');
       await submitAction(wrapper);
       expect(wrapper.get('[data-testid="admin-action-error"]').text()).toContain('没有待标记为已退款的第二笔付款');
+    });
+  });
+
+  describe('a refund the gateway never confirmed', () => {
+    const SETTLE = 'POST /api/admin/payment/orders/PO-PAID/refund/resolve';
+    const DETAIL = 'GET /api/admin/payment/orders/PO-PAID';
+    const stuck: AdminOrderDetail = {
+      ...paidDetail,
+      order: { ...PAID, status: 'refunding', needsAttention: true },
+      refunds: [
+        refund({ id: '7', status: 'reversed', gatewayReason: 'insufficient merchant funds' }),
+        refund({ id: '8', status: 'pending', attempts: 4, gatewayReason: 'HTTP 502 from the gateway', completedAt: null }),
+      ],
+    };
+    const settled = (outcome: 'refunded' | 'not_refunded'): AdminOrderDetail => ({
+      ...stuck,
+      order: { ...PAID, status: outcome === 'refunded' ? 'refunded' : 'paid', needsAttention: false },
+      refunds: [stuck.refunds[0]!, { ...stuck.refunds[1]!, status: outcome === 'refunded' ? 'succeeded' : 'reversed', completedAt: '2026-11-24T04:00:00.000Z' }],
+    });
+
+    it.each(ORDER_STATUSES.map((s) => [s, s === 'refunding'] as const))('a %s order offers to settle a refund: %s', async (status, offered) => {
+      stubApi(routes({ [DETAIL]: { ...stuck, order: { ...PAID, status } } }));
+      const wrapper = await mountView();
+      await openRow(wrapper, 'PO-PAID');
+      expect(wrapper.get('[data-testid="admin-order-status"]').attributes('data-status')).toBe(status);
+      expect(wrapper.find('[data-testid="admin-resolve-refund"]').exists()).toBe(offered);
+    });
+
+    it('explains when to use it, shows the waiting refund, and sends nothing without a choice or a remark', async () => {
+      const api = stubApi(routes({ [DETAIL]: stuck, [SETTLE]: settled('refunded') }));
+      const wrapper = await mountView();
+      await openRow(wrapper, 'PO-PAID');
+      await wrapper.get('[data-testid="admin-resolve-refund"]').trigger('click');
+
+      const dialog = wrapper.get('[data-testid="admin-action-dialog"]');
+      expect(dialog.attributes('data-kind')).toBe('resolveRefund');
+      expect(dialog.get('#order-action-title').text()).toBe('Settle a refund the gateway never confirmed');
+      const hint = dialog.get('[data-testid="admin-action-hint"]').text();
+      expect(hint).toContain('order PO-PAID was never confirmed by the gateway');
+      expect(hint).toContain('Look the payment up in the gateway’s own console first');
+      const pending = dialog.get('[data-testid="admin-resolve-refund-pending"]').text();
+      expect(pending).toContain('¥100.00');
+      expect(pending).toContain('4 gateway calls');
+      expect(pending).toContain('Gateway: HTTP 502 from the gateway'); // the pending refund's reason, not the reversed one's
+      expect(pending).not.toContain('insufficient merchant funds');
+      const refunded = dialog.get('[data-testid="admin-resolve-refund-refunded"]');
+      const notRefunded = dialog.get('[data-testid="admin-resolve-refund-not-refunded"]');
+      expect(refunded.attributes('type')).toBe('radio');
+      expect(dialog.get('label:has([data-testid="admin-resolve-refund-refunded"])').text()).toContain('The gateway refunded it');
+      expect(dialog.get('label:has([data-testid="admin-resolve-refund-not-refunded"])').text()).toContain(
+        'The gateway did not refund it (give the money back)',
+      );
+      expect((refunded.element as HTMLInputElement).checked).toBe(false); // no default
+      expect((notRefunded.element as HTMLInputElement).checked).toBe(false);
+      expect(dialog.get('[data-testid="admin-action-submit"]').text()).toBe('Settle refund');
+      expect(dialog.find('[data-testid="admin-action-force"]').exists()).toBe(false);
+      expect(dialog.find('[data-testid="admin-confirm-grant-bonus"]').exists()).toBe(false);
+
+      // A remark but no choice.
+      await wrapper.get('[data-testid="admin-action-remark"]').setValue('Checked in the Zpay console');
+      await submitAction(wrapper);
+      expect(wrapper.get('[data-testid="admin-action-error"]').text()).toBe('Choose what the gateway’s console shows.');
+      expect(api.calls(SETTLE)).toHaveLength(0);
+
+      // A choice but a blank remark.
+      await wrapper.get('[data-testid="admin-resolve-refund-refunded"]').setValue();
+      await wrapper.get('[data-testid="admin-action-remark"]').setValue('   ');
+      await submitAction(wrapper);
+      expect(wrapper.get('[data-testid="admin-action-error"]').text()).toBe('Enter a remark.');
+      expect(api.calls(SETTLE)).toHaveLength(0);
+
+      // A new dialog starts without a choice.
+      await wrapper.get('[data-testid="admin-action-dialog"] .button.ghost').trigger('click');
+      expect(wrapper.find('[data-testid="admin-action-dialog"]').exists()).toBe(false);
+      await wrapper.get('[data-testid="admin-resolve-refund"]').trigger('click');
+      expect((wrapper.get('[data-testid="admin-resolve-refund-refunded"]').element as HTMLInputElement).checked).toBe(false);
+      expect(api.calls(SETTLE)).toHaveLength(0);
+    });
+
+    it.each([
+      ['refunded', 'admin-resolve-refund-refunded', 'refunded', 'Refund settled: the gateway refunded it, and the order is refunded.', 'succeeded'],
+      [
+        'not_refunded',
+        'admin-resolve-refund-not-refunded',
+        'paid',
+        'Refund settled as not made: the order is paid again, and what was taken back was given back.',
+        'reversed',
+      ],
+    ] as const)('"%s" posts the outcome and the trimmed remark, then shows the answer', async (outcome, radio, status, notice, refundStatus) => {
+      let detailCalls = 0;
+      const bodies: unknown[] = [];
+      const api = stubApi(
+        routes({
+          [DETAIL]: () => {
+            detailCalls++;
+            return stuck;
+          },
+          [SETTLE]: (req: SeenRequest) => {
+            bodies.push(req.body);
+            return settled(outcome);
+          },
+        }),
+      );
+      const wrapper = await mountView();
+      await openRow(wrapper, 'PO-PAID');
+      expect(wrapper.get('[data-testid="admin-order-status"]').attributes('data-status')).toBe('refunding');
+
+      await wrapper.get('[data-testid="admin-resolve-refund"]').trigger('click');
+      await wrapper.get(`[data-testid="${radio}"]`).setValue();
+      await wrapper.get('[data-testid="admin-action-remark"]').setValue('  Zpay console shows RF-789 ');
+      const listCalls = api.calls(LIST).length;
+      await submitAction(wrapper);
+
+      expect(api.calls(SETTLE)).toHaveLength(1);
+      expect(bodies).toEqual([{ outcome, remark: 'Zpay console shows RF-789' }]);
+      expect(wrapper.find('[data-testid="admin-action-dialog"]').exists()).toBe(false);
+      expect(detailCalls).toBe(1); // the answer is the fresh detail: no second GET
+      const panel = wrapper.get('[data-testid="admin-order-detail"]');
+      expect(panel.get('[data-testid="admin-order-status"]').attributes('data-status')).toBe(status);
+      expect(panel.find('[data-testid="admin-attention-badge"]').exists()).toBe(false);
+      expect(panel.find('[data-testid="admin-resolve-refund"]').exists()).toBe(false);
+      expect(panel.findAll('[data-testid="admin-refund-row"]').map((r) => r.attributes('data-status'))).toEqual(['reversed', refundStatus]);
+      const done = panel.get('[data-testid="admin-action-done"]');
+      expect(done.attributes('data-outcome')).toBe(outcome);
+      expect(done.text()).toBe(notice);
+      expect(api.calls(LIST).length).toBe(listCalls + 1);
+    });
+
+    it('a 409 says no refund is under way, keeps the dialog open and reloads the detail and the list', async () => {
+      let detailCalls = 0;
+      const api = stubApi(
+        routes({
+          [DETAIL]: () => (++detailCalls === 1 ? stuck : settled('refunded')),
+          [SETTLE]: apiError(409, 'PAYMENT_NO_REFUND_UNDER_WAY', 'order PO-PAID has no refund under way'),
+        }),
+      );
+      const wrapper = await mountView();
+      await openRow(wrapper, 'PO-PAID');
+      await wrapper.get('[data-testid="admin-resolve-refund"]').trigger('click');
+      await wrapper.get('[data-testid="admin-resolve-refund-not-refunded"]').setValue();
+      await wrapper.get('[data-testid="admin-action-remark"]').setValue('Not in the console');
+      const listCalls = api.calls(LIST).length;
+      await submitAction(wrapper);
+
+      expect(api.calls(SETTLE)).toHaveLength(1);
+      expect(wrapper.get('[data-testid="admin-action-error"]').text()).toBe(
+        'This order has no refund under way any more; it may have been finished automatically or settled by another admin.',
+      );
+      expect(wrapper.find('[data-testid="admin-action-submit"]').exists()).toBe(true);
+      expect(wrapper.find('[data-testid="admin-action-done"]').exists()).toBe(false);
+      expect(detailCalls).toBe(2);
+      expect(wrapper.get('[data-testid="admin-order-status"]').attributes('data-status')).toBe('refunded');
+      expect(wrapper.find('[data-testid="admin-resolve-refund"]').exists()).toBe(false);
+      expect(api.calls(LIST).length).toBe(listCalls + 1);
+    });
+
+    it('the dialog speaks Chinese in the zh locale', async () => {
+      stubApi(
+        routes({
+          [DETAIL]: stuck,
+          [SETTLE]: apiError(409, 'PAYMENT_NO_REFUND_UNDER_WAY', 'order PO-PAID has no refund under way'),
+        }),
+      );
+      const { wrapper } = await mountSignedIn(AdminOrdersView, '/admin/orders', 'zh');
+      await flushPromises();
+      await openRow(wrapper, 'PO-PAID');
+      await wrapper.get('[data-testid="admin-resolve-refund"]').trigger('click');
+      const dialog = wrapper.get('[data-testid="admin-action-dialog"]');
+      expect(dialog.get('[data-testid="admin-action-hint"]').text()).toContain('未获支付网关确认');
+      expect(dialog.get('label:has([data-testid="admin-resolve-refund-refunded"])').text()).toContain('网关已退款');
+      expect(dialog.get('label:has([data-testid="admin-resolve-refund-not-refunded"])').text()).toContain('网关未退款（退回扣款）');
+      await submitAction(wrapper);
+      expect(wrapper.get('[data-testid="admin-action-error"]').text()).toBe('请选择网关后台显示的结果。');
+      await wrapper.get('[data-testid="admin-resolve-refund-refunded"]').setValue();
+      await wrapper.get('[data-testid="admin-action-remark"]').setValue('RF-789');
+      await submitAction(wrapper);
+      expect(wrapper.get('[data-testid="admin-action-error"]').text()).toContain('该订单已没有进行中的退款');
     });
   });
 
