@@ -46,7 +46,10 @@ const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['h
 
 export class AppSection {
   @asInt() @IsInt() @Min(1) @Max(65535) port: number;
-  @IsUrl(URL_OPTIONS) publicBaseUrl: string;
+  /** Empty: http://localhost:<port>. */
+  @ValidateIf((o: AppSection) => o.publicBaseUrl !== '')
+  @IsUrl(URL_OPTIONS)
+  publicBaseUrl: string;
   @IsArray() @IsString({ each: true }) corsOrigins: string[];
   @asBoolean() @IsBoolean() trustProxy: boolean;
   @asBoolean() @IsBoolean() serveFrontend: boolean;

@@ -32,6 +32,18 @@ describe('loadConfig', () => {
     expect(config.app.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
   });
 
+  it('points public links at its own port unless PUBLIC_BASE_URL says otherwise', () => {
+    expect(load({ PORT: '8080' }).app.publicBaseUrl).toBe('http://localhost:8080');
+    expect(load({}).app.publicBaseUrl).toBe('http://localhost:3000');
+    expect(load({ PORT: '8080', PUBLIC_BASE_URL: 'https://pay.example' }).app.publicBaseUrl).toBe('https://pay.example');
+  });
+
+  it('accepts a plain-http Zpay address in production only on loopback', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), ZPAY_ENABLED: 'true', ZPAY_PID: '1', ZPAY_KEY: 'k' };
+    expect(load({ ...production, ZPAY_API_URL: 'http://127.0.0.1:9000' }).payment.zpay.apiUrl).toBe('http://127.0.0.1:9000');
+    expect(load({ ...production, ZPAY_API_URL: 'https://z.example' }).payment.zpay.apiUrl).toBe('https://z.example');
+  });
+
   it('turns the sandbox off in production unless asked for', () => {
     const secret = 'x'.repeat(32);
     expect(load({ NODE_ENV: 'production', JWT_SECRET: secret }).payment.sandbox.enabled).toBe(false);
@@ -50,6 +62,15 @@ describe('loadConfig', () => {
     [{ ZPAY_ENABLED: 'true', ZPAY_API_URL: 'https://z.example' }, 'payment.zpay.pid and payment.zpay.key are required'],
     [{ ADMIN_EMAIL: 'a@b.c' }, 'auth.admin_email and auth.admin_password must be set together'],
     [{ RECHARGE__PAYMENT__MIN_AMOUNT: '20000' }, 'payment.min_amount must not be greater than payment.max_amount'],
+    [{ REFERRAL_REWARD_USD: '0' }, 'referral.reward_usd must be greater than 0 while referrals are enabled'],
+    [
+      { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), ZPAY_ENABLED: 'true', ZPAY_PID: '1', ZPAY_KEY: 'k', ZPAY_API_URL: 'http://z.example' },
+      'payment.zpay.api_url must be https in production',
+    ],
+    [
+      { ZPAY_ENABLED: 'true', ZPAY_PID: '1', ZPAY_KEY: 'same-key', ZPAY_API_URL: 'https://z.example', RECHARGE__PAYMENT__SANDBOX__KEY: 'same-key' },
+      'payment.sandbox.key must differ from every real gateway key',
+    ],
   ])('rejects %j with one line naming the key', (env, expected) => {
     let error: unknown;
     try {

@@ -144,6 +144,12 @@ function describe(errors: ValidationError[], source: Map<string, string>, prefix
   return null;
 }
 
+/** https, or plain http to this machine (a local stand-in). */
+function isHttpsOrLoopback(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'https:' || hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
+}
+
 /** Rules that span several keys. */
 function crossFieldProblem(config: AppConfig): string | null {
   const { auth, payment } = config;
@@ -159,6 +165,12 @@ function crossFieldProblem(config: AppConfig): string | null {
     return 'payment.zpay.pid and payment.zpay.key are required when zpay is enabled';
   if (payment.stripe.enabled && (payment.stripe.apiKey === '' || payment.stripe.webhookSecret === ''))
     return 'payment.stripe.api_key and payment.stripe.webhook_secret are required when stripe is enabled';
+  if (config.referral.enabled && !new Money(config.referral.rewardUsd).gt(0))
+    return 'referral.reward_usd must be greater than 0 while referrals are enabled (or set REFERRAL_ENABLED=false)';
+  if (config.isProduction && payment.zpay.apiUrl !== '' && !isHttpsOrLoopback(payment.zpay.apiUrl))
+    return 'payment.zpay.api_url must be https in production: the merchant key travels in its query string';
+  if (payment.sandbox.key !== '' && [payment.zpay.key, payment.stripe.webhookSecret].includes(payment.sandbox.key))
+    return 'payment.sandbox.key must differ from every real gateway key: anyone could sign a notify with it';
   const lastTier = config.promotion.tiers[config.promotion.tiers.length - 1];
   if (lastTier && lastTier.hours > config.promotion.durationHours)
     return 'promotion.tiers must end within promotion.duration_hours';
@@ -181,6 +193,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, rootDir: string
   const problem = describe(errors, source) ?? crossFieldProblem(config);
   if (problem) throw new ConfigError(`Invalid configuration: ${problem}`);
   config.payment.sandbox.enabled ??= !config.isProduction;
+  // Links that gateways and browsers follow reach this process on its own port unless told otherwise.
+  config.app.publicBaseUrl ||= `http://localhost:${config.app.port}`;
   config.database.embedded.dataDir = resolve(rootDir, config.database.embedded.dataDir);
   return config;
 }
