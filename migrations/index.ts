@@ -2,6 +2,7 @@ import { InitialSchema1763856000000 } from './1763856000000-InitialSchema';
 import { PaymentWebhookEvents1763942400000 } from './1763942400000-PaymentWebhookEvents';
 import { OrderLifecycle1764115200000 } from './1764115200000-OrderLifecycle';
 import { OrderInsertFunction1764201600000 } from './1764201600000-OrderInsertFunction';
+import { LedgerNoTruncate1764288000000 } from './1764288000000-LedgerNoTruncate';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   PaymentWebhookEvents1763942400000,
   OrderLifecycle1764115200000,
   OrderInsertFunction1764201600000,
+  LedgerNoTruncate1764288000000,
 ];

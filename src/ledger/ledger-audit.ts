@@ -125,11 +125,12 @@ export const INVARIANT_CHECKS: readonly InvariantCheck[] = [
       HAVING COUNT(pr.id) > 1 OR (COALESCE(p.status = 'used', FALSE) <> (COUNT(pr.id) = 1))`,
   },
   {
-    invariant: '7. the ledger is append-only (the trigger that refuses UPDATE and DELETE is in place)',
+    invariant: '7. the ledger is append-only (the triggers that refuse UPDATE, DELETE and TRUNCATE are in place)',
     sql: `
-      SELECT 'recharge_records_append_only' AS missing_trigger
+      SELECT name AS missing_trigger
+        FROM (VALUES ('recharge_records_append_only'), ('recharge_records_no_truncate')) AS t(name)
        WHERE NOT EXISTS (SELECT 1 FROM pg_trigger
-                          WHERE tgname = 'recharge_records_append_only' AND NOT tgisinternal AND tgenabled <> 'D')`,
+                          WHERE tgname = t.name AND tgrelid = 'recharge_records'::regclass AND NOT tgisinternal AND tgenabled <> 'D')`,
   },
 ];
 

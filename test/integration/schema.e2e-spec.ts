@@ -26,7 +26,7 @@ describe('schema', () => {
     );
   });
 
-  it('refuses to update or delete a ledger row', async () => {
+  it('refuses to update, delete or truncate ledger rows', async () => {
     const [user] = await db.query(
       `INSERT INTO users (email, username, password_hash, balance) VALUES ('schema@test.dev', 'schema-user', 'x', 5) RETURNING id`,
     );
@@ -37,6 +37,9 @@ describe('schema', () => {
     );
     await expect(db.query(`UPDATE recharge_records SET remark = 'x' WHERE id = $1`, [row.id])).rejects.toThrow(/append-only/);
     await expect(db.query(`DELETE FROM recharge_records WHERE id = $1`, [row.id])).rejects.toThrow(/append-only/);
+    await expect(db.query(`TRUNCATE recharge_records CASCADE`)).rejects.toThrow(/append-only/);
+    const [{ count }] = await db.query(`SELECT COUNT(*)::int AS count FROM recharge_records WHERE id = $1`, [row.id]);
+    expect(count).toBe(1);
   });
 
   it('refuses a negative balance and a broken before/after row', async () => {
