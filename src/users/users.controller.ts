@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { LedgerService } from '../ledger/ledger.service';
-import { RechargeRecordDto, RechargeRecordPageDto, RechargeRecordQueryDto } from '../ledger/dto/recharge-record.dto';
+import { RechargeRecordPageDto, RechargeRecordQueryDto, ownRechargeRecord } from '../ledger/dto/recharge-record.dto';
 import { AuthenticatedUser, CurrentUser } from './auth/authenticated-user';
 import { BalanceDto, MeDto } from './dto/user.dto';
 import { UsersService } from './users.service';
@@ -42,6 +42,6 @@ export class UsersController {
     @Query() query: RechargeRecordQueryDto,
   ): Promise<RechargeRecordPageDto> {
     const page = await this.ledger.list({ userId: caller.id, type: query.type }, query);
-    return { ...page, items: page.items.map(RechargeRecordDto.from) };
+    return { ...page, items: page.items.map(ownRechargeRecord) };
   }
 }

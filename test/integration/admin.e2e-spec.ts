@@ -90,6 +90,16 @@ describe('admin ledger (API)', () => {
     expect(balance).toBe('0.00000000');
   });
 
+  it('shows users `admin` as the operator of an adjustment, never the admin’s email', async () => {
+    const user = await registerUser(t.http);
+    await adjust(user.id, { amount: '2', remark: 'goodwill' }).expect(201);
+    const own = await t.http.get('/api/users/recharge-records').set(bearer(user)).expect(200);
+    expect(own.body.items.map((r: { operator: string }) => r.operator)).toEqual(['admin']);
+    expect(JSON.stringify(own.body)).not.toContain(admin.email);
+    const global = await t.http.get(`/api/admin/recharge-records?userId=${user.id}`).set(bearer(admin)).expect(200);
+    expect(global.body.items.map((r: { operator: string }) => r.operator)).toEqual([admin.email]);
+  });
+
   it('lists the global ledger with user, type and date filters', async () => {
     const a = await registerUser(t.http);
     const b = await registerUser(t.http);

@@ -627,7 +627,10 @@ export interface components {
              */
             amount: string;
             type: components["schemas"]["LedgerType"];
-            /** @example system */
+            /**
+             * @description Who made the change: 'system', 'gateway', or the admin's email (users see only 'system' or 'admin')
+             * @example system
+             */
             operator: string | null;
             remark: string | null;
             /**
@@ -660,7 +663,10 @@ export interface components {
              */
             amount: string;
             type: components["schemas"]["LedgerType"];
-            /** @example system */
+            /**
+             * @description Who made the change: 'system', 'gateway', or the admin's email (users see only 'system' or 'admin')
+             * @example system
+             */
             operator: string | null;
             remark: string | null;
             /**

@@ -3,12 +3,18 @@ import { IsEnum, IsOptional, Matches } from 'class-validator';
 import { DateRangeQueryDto, PageDto, PageQueryDto } from '../../common/http/page.dto';
 import { LedgerType, RechargeRecord } from '../recharge-record.entity';
 
-/** A ledger row in an answer (SPEC §3a). */
+/** A ledger row in an answer. */
 export class RechargeRecordDto {
   @ApiProperty({ example: '1042' }) id: string;
   @ApiProperty({ example: '2.77777778', description: 'Signed USD amount: > 0 credit, < 0 debit' }) amount: string;
   @ApiProperty({ enum: LedgerType, enumName: 'LedgerType' }) type: LedgerType;
-  @ApiProperty({ example: 'system', nullable: true, type: String }) operator: string | null;
+  @ApiProperty({
+    example: 'system',
+    nullable: true,
+    type: String,
+    description: "Who made the change: 'system', 'gateway', or the admin's email (users see only 'system' or 'admin')",
+  })
+  operator: string | null;
   @ApiProperty({ nullable: true, type: String }) remark: string | null;
   @ApiProperty({ example: 'PO20261123...', nullable: true, type: String, description: 'Order number, invitee id, …' })
   relatedId: string | null;
@@ -29,6 +35,17 @@ export class RechargeRecordDto {
       createdAt: record.createdAt.toISOString(),
     };
   }
+}
+
+/** What a user is told about who changed their balance: an admin's own name (email) stays with the admins. */
+function operatorShownToUsers(operator: string | null): string | null {
+  if (operator === null || operator === 'system') return operator;
+  return operator === 'gateway' ? 'system' : 'admin';
+}
+
+/** A ledger row as its owner sees it: the operator is `admin` or `system`, never an admin's email. */
+export function ownRechargeRecord(record: RechargeRecord): RechargeRecordDto {
+  return { ...RechargeRecordDto.from(record), operator: operatorShownToUsers(record.operator) };
 }
 
 export class RechargeRecordPageDto extends PageDto {
