@@ -197,6 +197,7 @@ async function main() {
       PORT: String(await freePort()),
       DATABASE_URL: postgres.url,
       JWT_SECRET,
+      METRICS_TOKEN: 'bench-metrics-token-0123456789',
       RECHARGE__RATE_LIMIT__GLOBAL_PER_MINUTE: '100000000',
       RECHARGE__PAYMENT__MAX_ORDERS_PER_MINUTE: '100000000',
       RECHARGE__PAYMENT__MAX_PENDING_ORDERS: '100000000',

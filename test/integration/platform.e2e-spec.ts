@@ -42,6 +42,20 @@ describe('platform: errors, health, metrics, docs, headers', () => {
     expect(res.text).toContain('process_cpu_seconds_total');
   });
 
+  it('keeps /metrics behind METRICS_TOKEN when one is set', async () => {
+    const guarded = await createTestApp({ METRICS_TOKEN: 'metrics-token-of-16+chars' });
+    try {
+      const none = await guarded.http.get('/metrics').expect(401);
+      expect(none.body).toMatchObject({ statusCode: 401, code: 'METRICS_TOKEN_REQUIRED' });
+      expect(JSON.stringify(none.body)).not.toContain('metrics-token-of-16+chars');
+      await guarded.http.get('/metrics').set('Authorization', 'Bearer not-the-token').expect(401);
+      const ok = await guarded.http.get('/metrics').set('Authorization', 'Bearer metrics-token-of-16+chars').expect(200);
+      expect(ok.text).toContain('process_cpu_seconds_total');
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('serves the OpenAPI document and the Swagger UI', async () => {
     const doc = await t.http.get('/api/docs-json').expect(200);
     expect(doc.body.info.title).toBe('Recharge API');

@@ -91,6 +91,11 @@ export class LogSection {
   @asBoolean() @IsBoolean() pretty: boolean;
 }
 
+export class MetricsSection {
+  /** Bearer token for GET /metrics; empty: open (outside production only). */
+  @IsString() token: string;
+}
+
 export class PromotionTier {
   @asInt() @IsInt() @Min(1) hours: number;
   @asInt() @IsInt() @Min(0) @Max(100) percent: number;
@@ -184,6 +189,7 @@ export class AppConfig {
   @ValidateNested() @Type(() => AuthSection) auth: AuthSection;
   @ValidateNested() @Type(() => RateLimitSection) rateLimit: RateLimitSection;
   @ValidateNested() @Type(() => LogSection) log: LogSection;
+  @ValidateNested() @Type(() => MetricsSection) metrics: MetricsSection;
   @ValidateNested() @Type(() => PromotionSection) promotion: PromotionSection;
   @ValidateNested() @Type(() => ReferralSection) referral: ReferralSection;
   @ValidateNested() @Type(() => PaymentSection) payment: PaymentSection;

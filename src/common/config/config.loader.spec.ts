@@ -39,15 +39,22 @@ describe('loadConfig', () => {
   });
 
   it('accepts a plain-http Zpay address in production only on loopback', () => {
-    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), ZPAY_ENABLED: 'true', ZPAY_PID: '1', ZPAY_KEY: 'k' };
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(32),
+      METRICS_TOKEN: 'm'.repeat(16),
+      ZPAY_ENABLED: 'true',
+      ZPAY_PID: '1',
+      ZPAY_KEY: 'k',
+    };
     expect(load({ ...production, ZPAY_API_URL: 'http://127.0.0.1:9000' }).payment.zpay.apiUrl).toBe('http://127.0.0.1:9000');
     expect(load({ ...production, ZPAY_API_URL: 'https://z.example' }).payment.zpay.apiUrl).toBe('https://z.example');
   });
 
   it('turns the sandbox off in production unless asked for', () => {
-    const secret = 'x'.repeat(32);
-    expect(load({ NODE_ENV: 'production', JWT_SECRET: secret }).payment.sandbox.enabled).toBe(false);
-    expect(load({ NODE_ENV: 'production', JWT_SECRET: secret, SANDBOX_ENABLED: 'true' }).payment.sandbox.enabled).toBe(true);
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), METRICS_TOKEN: 'm'.repeat(16) };
+    expect(load(production).payment.sandbox.enabled).toBe(false);
+    expect(load({ ...production, SANDBOX_ENABLED: 'true' }).payment.sandbox.enabled).toBe(true);
   });
 
   it.each([
@@ -63,8 +70,17 @@ describe('loadConfig', () => {
     [{ ADMIN_EMAIL: 'a@b.c' }, 'auth.admin_email and auth.admin_password must be set together'],
     [{ RECHARGE__PAYMENT__MIN_AMOUNT: '20000' }, 'payment.min_amount must not be greater than payment.max_amount'],
     [{ REFERRAL_REWARD_USD: '0' }, 'referral.reward_usd must be greater than 0 while referrals are enabled'],
+    [{ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }, 'metrics.token is required in production'],
     [
-      { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), ZPAY_ENABLED: 'true', ZPAY_PID: '1', ZPAY_KEY: 'k', ZPAY_API_URL: 'http://z.example' },
+      {
+        NODE_ENV: 'production',
+        JWT_SECRET: 'x'.repeat(32),
+        METRICS_TOKEN: 'm'.repeat(16),
+        ZPAY_ENABLED: 'true',
+        ZPAY_PID: '1',
+        ZPAY_KEY: 'k',
+        ZPAY_API_URL: 'http://z.example',
+      },
       'payment.zpay.api_url must be https in production',
     ],
     [

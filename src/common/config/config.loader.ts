@@ -24,6 +24,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   ADMIN_EMAIL: 'auth.admin_email',
   ADMIN_PASSWORD: 'auth.admin_password',
   LOG_LEVEL: 'log.level',
+  METRICS_TOKEN: 'metrics.token',
   PROMOTION_ENABLED: 'promotion.enabled',
   REFERRAL_ENABLED: 'referral.enabled',
   REFERRAL_REWARD_USD: 'referral.reward_usd',
@@ -155,6 +156,8 @@ function crossFieldProblem(config: AppConfig): string | null {
   const { auth, payment } = config;
   if (auth.jwtSecret !== '' && auth.jwtSecret.length < 32) return 'auth.jwt_secret must be at least 32 characters';
   if (config.isProduction && auth.jwtSecret === '') return 'auth.jwt_secret is required in production (JWT_SECRET)';
+  if (config.isProduction && config.metrics.token.length < 16)
+    return 'metrics.token is required in production, at least 16 characters (METRICS_TOKEN): /metrics shows revenue';
   if ((auth.adminEmail === '') !== (auth.adminPassword === ''))
     return 'auth.admin_email and auth.admin_password must be set together';
   if (auth.adminPassword !== '' && (auth.adminPassword.length < 8 || auth.adminPassword.length > 72))
