@@ -3,6 +3,7 @@ import { PaymentWebhookEvents1763942400000 } from './1763942400000-PaymentWebhoo
 import { OrderLifecycle1764115200000 } from './1764115200000-OrderLifecycle';
 import { OrderInsertFunction1764201600000 } from './1764201600000-OrderInsertFunction';
 import { LedgerNoTruncate1764288000000 } from './1764288000000-LedgerNoTruncate';
+import { UserTokenVersion1764374400000 } from './1764374400000-UserTokenVersion';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   OrderLifecycle1764115200000,
   OrderInsertFunction1764201600000,
   LedgerNoTruncate1764288000000,
+  UserTokenVersion1764374400000,
 ];

@@ -5,13 +5,15 @@ import { AppConfig } from './common/config/app-config';
 import { ConfigError, loadConfig } from './common/config/config.loader';
 import { dataSourceOptions } from './common/database/data-source.options';
 import { auditLedger } from './ledger/ledger-audit';
-import { AdminBootstrapService } from './users/admin-bootstrap.service';
+import { AdminBootstrapService, AdminPromotionRefused } from './users/admin-bootstrap.service';
 import { User } from './users/user.entity';
 
 const USAGE = `Usage: node dist/src/cli.js <command>
   migrate                                   apply pending migrations
-  audit                                     check the ledger invariants (SPEC §5.8); exit 1 on any violation
-  create-admin --email E [--password P]     create or promote an admin (password also from ADMIN_PASSWORD)
+  audit                                     check the ledger invariants; exit 1 on any violation
+  create-admin --email E [--password P] [--promote]
+                                            create an admin, or re-key one (password also from ADMIN_PASSWORD);
+                                            an existing non-admin account is made admin only with --promote
 With no DATABASE_URL these use the embedded PostgreSQL, starting it when the app is not running.`;
 
 async function withDataSource<T>(config: AppConfig, work: (ds: DataSource) => Promise<T>): Promise<T> {
@@ -27,7 +29,12 @@ async function run(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { email: { type: 'string' }, password: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      email: { type: 'string' },
+      password: { type: 'string' },
+      promote: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const command = positionals[0];
   if (values.help || !command) {
@@ -64,7 +71,8 @@ async function run(argv: string[]): Promise<number> {
           process.stderr.write('create-admin needs --email and a --password (or ADMIN_PASSWORD) of 8-72 characters\n');
           return 2;
         }
-        const outcome = await withDataSource(config, (ds) => new AdminBootstrapService(ds, config).ensureAdmin(email, password));
+        const promote = values.promote === true;
+        const outcome = await withDataSource(config, (ds) => new AdminBootstrapService(ds, config).ensureAdmin(email, password, { promote }));
         process.stdout.write(`admin ${email.toLowerCase()}: ${outcome}\n`);
         return 0;
       }
@@ -80,7 +88,8 @@ async function run(argv: string[]): Promise<number> {
 run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(error instanceof ConfigError ? error.message + '\n' : `${(error as Error)?.stack ?? error}\n`);
+    const oneLine = error instanceof ConfigError || error instanceof AdminPromotionRefused;
+    process.stderr.write(oneLine ? (error as Error).message + '\n' : `${(error as Error)?.stack ?? error}\n`);
     process.exit(1);
   },
 );

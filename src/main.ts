@@ -1,6 +1,7 @@
 import { createApp } from './app.factory';
 import { bootstrapLogger, migrate, provideDatabase } from './bootstrap';
 import { ConfigError, loadConfig } from './common/config/config.loader';
+import { AdminPromotionRefused } from './users/admin-bootstrap.service';
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof AdminPromotionRefused) {
     process.stderr.write(error.message + '\n');
   } else {
     process.stderr.write(`Recharge failed to start: ${(error as Error)?.stack ?? String(error)}\n`);

@@ -7,9 +7,21 @@ import { User, UserRole, UserStatus } from './user.entity';
 
 export type AdminOutcome = 'created' | 'promoted' | 'updated' | 'unchanged';
 
+/** ADMIN_EMAIL (or the CLI) names an account that someone registered: it is not made an admin unless asked for. */
+export class AdminPromotionRefused extends Error {
+  override name = 'AdminPromotionRefused';
+  constructor(email: string) {
+    super(
+      `${email} is an existing account that is not an admin; it is not made one silently ` +
+        '(anyone could have registered it): run `npm run admin:create -- --email ' +
+        `${email} --promote` + '` to promote it on purpose, or choose another ADMIN_EMAIL',
+    );
+  }
+}
+
 /**
  * Admins exist only through configuration (ADMIN_EMAIL / ADMIN_PASSWORD at
- * start-up) or the CLI, never through a public endpoint (SPEC §5.1).
+ * start-up) or the CLI, never through a public endpoint.
  */
 @Injectable()
 export class AdminBootstrapService implements OnApplicationBootstrap {
@@ -29,9 +41,12 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
 
   /**
    * Makes `email` an active admin whose password is `password`: creates the
-   * account, or promotes and re-keys an existing one. Idempotent.
+   * account, or re-keys or re-enables an existing admin. An existing account
+   * that is not an admin is promoted only with `promote`; otherwise
+   * AdminPromotionRefused. Any change of role, password or status ends the
+   * account's existing sessions. Idempotent.
    */
-  async ensureAdmin(email: string, password: string): Promise<AdminOutcome> {
+  async ensureAdmin(email: string, password: string, options: { promote?: boolean } = {}): Promise<AdminOutcome> {
     const normalized = email.trim().toLowerCase();
     return this.dataSource.transaction(async (em) => {
       const existing = await em
@@ -50,12 +65,14 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
         });
         return 'created';
       }
+      if (existing.role !== UserRole.Admin && !options.promote) throw new AdminPromotionRefused(normalized);
       const passwordMatches = await bcrypt.compare(password, existing.passwordHash);
       const isActiveAdmin = existing.role === UserRole.Admin && existing.status === UserStatus.Active;
       if (passwordMatches && isActiveAdmin) return 'unchanged';
       await em.update(User, existing.id, {
         role: UserRole.Admin,
         status: UserStatus.Active,
+        tokenVersion: () => 'token_version + 1',
         ...(passwordMatches ? {} : { passwordHash: await bcrypt.hash(password, this.config.auth.bcryptCost) }),
       });
       return existing.role === UserRole.Admin ? 'updated' : 'promoted';

@@ -31,6 +31,10 @@ export class User {
   @Column({ type: 'varchar', length: 20, default: UserStatus.Active })
   status: UserStatus;
 
+  /** Tokens issued at an older version are refused (bumped by a role, password or status change). */
+  @Column({ name: 'token_version', type: 'int', default: 0 })
+  tokenVersion: number;
+
   /** Changed only by LedgerService, together with a ledger row. */
   @Column({ type: 'numeric', precision: 20, scale: 8, default: 0, update: false })
   balance: string;

@@ -7,7 +7,12 @@ import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
 import { User, UserRole, UserStatus } from './user.entity';
 import { UsersException } from './users.errors';
 
-const SESSION_USER: PreparedStatement = { name: 'users-session', text: 'SELECT id, email, username, role, status FROM users WHERE id = $1' };
+const SESSION_USER: PreparedStatement = {
+  name: 'users-session',
+  text: 'SELECT id, email, username, role, status, token_version AS "tokenVersion" FROM users WHERE id = $1',
+};
+
+export type SessionUser = Pick<User, 'id' | 'email' | 'username' | 'role' | 'status' | 'tokenVersion'>;
 
 export interface UserFilter {
   /** Part of the email or username. */
@@ -36,9 +41,9 @@ export class UsersService {
    * Who a bearer token belongs to, read on every authenticated request: one
    * plain indexed query, without the ORM's query building and entity mapping.
    */
-  async findSessionUser(id: string): Promise<Pick<User, 'id' | 'email' | 'username' | 'role' | 'status'> | null> {
+  async findSessionUser(id: string): Promise<SessionUser | null> {
     if (!/^\d{1,19}$/.test(id)) return null;
-    const [row] = await runPrepared<Pick<User, 'id' | 'email' | 'username' | 'role' | 'status'>>(this.users.manager, SESSION_USER, [id]);
+    const [row] = await runPrepared<SessionUser>(this.users.manager, SESSION_USER, [id]);
     return row ?? null;
   }
 
@@ -92,7 +97,8 @@ export class UsersService {
     const user = await em.getRepository(User).findOne({ where: { id: userId }, lock: { mode: 'pessimistic_write' } });
     if (!user) throw UsersException.notFound(userId);
     const before = user.status;
-    if (before !== status) await em.update(User, user.id, { status });
+    // A status change ends the sessions opened before it (re-enabling does not bring old tokens back).
+    if (before !== status) await em.update(User, user.id, { status, tokenVersion: () => 'token_version + 1' });
     return { user: Object.assign(user, { status }), before };
   }
 }

@@ -140,7 +140,11 @@ describe('admin ledger (API)', () => {
     expect(onlyDisabled.body.items.map((u: { id: string }) => u.id)).toContain(user.id);
 
     await t.http.post(`/api/admin/users/${user.id}/status`).set(bearer(admin)).send({ status: 'active', remark: 'cleared' }).expect(200);
-    await t.http.get('/api/users/me').set(bearer(user)).expect(200);
+    // Disabling ended the sessions opened before it; the user signs in again.
+    await t.http.get('/api/users/me').set(bearer(user)).expect(401);
+    const again = await t.http.post('/api/auth/login').send({ email: user.email, password: user.password }).expect(200);
+    await t.http.get('/api/users/me').set(bearer(again.body)).expect(200);
+    user.token = again.body.accessToken;
     const log = await t.db.query(`SELECT action, before_state, after_state, remark FROM admin_audit_logs WHERE target_id = $1 AND action = 'user.status' ORDER BY id`, [user.id]);
     expect(log).toEqual([
       { action: 'user.status', before_state: { status: 'active' }, after_state: { status: 'disabled' }, remark: 'chargeback fraud' },

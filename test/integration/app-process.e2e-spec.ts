@@ -47,6 +47,43 @@ describe('the built app in its own process', () => {
   });
 });
 
+describe('an ADMIN_EMAIL that someone already registered', () => {
+  it('stops the start with one line, and the account’s token stays a user token', async () => {
+    const first = await startAppProcess({ JWT_SECRET: 'jwt-secret-for-the-takeover-test-0123456789' });
+    let token: string;
+    try {
+      const register = await fetch(
+        `${first.baseUrl}/api/auth/register`,
+        json({ email: 'takeover@example.test', username: 'takeover', password: 'attacker password' }),
+      );
+      expect(register.status).toBe(201);
+      token = ((await register.json()) as { accessToken: string }).accessToken;
+    } finally {
+      await first.stop();
+    }
+    const refused = await startAppProcess({
+      JWT_SECRET: 'jwt-secret-for-the-takeover-test-0123456789',
+      ADMIN_EMAIL: 'takeover@example.test',
+      ADMIN_PASSWORD: 'operator password',
+    }).then(
+      (app) => app.stop().then(() => 'started'),
+      (error: Error) => error.message,
+    );
+    expect(refused).toContain('takeover@example.test is an existing account that is not an admin');
+    expect(refused).toContain('--promote');
+
+    const app = await startAppProcess({ JWT_SECRET: 'jwt-secret-for-the-takeover-test-0123456789' });
+    try {
+      const me = await fetch(`${app.baseUrl}/api/users/me`, { headers: { Authorization: `Bearer ${token}` } });
+      expect(((await me.json()) as { role: string }).role).toBe('user');
+      const admin = await fetch(`${app.baseUrl}/api/admin/users`, { headers: { Authorization: `Bearer ${token}` } });
+      expect(admin.status).toBe(403);
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
 describe('the CLI', () => {
   const cli = join(ROOT, 'dist', 'src', 'cli.js');
   let url: string;
@@ -78,6 +115,25 @@ describe('the CLI', () => {
       'admin boss@example.test: unchanged\n',
     );
     expect(run('audit')).toMatchObject({ status: 0, stdout: 'ledger audit: every invariant holds\n' });
+
+    // A self-registered account is made admin only on purpose, and its earlier tokens stop working then.
+    const db0 = new Client({ connectionString: url });
+    await db0.connect();
+    await db0.query(`INSERT INTO users (email, username, password_hash) VALUES ('clerk@example.test', 'clerk', 'x')`);
+    await db0.end();
+    const refused = run('create-admin', '--email', 'clerk@example.test', '--password', 'clerk password 1');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('clerk@example.test is an existing account that is not an admin');
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run('create-admin', '--email', 'clerk@example.test', '--password', 'clerk password 1', '--promote')).toMatchObject({
+      status: 0,
+      stdout: 'admin clerk@example.test: promoted\n',
+    });
+    const db1 = new Client({ connectionString: url });
+    await db1.connect();
+    const { rows } = await db1.query(`SELECT role, token_version FROM users WHERE email = 'clerk@example.test'`);
+    await db1.end();
+    expect(rows[0]).toEqual({ role: 'admin', token_version: 1 });
 
     const db = new Client({ connectionString: url });
     await db.connect();

@@ -1,5 +1,5 @@
 import { TestApp, createTestApp } from '../support/test-app';
-import { bearer, registerUser } from '../support/factories';
+import { bearer, registerAdmin, registerUser } from '../support/factories';
 
 describe('auth and users (API)', () => {
   let t: TestApp;
@@ -82,6 +82,18 @@ describe('auth and users (API)', () => {
     const login = await t.http.post('/api/auth/login').send({ email: user.email, password: user.password }).expect(403);
     expect(login.body.code).toBe('AUTH_USER_DISABLED');
     await t.http.get('/api/users/me').set(bearer(user)).expect(403);
+  });
+
+  it('ends existing sessions when an admin disables a user, even after re-enabling', async () => {
+    const admin = await registerAdmin(t.http, t.db);
+    const user = await registerUser(t.http);
+    const setStatus = (status: string) =>
+      t.http.post(`/api/admin/users/${user.id}/status`).set(bearer(admin)).send({ status, remark: 'checking a report' });
+    await setStatus('disabled').expect(200);
+    await setStatus('active').expect(200);
+    await t.http.get('/api/users/me').set(bearer(user)).expect(401);
+    const again = await t.http.post('/api/auth/login').send({ email: user.email, password: user.password }).expect(200);
+    await t.http.get('/api/users/me').set(bearer(again.body)).expect(200);
   });
 
   it('requires a valid bearer token', async () => {

@@ -67,7 +67,11 @@ describe('the sandbox gateway, end to end over HTTP', () => {
 describe('the sandbox in production', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ NODE_ENV: 'production', JWT_SECRET: 'production-secret-of-at-least-32-chars!!' });
+    t = await createTestApp({
+      NODE_ENV: 'production',
+      JWT_SECRET: 'production-secret-of-at-least-32-chars!!',
+      METRICS_TOKEN: 'production-metrics-token',
+    });
   });
   afterAll(() => t.close());
 

@@ -11,7 +11,8 @@ import { AccessTokenClaims } from './auth.service';
 /**
  * Global guard: every route needs a valid bearer token unless marked
  * @Public(). The user is read from the database on each request, so a
- * disabled user or a changed role takes effect at once, not at token expiry.
+ * disabled user takes effect at once, and a token issued before a role,
+ * password or status change (users.token_version) is refused.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -36,7 +37,9 @@ export class AuthGuard implements CanActivate {
     }
     const user = await this.users.findSessionUser(claims.sub);
     if (!user) throw UsersException.tokenInvalid();
+    // Disabled first, so its owner is told why; then a token from before a role, password or status change is refused.
     if (user.status !== UserStatus.Active) throw UsersException.disabled();
+    if ((claims.tv ?? 0) !== user.tokenVersion) throw UsersException.tokenInvalid();
     request.user = { id: user.id, email: user.email, username: user.username, role: user.role };
 
     const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES, targets);

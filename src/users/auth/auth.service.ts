@@ -13,6 +13,8 @@ import { UsersException } from '../users.errors';
 export interface AccessTokenClaims {
   sub: string;
   role: string;
+  /** users.token_version when issued. */
+  tv: number;
 }
 
 export interface Session {
@@ -69,7 +71,7 @@ export class AuthService {
   }
 
   private issueToken(user: User): Promise<string> {
-    const claims: AccessTokenClaims = { sub: user.id, role: user.role };
+    const claims: AccessTokenClaims = { sub: user.id, role: user.role, tv: user.tokenVersion };
     return this.jwt.signAsync(claims);
   }
 }
