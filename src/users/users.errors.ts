@@ -8,6 +8,7 @@ export enum UsersErrorCode {
   TokenInvalid = 'AUTH_TOKEN_INVALID',
   NotFound = 'USER_NOT_FOUND',
   Forbidden = 'AUTH_FORBIDDEN',
+  TooManyLoginFailures = 'AUTH_TOO_MANY_FAILURES',
 }
 
 export class UsersException extends DomainException {
@@ -21,5 +22,12 @@ export class UsersException extends DomainException {
     new UsersException(UsersErrorCode.TokenInvalid, 'a valid bearer token is required', ErrorKind.Unauthenticated);
   static forbidden = () =>
     new UsersException(UsersErrorCode.Forbidden, 'your role is not allowed to do this', ErrorKind.Forbidden);
+  static tooManyLoginFailures = (retryAfterSeconds: number) =>
+    new UsersException(
+      UsersErrorCode.TooManyLoginFailures,
+      `too many failed logins for this account; try again in ${retryAfterSeconds} s`,
+      ErrorKind.RateLimited,
+      retryAfterSeconds,
+    );
   static notFound = (id: string) => new UsersException(UsersErrorCode.NotFound, `user ${id} not found`, ErrorKind.NotFound);
 }

@@ -96,6 +96,25 @@ describe('auth and users (API)', () => {
     await t.http.get('/api/users/me').set(bearer(again.body)).expect(200);
   });
 
+  it('refuses an account’s logins after 5 failures from any addresses, the right password too, with Retry-After', async () => {
+    const user = await registerUser(t.http);
+    for (let i = 0; i < 5; i++) {
+      await t.http
+        .post('/api/auth/login')
+        .set('X-Forwarded-For', `198.51.100.${i + 1}`)
+        .send({ email: user.email, password: 'a wrong guess' })
+        .expect(401);
+    }
+    const blocked = await t.http.post('/api/auth/login').send({ email: user.email.toUpperCase(), password: user.password }).expect(429);
+    expect(blocked.body.code).toBe('AUTH_TOO_MANY_FAILURES');
+    const retryAfter = Number(blocked.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(14 * 60);
+    expect(retryAfter).toBeLessThanOrEqual(15 * 60);
+    // Another account is not affected.
+    const other = await registerUser(t.http);
+    await t.http.post('/api/auth/login').send({ email: other.email, password: other.password }).expect(200);
+  });
+
   it('requires a valid bearer token', async () => {
     await t.http.get('/api/users/me').expect(401);
     await t.http.get('/api/users/me').set('Authorization', 'Bearer not.a.jwt').expect(401);

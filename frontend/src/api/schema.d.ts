@@ -1452,7 +1452,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Too many attempts from this address; see Retry-After */
+            /** @description Too many attempts from this address, or (login) too many failed logins for this account (AUTH_TOO_MANY_FAILURES); see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1496,7 +1496,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Too many attempts from this address; see Retry-After */
+            /** @description Too many attempts from this address, or (login) too many failed logins for this account (AUTH_TOO_MANY_FAILURES); see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;

@@ -11,6 +11,7 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateBy,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
@@ -44,6 +45,33 @@ const asInt = () =>
 
 const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
+/** TRUST_PROXY in Fastify's forms: false, true, a hop count, or a comma-separated list of addresses and CIDRs. */
+export type TrustProxy = boolean | number | string[];
+
+const asTrustProxy = () =>
+  Transform(({ value }) => {
+    if (typeof value !== 'string') return value;
+    const v = value.trim().toLowerCase();
+    if (v === '' || v === 'false') return false;
+    if (v === 'true') return true;
+    if (/^\d+$/.test(v)) return Number(v);
+    return v.split(',').map((s) => s.trim()).filter(Boolean);
+  });
+
+const ADDRESS_OR_CIDR = /^(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9a-f:]+)(?:\/\d{1,3})?$|^(?:loopback|linklocal|uniquelocal)$/i;
+
+const IsTrustProxy = () =>
+  ValidateBy({
+    name: 'isTrustProxy',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'boolean' ||
+        (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 10) ||
+        (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && ADDRESS_OR_CIDR.test(v))),
+      defaultMessage: () => 'must be false, a hop count (0-10), or a comma-separated list of addresses/CIDRs',
+    },
+  });
+
 export class AppSection {
   @asInt() @IsInt() @Min(1) @Max(65535) port: number;
   /** Empty: http://localhost:<port>. */
@@ -51,7 +79,8 @@ export class AppSection {
   @IsUrl(URL_OPTIONS)
   publicBaseUrl: string;
   @IsArray() @IsString({ each: true }) corsOrigins: string[];
-  @asBoolean() @IsBoolean() trustProxy: boolean;
+  /** Whose X-Forwarded-For to believe for the client IP; never every header unless set to true on purpose. */
+  @asTrustProxy() @IsTrustProxy() trustProxy: TrustProxy;
   @asBoolean() @IsBoolean() serveFrontend: boolean;
 }
 
@@ -84,6 +113,9 @@ export class AuthSection {
 export class RateLimitSection {
   @asInt() @IsInt() @Min(1) globalPerMinute: number;
   @asInt() @IsInt() @Min(1) authPerMinute: number;
+  /** Failed logins per account within login_failure_window_minutes before the account's logins are refused for the rest of it. */
+  @asInt() @IsInt() @Min(1) loginFailuresPerAccount: number;
+  @asInt() @IsInt() @Min(1) loginFailureWindowMinutes: number;
 }
 
 export class LogSection {

@@ -51,6 +51,16 @@ describe('loadConfig', () => {
     expect(load({ ...production, ZPAY_API_URL: 'https://z.example' }).payment.zpay.apiUrl).toBe('https://z.example');
   });
 
+  it.each([
+    ['', false],
+    ['false', false],
+    ['true', true],
+    ['1', 1],
+    ['10.0.0.0/8, 127.0.0.1', ['10.0.0.0/8', '127.0.0.1']],
+  ])('reads TRUST_PROXY=%j as %j', (raw, expected) => {
+    expect(load({ TRUST_PROXY: raw }).app.trustProxy).toEqual(expected);
+  });
+
   it('turns the sandbox off in production unless asked for', () => {
     const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), METRICS_TOKEN: 'm'.repeat(16) };
     expect(load(production).payment.sandbox.enabled).toBe(false);
@@ -70,6 +80,7 @@ describe('loadConfig', () => {
     [{ ADMIN_EMAIL: 'a@b.c' }, 'auth.admin_email and auth.admin_password must be set together'],
     [{ RECHARGE__PAYMENT__MIN_AMOUNT: '20000' }, 'payment.min_amount must not be greater than payment.max_amount'],
     [{ REFERRAL_REWARD_USD: '0' }, 'referral.reward_usd must be greater than 0 while referrals are enabled'],
+    [{ TRUST_PROXY: 'everyone' }, 'app.trust_proxy must be false, a hop count'],
     [{ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }, 'metrics.token is required in production'],
     [
       {

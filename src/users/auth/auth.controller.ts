@@ -20,7 +20,9 @@ function toSessionDto({ accessToken, user }: Session): SessionDto {
 }
 
 @ApiTags('auth')
-@ApiTooManyRequestsResponse({ description: 'Too many attempts from this address; see Retry-After' })
+@ApiTooManyRequestsResponse({
+  description: 'Too many attempts from this address, or (login) too many failed logins for this account (AUTH_TOO_MANY_FAILURES); see Retry-After',
+})
 @Public()
 @Controller('auth')
 export class AuthController {

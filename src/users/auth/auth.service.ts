@@ -3,6 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import * as bcrypt from 'bcrypt';
 import { DataSource } from 'typeorm';
+import { CacheStore } from '../../common/cache/cache.store';
 import { AppConfig } from '../../common/config/app-config';
 import { PromotionsService } from '../../promotions/promotions.service';
 import { ReferralsService } from '../../referrals/referrals.service';
@@ -41,6 +42,7 @@ export class AuthService {
     private readonly config: AppConfig,
     private readonly promotions: PromotionsService,
     private readonly referrals: ReferralsService,
+    private readonly cache: CacheStore,
   ) {
     this.decoyHash = bcrypt.hash('decoy password', config.auth.bcryptCost);
   }
@@ -58,10 +60,26 @@ export class AuthService {
     return { accessToken: await this.issueToken(user), user };
   }
 
+  /**
+   * Signs in. Failed attempts are counted per account (whatever the IP they
+   * come from): after rate_limit.login_failures_per_account of them in the
+   * window, the account's logins are refused until the window ends — the
+   * right password included, so guessing gains nothing from waiting for it.
+   */
   async login(email: string, password: string): Promise<Session> {
+    const account = `login:failures:${email.trim().toLowerCase()}`;
+    const blockedUntil = Number((await this.cache.get(`${account}:blocked`)) ?? 0);
+    if (blockedUntil > Date.now()) throw UsersException.tooManyLoginFailures(Math.ceil((blockedUntil - Date.now()) / 1000));
+
     const user = await this.users.findByEmailWithPassword(email);
     const matches = await bcrypt.compare(password, user?.passwordHash ?? (await this.decoyHash));
-    if (!user || !matches) throw UsersException.invalidCredentials();
+    if (!user || !matches) {
+      const { loginFailuresPerAccount: limit, loginFailureWindowMinutes: minutes } = this.config.rateLimit;
+      const failures = await this.cache.increment(account, minutes * 60_000);
+      if (failures.count >= limit) await this.cache.set(`${account}:blocked`, String(Date.now() + failures.resetInMs), failures.resetInMs);
+      throw UsersException.invalidCredentials();
+    }
+    await this.cache.delete(account);
     if (user.status !== UserStatus.Active) throw UsersException.disabled();
     return { accessToken: await this.issueToken(user), user };
   }

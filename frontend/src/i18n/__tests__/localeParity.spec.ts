@@ -73,6 +73,7 @@ describe('labels for API values and error codes', () => {
     'VALIDATION_FAILED',
     'UNAUTHENTICATED',
     'RATE_LIMITED',
+    'AUTH_TOO_MANY_FAILURES',
     'INTERNAL',
     // SPEC §5.7 admin actions
     'ADMIN_ORDER_CANNOT_CONFIRM',

@@ -407,6 +407,7 @@ const en = {
     codes: {
       AUTH_INVALID_CREDENTIALS: 'Wrong email or password.',
       AUTH_USER_DISABLED: 'This account is disabled.',
+      AUTH_TOO_MANY_FAILURES: 'Too many failed sign-ins for this account. Sign-in is paused for it for a while.',
       AUTH_TOKEN_INVALID: 'Your session has ended. Please sign in again.',
       UNAUTHENTICATED: 'Please sign in first.',
       USER_EMAIL_TAKEN: 'This email is already registered.',

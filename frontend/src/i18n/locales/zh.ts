@@ -409,6 +409,7 @@ const zh: MessageSchema = {
     codes: {
       AUTH_INVALID_CREDENTIALS: '邮箱或密码错误。',
       AUTH_USER_DISABLED: '该账号已被停用。',
+      AUTH_TOO_MANY_FAILURES: '该账号登录失败次数过多，已暂停登录一段时间。',
       AUTH_TOKEN_INVALID: '登录已失效，请重新登录。',
       UNAUTHENTICATED: '请先登录。',
       USER_EMAIL_TAKEN: '该邮箱已注册。',
