@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, EntityManager, Repository } from 'typeorm';
 import { PreparedStatement, runPrepared } from '../common/database/prepared';
+import { isBigintId } from '../common/http/bigint-id';
 import { escapeLike, isUniqueViolation } from '../common/database/sql';
 import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
 import { User, UserRole, UserStatus } from './user.entity';
@@ -33,7 +34,7 @@ export class UsersService {
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
 
   findById(id: string): Promise<User | null> {
-    if (!/^\d{1,19}$/.test(id)) return Promise.resolve(null);
+    if (!isBigintId(id)) return Promise.resolve(null);
     return this.users.findOneBy({ id });
   }
 
@@ -42,7 +43,7 @@ export class UsersService {
    * plain indexed query, without the ORM's query building and entity mapping.
    */
   async findSessionUser(id: string): Promise<SessionUser | null> {
-    if (!/^\d{1,19}$/.test(id)) return null;
+    if (!isBigintId(id)) return null;
     const [row] = await runPrepared<SessionUser>(this.users.manager, SESSION_USER, [id]);
     return row ?? null;
   }

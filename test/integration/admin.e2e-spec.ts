@@ -76,6 +76,20 @@ describe('admin ledger (API)', () => {
     expect(res.body.message).toEqual(expect.arrayContaining([expect.stringContaining(message)]));
   });
 
+  it('answers ids beyond BIGINT with a 404 in paths and a 400 in filters, never a 500', async () => {
+    for (const id of ['99999999999999999999', '9223372036854775808']) {
+      const res = await adjust(id, { amount: '1', remark: 'x' }).expect(404);
+      expect(res.body).toMatchObject({ statusCode: 404, requestId: expect.any(String) });
+      await t.http.post(`/api/admin/users/${id}/status`).set(bearer(admin)).send({ status: 'disabled', remark: 'x' }).expect(404);
+      const filtered = await t.http.get(`/api/admin/recharge-records?userId=${id}`).set(bearer(admin)).expect(400);
+      expect(filtered.body.message).toEqual(['userId must be a positive integer id']);
+      await t.http.get(`/api/admin/payment/orders?userId=${id}`).set(bearer(admin)).expect(400);
+      await t.http.get(`/api/admin/referrals?referrerId=${id}`).set(bearer(admin)).expect(400);
+    }
+    // The largest BIGINT is a possible id: it is looked up, and simply not found.
+    expect((await adjust('9223372036854775807', { amount: '1', remark: 'x' }).expect(404)).body.code).toBe('LEDGER_USER_NOT_FOUND');
+  });
+
   it('answers 404 for an unknown user and 400 for a malformed id', async () => {
     expect((await adjust('987654321', { amount: '1', remark: 'x' }).expect(404)).body.code).toBe('LEDGER_USER_NOT_FOUND');
     const bad = await adjust('abc', { amount: '1', remark: 'x' }).expect(400);

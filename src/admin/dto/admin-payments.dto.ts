@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsDate, IsEmail, IsEnum, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsDate, IsEmail, IsEnum, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { Trim } from '../../common/http/trim.decorator';
 import { PageDto, PageQueryDto } from '../../common/http/page.dto';
 import { RechargeRecordDto } from '../../ledger/dto/recharge-record.dto';
@@ -9,6 +9,7 @@ import { OrderDto } from '../../payments/dto/order.dto';
 import { REMARK_MAX_LENGTH } from '../../ledger/recharge-record.entity';
 import { OrderStatus, ProviderName } from '../../payments/payment-order.entity';
 import { RefundMethod, RefundStatus } from '../../payments/payment-refund.entity';
+import { IsBigintId } from '../../common/http/bigint-id';
 
 const OptionalDate = (name: string, description: string) =>
   applyDecorators(
@@ -31,7 +32,7 @@ export class AdminOrderQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ example: '42' })
   @IsOptional()
-  @Matches(/^[1-9]\d{0,18}$/, { message: 'userId must be a positive integer id' })
+  @IsBigintId('userId')
   userId?: string;
 
   @ApiPropertyOptional({ example: 'alice@example.com' })

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
-import { IsEnum, IsOptional, Matches } from 'class-validator';
+import { IsEnum, IsOptional } from 'class-validator';
 import { DateRangeQueryDto, PageDto, PageQueryDto } from '../../common/http/page.dto';
 import { LedgerType, RechargeRecord } from '../recharge-record.entity';
+import { IsBigintId } from '../../common/http/bigint-id';
 
 /** A ledger row in an answer. */
 export class RechargeRecordDto {
@@ -75,6 +76,6 @@ export class RechargeRecordQueryDto extends PageQueryDto {
 export class AdminRechargeRecordQueryDto extends IntersectionType(RechargeRecordQueryDto, DateRangeQueryDto) {
   @ApiPropertyOptional({ example: '42', description: 'Only this user’s rows' })
   @IsOptional()
-  @Matches(/^[1-9]\d{0,18}$/, { message: 'userId must be a positive integer id' })
+  @IsBigintId('userId')
   userId?: string;
 }

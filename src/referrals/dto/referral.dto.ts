@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsOptional, Matches } from 'class-validator';
+import { IsBoolean, IsOptional } from 'class-validator';
 import { DateRangeQueryDto, PageDto, PageQueryDto } from '../../common/http/page.dto';
+import { IsBigintId } from '../../common/http/bigint-id';
 
 export class ReferralInfoDto {
   @ApiProperty({ description: 'False when the feature is switched off; the other fields are then empty' }) enabled: boolean;
@@ -38,12 +39,12 @@ const asBoolean = () => Transform(({ value }) => (value === 'true' ? true : valu
 export class AdminReferralQueryDto extends IntersectionType(PageQueryDto, DateRangeQueryDto) {
   @ApiPropertyOptional({ example: '42' })
   @IsOptional()
-  @Matches(/^[1-9]\d{0,18}$/, { message: 'referrerId must be a positive integer id' })
+  @IsBigintId('referrerId')
   referrerId?: string;
 
   @ApiPropertyOptional({ example: '43' })
   @IsOptional()
-  @Matches(/^[1-9]\d{0,18}$/, { message: 'inviteeId must be a positive integer id' })
+  @IsBigintId('inviteeId')
   inviteeId?: string;
 
   @ApiPropertyOptional({ type: Boolean })
