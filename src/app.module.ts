@@ -20,6 +20,7 @@ import { AuthGuard } from './users/auth/auth.guard';
 import { isAuthThrottled } from './users/auth/auth-throttle';
 import { UsersModule } from './users/users.module';
 import { PaymentsModule } from './payments/payments.module';
+import { InputGuard } from './common/http/input.guard';
 
 const MINUTE_MS = 60_000;
 
@@ -63,6 +64,7 @@ export class AppModule {
       ],
       providers: [
         // Order matters: rate limits apply before authentication.
+        { provide: APP_GUARD, useClass: InputGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_GUARD, useExisting: AuthGuard },
       ],

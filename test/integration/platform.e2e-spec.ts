@@ -26,6 +26,45 @@ describe('platform: errors, health, metrics, docs, headers', () => {
     expect(JSON.stringify(res.body)).not.toMatch(/at .*\.js:\d+/);
   });
 
+  it('refuses JSON nested deeper than 32 levels with a 400, also when it is 10,000 deep', async () => {
+    for (const depth of [33, 10_000]) {
+      const body = '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+      const res = await t.http.post('/api/auth/login').set('Content-Type', 'application/json').send(body).expect(400);
+      expect(res.body.message).toEqual(['body is nested deeper than 32 levels']);
+    }
+    const shallow = '{"a":'.repeat(5) + '1' + '}'.repeat(5);
+    const ok = await t.http.post('/api/auth/login').set('Content-Type', 'application/json').send(shallow).expect(400);
+    expect(ok.body.message).not.toContain('body is nested deeper than 32 levels');
+  });
+
+  it('refuses text PostgreSQL cannot store, wherever it is, with a 400 naming where', async () => {
+    const user = await registerUser(t.http);
+    const nulInBody = await t.http
+      .post('/api/auth/login')
+      .set('Content-Type', 'application/json')
+      .send('{"email":"a\\u0000b@example.test","password":"xxxxxxxx"}')
+      .expect(400);
+    expect(nulInBody.body.message).toEqual(['body.email contains a NUL character']);
+    const surrogate = await t.http
+      .post('/api/auth/register')
+      .set('Content-Type', 'application/json')
+      .send('{"email":"\\ud800@example.test","username":"lone","password":"correct horse battery"}')
+      .expect(400);
+    expect(surrogate.body.message).toEqual(['body.email contains text that is not valid Unicode (a lone surrogate)']);
+    const nulInPath = await t.http.get('/api/payment/orders/PO%00X').set(bearer(user)).expect(400);
+    expect(nulInPath.body.message).toEqual(['path.orderNo contains a NUL character']);
+    const nulInQuery = await t.http.get('/api/users/recharge-records?type=%00').set(bearer(user)).expect(400);
+    expect(nulInQuery.body.message).toEqual(['query.type contains a NUL character']);
+  });
+
+  it('takes null for an optional field as absent', async () => {
+    const res = await t.http
+      .post('/api/auth/register')
+      .send({ email: `nullish-${Date.now()}@example.test`, username: `nullish_${Date.now()}`, password: 'correct horse battery', inviteCode: null })
+      .expect(201);
+    expect(res.body.user.role).toBe('user');
+  });
+
   it('reports the database and cache in /api/health', async () => {
     const res = await t.http.get('/api/health').expect(200);
     expect(res.body).toMatchObject({
