@@ -12,6 +12,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './common/config/app-config';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
+import { MAX_BODY_LIMIT } from './common/http/input.guard';
 import { MetricsService } from './common/metrics/metrics.service';
 
 /** A caller's X-Request-Id is kept when it is short and plain; otherwise we make one. */
@@ -47,7 +48,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     trustProxy: config.app.trustProxy,
     genReqId: requestId as never,
     requestIdHeader: false,
-    bodyLimit: 1024 * 1024,
+    bodyLimit: MAX_BODY_LIMIT,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,

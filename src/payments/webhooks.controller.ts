@@ -6,6 +6,7 @@ import { ProviderName } from './payment-order.entity';
 import { WebhookRequest } from './payment-provider';
 import { WebhooksService } from './webhooks.service';
 import { NoRateLimit } from '../common/http/throttler.guard';
+import { BodyLimit, MAX_BODY_LIMIT } from '../common/http/input.guard';
 
 /** Flattens a query or form object; a repeated field is passed as an array and then fails verification. */
 function fieldsOf(source: unknown): Record<string, string> {
@@ -25,6 +26,7 @@ function webhookRequest(request: FastifyRequest & { rawBody?: Buffer }, source: 
  * and answered in each gateway's own protocol.
  */
 @ApiTags('webhooks')
+@BodyLimit(MAX_BODY_LIMIT)
 @Public()
 @NoRateLimit()
 @Controller('payment/webhook')

@@ -57,6 +57,18 @@ describe('platform: errors, health, metrics, docs, headers', () => {
     expect(nulInQuery.body.message).toEqual(['query.type contains a NUL character']);
   });
 
+  it('refuses bodies over 64 KB (413), over 256 KB for gateway callbacks, in the one error shape', async () => {
+    const big = JSON.stringify({ email: 'a@example.test', password: 'x'.repeat(65 * 1024) });
+    const tooBig = await t.http.post('/api/auth/login').set('Content-Type', 'application/json').send(big).expect(413);
+    expect(tooBig.body).toMatchObject({ statusCode: 413, requestId: expect.any(String) });
+    // A gateway's callback may be larger: it is read (and refused for its signature, not its size) ...
+    const callback = await t.http.post('/api/payment/webhook/sandbox').type('form').send({ filler: 'x'.repeat(100 * 1024) });
+    expect(callback.status).not.toBe(413);
+    // ... up to 256 KB, which the server refuses before reading.
+    const huge = await t.http.post('/api/payment/webhook/sandbox').type('form').send({ filler: 'x'.repeat(300 * 1024) }).expect(413);
+    expect(huge.body).toMatchObject({ statusCode: 413, requestId: expect.any(String) });
+  });
+
   it('takes null for an optional field as absent', async () => {
     const res = await t.http
       .post('/api/auth/register')

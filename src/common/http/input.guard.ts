@@ -1,4 +1,14 @@
-import { BadRequestException, CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { BadRequestException, CanActivate, ExecutionContext, Injectable, PayloadTooLargeException, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+
+/** Request bodies are refused above this size (413), except on routes that allow more with @BodyLimit. */
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
+/** The most any route allows; the HTTP server itself refuses larger bodies before reading them. */
+export const MAX_BODY_LIMIT = 256 * 1024;
+
+const BODY_LIMIT = 'http:body-limit';
+/** A larger body limit for a controller or route (gateways' callbacks). */
+export const BodyLimit = (bytes: number) => SetMetadata(BODY_LIMIT, bytes);
 
 /** Deeper JSON is refused before anything walks it recursively (the validation pipe would overflow the stack). */
 export const MAX_JSON_DEPTH = 32;
@@ -45,14 +55,20 @@ export function inputProblem(root: unknown, name: string): string | null {
 }
 
 /**
- * First at the edge, for every route: path, query and body values that no
+ * First at the edge, for every route: a body over the route's limit is a
+ * 413; path, query and body values that no
  * rule below could handle safely are a 400 naming the field, not a 500 from
  * deep inside (a stack overflow, or PostgreSQL refusing the text).
  */
 @Injectable()
 export class InputGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<{ params?: unknown; query?: unknown; body?: unknown }>();
+    const request = context.switchToHttp().getRequest<{ params?: unknown; query?: unknown; body?: unknown; rawBody?: Buffer }>();
+    const limit =
+      this.reflector.getAllAndOverride<number | undefined>(BODY_LIMIT, [context.getHandler(), context.getClass()]) ?? DEFAULT_BODY_LIMIT;
+    if ((request.rawBody?.length ?? 0) > limit) throw new PayloadTooLargeException(`the body is larger than ${limit / 1024} KB`);
     const problem =
       inputProblem(request.params, 'path') ?? inputProblem(request.query, 'query') ?? inputProblem(request.body, 'body');
     if (problem) throw new BadRequestException([problem]);
