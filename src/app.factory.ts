@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import helmet from '@fastify/helmet';
@@ -15,6 +16,9 @@ import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { MAX_BODY_LIMIT } from './common/http/input.guard';
 import { MetricsService } from './common/metrics/metrics.service';
 
+/** The longest path parameter the router accepts (order numbers and ids are far shorter). */
+const MAX_PATH_SEGMENT = 100;
+
 /** A caller's X-Request-Id is kept when it is short and plain; otherwise we make one. */
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,100}$/;
 
@@ -24,6 +28,27 @@ function requestId(raw: { headers: Record<string, string | string[] | undefined>
   // pino-http reads it from the raw request, so log lines carry the same id as the answer.
   raw.id = id;
   return id;
+}
+
+/**
+ * Errors Fastify's router raises before any route runs (a broken percent
+ * escape, an over-long path segment), answered in the one error shape and
+ * without echoing the URL.
+ */
+function frameworkError(error: { code?: string; statusCode?: number }, request: { id: string }, reply: FastifyReply): void {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  const statusCode = tooLong ? 414 : error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  void reply
+    .code(statusCode)
+    .header('x-request-id', request.id)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send({
+      statusCode,
+      error: STATUS_CODES[statusCode] ?? 'Error',
+      code: tooLong ? 'URI_TOO_LONG' : 'BAD_URL',
+      message: tooLong ? `a path segment is longer than ${MAX_PATH_SEGMENT} characters` : 'the URL is not valid (a broken percent escape)',
+      requestId: request.id,
+    });
 }
 
 export function buildOpenApiDocument(app: NestFastifyApplication) {
@@ -49,6 +74,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     genReqId: requestId as never,
     requestIdHeader: false,
     bodyLimit: MAX_BODY_LIMIT,
+    maxParamLength: MAX_PATH_SEGMENT,
+    frameworkErrors: frameworkError as never,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,

@@ -69,6 +69,16 @@ describe('platform: errors, health, metrics, docs, headers', () => {
     expect(huge.body).toMatchObject({ statusCode: 413, requestId: expect.any(String) });
   });
 
+  it('answers the router’s own errors in the one error shape, without echoing the URL', async () => {
+    const badEscape = await t.http.get('/api/payment/orders/%E0%A4%A').expect(400);
+    expect(badEscape.body).toEqual({ statusCode: 400, error: 'Bad Request', code: 'BAD_URL', message: expect.any(String), requestId: expect.any(String) });
+    expect(badEscape.headers['x-request-id']).toBe(badEscape.body.requestId);
+    const long = 'Z'.repeat(150);
+    const tooLong = await t.http.get(`/api/payment/orders/${long}`).expect(414);
+    expect(tooLong.body).toMatchObject({ statusCode: 414, code: 'URI_TOO_LONG', requestId: expect.any(String) });
+    expect(JSON.stringify(tooLong.body)).not.toContain(long);
+  });
+
   it('takes null for an optional field as absent', async () => {
     const res = await t.http
       .post('/api/auth/register')
