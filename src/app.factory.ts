@@ -74,7 +74,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     genReqId: requestId as never,
     requestIdHeader: false,
     bodyLimit: MAX_BODY_LIMIT,
-    maxParamLength: MAX_PATH_SEGMENT,
+    routerOptions: { maxParamLength: MAX_PATH_SEGMENT },
     frameworkErrors: frameworkError as never,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {

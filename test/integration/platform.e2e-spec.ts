@@ -1,5 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { CacheStore } from '../../src/common/cache/cache.store';
+import { HealthController } from '../../src/common/health/health.controller';
 import { TestApp, createTestApp } from '../support/test-app';
 import { bearer, registerUser } from '../support/factories';
 
@@ -87,12 +90,33 @@ describe('platform: errors, health, metrics, docs, headers', () => {
     expect(res.body.user.role).toBe('user');
   });
 
-  it('reports the database and cache in /api/health', async () => {
-    const res = await t.http.get('/api/health').expect(200);
-    expect(res.body).toMatchObject({
-      status: 'ok',
-      info: { database: { status: 'up' }, cache: { status: 'up', kind: 'memory' } },
-    });
+  it('reports the database and cache in /api/health/ready (and /api/health), and liveness alone in /api/health/live', async () => {
+    const expected = { status: 'ok', info: { database: { status: 'up' }, cache: { status: 'up', kind: 'memory' } } };
+    expect((await t.http.get('/api/health/ready').expect(200)).body).toEqual(expected);
+    expect((await t.http.get('/api/health').expect(200)).body).toEqual(expected);
+    expect((await t.http.get('/api/health/live').expect(200)).body).toEqual({ status: 'ok' });
+  });
+
+  it('says degraded when only the cache fails, 503 when the database does, and never an error’s text', async () => {
+    const cache = jest.spyOn(t.app.get(CacheStore), 'ping').mockRejectedValue(new Error('connect ECONNREFUSED redis://:hunter2@10.0.0.5'));
+    try {
+      const degraded = await t.http.get('/api/health/ready').expect(200);
+      expect(degraded.body).toEqual({ status: 'degraded', info: { database: { status: 'up' }, cache: { status: 'degraded', kind: 'memory' } } });
+      const indicator = (t.app.get(HealthController) as unknown as { database: TypeOrmHealthIndicator }).database;
+      const database = jest
+        .spyOn(indicator, 'pingCheck')
+        .mockRejectedValue(new Error('password authentication failed for user "postgres" at 10.0.0.6'));
+      try {
+        const down = await t.http.get('/api/health/ready').expect(503);
+        expect(down.body.status).toBe('down');
+        expect(JSON.stringify(down.body)).not.toMatch(/hunter2|password|10\.0\.0/);
+        await t.http.get('/api/health/live').expect(200);
+      } finally {
+        database.mockRestore();
+      }
+    } finally {
+      cache.mockRestore();
+    }
   });
 
   it('exposes Prometheus metrics with the HTTP latency histogram', async () => {

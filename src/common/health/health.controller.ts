@@ -1,39 +1,88 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Controller, Get, HttpCode, HttpStatus, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { TypeOrmHealthIndicator } from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
 import { CacheStore } from '../cache/cache.store';
 import { Public } from '../http/public.decorator';
 import { NoRateLimit } from '../http/throttler.guard';
 
+class ComponentDto {
+  @ApiProperty({ enum: ['up', 'down', 'degraded'] }) status: 'up' | 'down' | 'degraded';
+  @ApiProperty({ required: false, example: 'redis', description: 'For the cache: redis or memory' }) kind?: string;
+}
+
+class ComponentsDto {
+  @ApiProperty({ type: ComponentDto }) database: ComponentDto;
+  @ApiProperty({ type: ComponentDto }) cache: ComponentDto;
+}
+
+class ReadinessDto {
+  @ApiProperty({ enum: ['ok', 'degraded', 'down'], description: 'down only when the database is; degraded when the cache is' })
+  status: 'ok' | 'degraded' | 'down';
+  @ApiProperty({ type: ComponentsDto }) info: ComponentsDto;
+}
+
+class LivenessDto {
+  @ApiProperty({ example: 'ok' }) status: 'ok';
+}
+
+/**
+ * Probes for load balancers and orchestrators. They name components and
+ * their state, never an error's text (which can carry hosts or credentials).
+ */
 @ApiTags('health')
 @NoRateLimit()
 @Public()
 @Controller('health')
 export class HealthController {
   constructor(
-    private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
-    private readonly indicators: HealthIndicatorService,
     private readonly cache: CacheStore,
   ) {}
 
+  @Get('live')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Liveness: the process is up and answering' })
+  @ApiOkResponse({ type: LivenessDto })
+  live(): LivenessDto {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @ApiOperation({ summary: 'Readiness: the database answers (required); the cache (Redis or in-process) is reported, degraded when it does not' })
+  @ApiOkResponse({ type: ReadinessDto, description: 'Ready (status ok, or degraded when only the cache is down)' })
+  @ApiServiceUnavailableResponse({ type: ReadinessDto, description: 'The database does not answer' })
+  ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessDto> {
+    return this.readiness(reply);
+  }
+
   @Get()
-  @HealthCheck()
-  @ApiOperation({ summary: 'Liveness and readiness: the database and the cache (Redis or in-process) answer' })
-  @ApiOkResponse({ description: 'Everything is up' })
-  @ApiServiceUnavailableResponse({ description: 'A dependency is down; the body says which' })
-  check() {
-    return this.health.check([
-      () => this.database.pingCheck('database', { timeout: 2000 }),
-      async () => {
-        const indicator = this.indicators.check('cache');
-        try {
-          await this.cache.ping();
-          return indicator.up({ kind: this.cache.kind });
-        } catch (error) {
-          return indicator.down({ kind: this.cache.kind, message: (error as Error).message });
-        }
-      },
+  @ApiOperation({ summary: 'The same as /api/health/ready' })
+  @ApiOkResponse({ type: ReadinessDto })
+  @ApiServiceUnavailableResponse({ type: ReadinessDto })
+  check(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessDto> {
+    return this.readiness(reply);
+  }
+
+  private async readiness(reply: FastifyReply): Promise<ReadinessDto> {
+    const [databaseUp, cacheUp] = await Promise.all([
+      this.database.pingCheck('database', { timeout: 2000 }).then(
+        () => true,
+        () => false,
+      ),
+      this.cache.ping().then(
+        () => true,
+        () => false,
+      ),
     ]);
+    const status = !databaseUp ? 'down' : cacheUp ? 'ok' : 'degraded';
+    if (!databaseUp) reply.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return {
+      status,
+      info: {
+        database: { status: databaseUp ? 'up' : 'down' },
+        cache: { status: cacheUp ? 'up' : 'degraded', kind: this.cache.kind },
+      },
+    };
   }
 }
