@@ -18,6 +18,8 @@ describe('admin payments (API)', () => {
       STRIPE_API_KEY: 'sk_test_admin',
       STRIPE_WEBHOOK_SECRET: STRIPE_SECRET,
       STRIPE_API_BASE: stripe.url,
+      // Orders are paid through the sandbox here; Stripe is there for its refund.
+      SANDBOX_ENABLED: 'true',
     });
     admin = await registerAdmin(t.http, t.db);
   });

@@ -41,6 +41,8 @@ describe('order lifecycle', () => {
     STRIPE_API_KEY: 'sk_test_lifecycle',
     STRIPE_WEBHOOK_SECRET: STRIPE_SECRET,
     STRIPE_API_BASE: stripe.url,
+    // On purpose beside the real gateways: cancel-then-pay is tested on it too.
+    SANDBOX_ENABLED: 'true',
     // Reconciliation in tests asks as fast as the fake gateways answer; pacing has its own test.
     RECHARGE__PAYMENT__RECONCILE_QUERIES_PER_SECOND: '1000',
     RECHARGE__PAYMENT__MAX_ORDERS_PER_MINUTE: '100',

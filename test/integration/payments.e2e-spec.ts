@@ -43,6 +43,7 @@ describe('payments', () => {
       STRIPE_API_BASE: stripe.url,
       // Other test files' unpaid orders share the database: reconciliation asks about them all, as fast as the fakes answer.
       RECHARGE__PAYMENT__RECONCILE_QUERIES_PER_SECOND: '1000',
+      SANDBOX_ENABLED: 'true',
     });
   });
   afterAll(async () => {

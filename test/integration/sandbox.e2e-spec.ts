@@ -10,6 +10,14 @@ describe('the sandbox gateway, end to end over HTTP', () => {
 
   const checkoutPath = (paymentUrl: string) => new URL(paymentUrl).pathname;
 
+  it('sends its notify to this process’s own address, whatever Host the request names', async () => {
+    const user = await registerUser(t.http);
+    const created = await t.http.post('/api/payment/orders').set(bearer(user)).send({ amountCny: '10.00', provider: 'sandbox', method: 'wxpay' }).expect(201);
+    await t.http.post(`${checkoutPath(created.body.paymentUrl)}/pay`).set('Host', 'attacker.example:9').expect(303);
+    const order = await t.http.get(`/api/payment/orders/${created.body.orderNo}`).set(bearer(user)).expect(200);
+    expect(order.body.status).toBe('paid');
+  });
+
   it('creates an order, shows the checkout page, and Pay credits the balance through the webhook', async () => {
     const user = await registerUser(t.http);
     const created = await t.http
@@ -101,6 +109,24 @@ describe('rate limits and gateways', () => {
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await t.http.get('/api/users/me')).status);
     expect(statuses).toEqual([401, 401, 401, 429]);
+  });
+});
+
+describe('the sandbox beside a real gateway', () => {
+  it('is off unless SANDBOX_ENABLED=true: not offered, and its checkout and pay routes are 404', async () => {
+    const t = await createTestApp({ STRIPE_ENABLED: 'true', STRIPE_API_KEY: 'sk_test_x', STRIPE_WEBHOOK_SECRET: 'whsec_x' });
+    try {
+      const user = await registerUser(t.http);
+      const config = await t.http.get('/api/payment/config').set(bearer(user)).expect(200);
+      expect(config.body.providers.map((p: { name: string }) => p.name)).toEqual(['stripe']);
+      const order = await t.http.post('/api/payment/orders').set(bearer(user)).send({ amountCny: '20.00', provider: 'sandbox', method: 'alipay' });
+      expect(order.status).toBe(400);
+      await t.http.get('/api/payment/sandbox/checkout/PO20260101000000FFFFFFFFFFFFFFFF').expect(404);
+      await t.http.post('/api/payment/sandbox/checkout/PO20260101000000FFFFFFFFFFFFFFFF/pay').expect(404);
+      await t.http.post('/api/payment/webhook/sandbox').type('form').send({ pid: 'sandbox' }).expect(404);
+    } finally {
+      await t.close();
+    }
   });
 });
 

@@ -186,7 +186,7 @@ export class StripeSection {
 }
 
 export class SandboxSection {
-  /** null: on outside production. Resolved by `loadConfig`. */
+  /** null: on outside production while no real gateway is enabled. Resolved by `loadConfig`. */
   @asBoolean() @IsOptional() @IsBoolean() enabled: boolean | null;
   @IsString() key: string;
 }

@@ -61,6 +61,13 @@ describe('loadConfig', () => {
     expect(load({ TRUST_PROXY: raw }).app.trustProxy).toEqual(expected);
   });
 
+  it('turns the sandbox off when a real gateway is enabled, unless asked for', () => {
+    const zpay = { ZPAY_ENABLED: 'true', ZPAY_PID: '1', ZPAY_KEY: 'k', ZPAY_API_URL: 'https://z.example' };
+    expect(load(zpay).payment.sandbox.enabled).toBe(false);
+    expect(load({ STRIPE_ENABLED: 'true', STRIPE_API_KEY: 'sk', STRIPE_WEBHOOK_SECRET: 'wh' }).payment.sandbox.enabled).toBe(false);
+    expect(load({ ...zpay, SANDBOX_ENABLED: 'true' }).payment.sandbox.enabled).toBe(true);
+  });
+
   it('turns the sandbox off in production unless asked for', () => {
     const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), METRICS_TOKEN: 'm'.repeat(16) };
     expect(load(production).payment.sandbox.enabled).toBe(false);

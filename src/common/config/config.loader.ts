@@ -195,7 +195,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, rootDir: string
   const errors = validateSync(config, { forbidUnknownValues: false });
   const problem = describe(errors, source) ?? crossFieldProblem(config);
   if (problem) throw new ConfigError(`Invalid configuration: ${problem}`);
-  config.payment.sandbox.enabled ??= !config.isProduction;
+  // The sandbox credits money nobody paid: on by itself only on a development machine with no real gateway.
+  config.payment.sandbox.enabled ??= !config.isProduction && !config.payment.zpay.enabled && !config.payment.stripe.enabled;
   // Links that gateways and browsers follow reach this process on its own port unless told otherwise.
   config.app.publicBaseUrl ||= `http://localhost:${config.app.port}`;
   config.database.embedded.dataDir = resolve(rootDir, config.database.embedded.dataDir);

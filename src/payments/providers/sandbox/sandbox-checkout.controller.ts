@@ -1,6 +1,8 @@
-import { Controller, Get, HttpCode, Logger, Param, Post, Req, Res } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
+import { Controller, Get, HttpCode, Logger, Param, Post, Res } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { Public } from '../../../common/http/public.decorator';
 import { OrdersService } from '../../orders.service';
 import { UNPAID_STATES } from '../../order-lifecycle';
@@ -27,6 +29,7 @@ export class SandboxCheckoutController {
   constructor(
     private readonly sandbox: SandboxProvider,
     private readonly orders: OrdersService,
+    private readonly adapterHost: HttpAdapterHost,
   ) {}
 
   @Get(':orderNo')
@@ -62,15 +65,18 @@ ${
     return reply.header('content-type', 'text/html; charset=utf-8').send(html);
   }
 
-  /** Sends this app the notify Zpay would send, over HTTP, then takes the payer to the result page. */
+  /**
+   * Sends this app the notify Zpay would send, over HTTP to the address this
+   * process listens on (loopback: never an address taken from the request),
+   * then takes the payer to the result page.
+   */
   @Post(':orderNo/pay')
   @HttpCode(303)
-  async pay(@Param('orderNo') orderNo: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+  async pay(@Param('orderNo') orderNo: string, @Res() reply: FastifyReply) {
     const order = await this.sandboxOrder(orderNo);
     const notify = this.sandbox.paidNotify({ orderNo: order.orderNo, amountCny: order.amountCny, method: order.paymentMethod });
-    // The address this request reached us at is one we can reach ourselves.
-    const origin = `${request.protocol}://${request.host}`;
-    const response = await fetch(`${origin}/api/payment/webhook/sandbox`, {
+    const { port } = this.adapterHost.httpAdapter.getHttpServer().address() as AddressInfo;
+    const response = await fetch(`http://127.0.0.1:${port}/api/payment/webhook/sandbox`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams(notify).toString(),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../../../common/config/app-config';
 import { PaymentMethod, ProviderName } from '../../payment-order.entity';
 import {
@@ -23,7 +23,7 @@ export const SANDBOX_PID = 'sandbox';
  * webhook code. Off in production unless SANDBOX_ENABLED=true.
  */
 @Injectable()
-export class SandboxProvider extends PaymentProvider {
+export class SandboxProvider extends PaymentProvider implements OnApplicationBootstrap {
   readonly name = ProviderName.Sandbox;
   readonly methods = [PaymentMethod.Alipay, PaymentMethod.Wxpay, PaymentMethod.Card] as const;
   readonly enabled: boolean;
@@ -33,7 +33,7 @@ export class SandboxProvider extends PaymentProvider {
   private readonly protocol: ZpayProtocol;
   private readonly baseUrl: string;
 
-  constructor(config: AppConfig) {
+  constructor(private readonly config: AppConfig) {
     super();
     this.enabled = config.payment.sandbox.enabled === true;
     this.key = config.payment.sandbox.key || randomBytes(24).toString('hex');
@@ -46,6 +46,16 @@ export class SandboxProvider extends PaymentProvider {
       notifyUrl: `${this.baseUrl}/api/payment/webhook/sandbox`,
       returnUrl: `${this.baseUrl}/payment/result`,
     });
+  }
+
+  /** On beside a real gateway or in production only when asked for: said at every start, since anyone can pay with it. */
+  onApplicationBootstrap(): void {
+    const { zpay, stripe } = this.config.payment;
+    if (this.enabled && (this.config.isProduction || zpay.enabled || stripe.enabled)) {
+      new Logger(SandboxProvider.name).warn(
+        'the sandbox gateway is on (SANDBOX_ENABLED=true) beside real gateways or in production: anyone can create a sandbox order and "pay" it',
+      );
+    }
   }
 
   /** Its key may be random per process: only while it is on can this process verify its notifies. */
