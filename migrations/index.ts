@@ -4,6 +4,7 @@ import { OrderLifecycle1764115200000 } from './1764115200000-OrderLifecycle';
 import { OrderInsertFunction1764201600000 } from './1764201600000-OrderInsertFunction';
 import { LedgerNoTruncate1764288000000 } from './1764288000000-LedgerNoTruncate';
 import { UserTokenVersion1764374400000 } from './1764374400000-UserTokenVersion';
+import { RegistrationIp1764460800000 } from './1764460800000-RegistrationIp';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   OrderInsertFunction1764201600000,
   LedgerNoTruncate1764288000000,
   UserTokenVersion1764374400000,
+  RegistrationIp1764460800000,
 ];

@@ -15,6 +15,10 @@ export class ReferralInvite {
   @Column({ name: 'reward_issued', type: 'boolean', default: false }) rewardIssued: boolean;
   @Column({ name: 'reward_issued_at', type: 'timestamptz', nullable: true }) rewardIssuedAt: Date | null;
   @Column({ name: 'reward_amount_usd', type: 'numeric', precision: 20, scale: 8, default: 0 }) rewardAmountUsd: string;
+  /** The invitee registered from the referrer's own address: recorded, not rewarded (unless referral.reward_same_ip). */
+  @Column({ name: 'same_ip', type: 'boolean', default: false }) sameIp: boolean;
+  @Column({ name: 'reward_reversed_at', type: 'timestamptz', nullable: true }) rewardReversedAt: Date | null;
+  @Column({ name: 'reward_shortfall_usd', type: 'numeric', precision: 20, scale: 8, default: 0 }) rewardShortfallUsd: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

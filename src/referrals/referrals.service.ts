@@ -139,7 +139,7 @@ export class ReferralsService {
    * an invite code, records who invited them. An unknown code, or a referrer
    * at referral.max_invitees_per_user, is a 400 and the registration rolls back.
    */
-  async onRegistered(em: EntityManager, invitee: { id: string; username: string }, inviteCode?: string): Promise<void> {
+  async onRegistered(em: EntityManager, invitee: { id: string; username: string; ip?: string | null }, inviteCode?: string): Promise<void> {
     if (!this.enabled) return;
     await this.codeFor(invitee.id, em);
     if (inviteCode === undefined || inviteCode === '') return;
@@ -148,9 +148,10 @@ export class ReferralsService {
     if (!referrerId) throw ReferralsException.codeNotFound();
     const limit = this.config.referral.maxInviteesPerUser;
     // With a limit, lock the referrer's row so that concurrent registrations count invitees one at a time.
-    const [referrer] = await em.query(`SELECT id, username FROM users WHERE id = $1${limit > 0 ? ' FOR UPDATE' : ''}`, [
-      referrerId,
-    ]);
+    const [referrer] = await em.query(
+      `SELECT id, username, registration_ip FROM users WHERE id = $1${limit > 0 ? ' FOR UPDATE' : ''}`,
+      [referrerId],
+    );
     if (!referrer) throw ReferralsException.codeNotFound();
     if (limit > 0) {
       const [{ count }] = await em.query('SELECT COUNT(*)::int AS count FROM referral_invites WHERE referrer_id = $1', [
@@ -163,6 +164,8 @@ export class ReferralsService {
       inviteeUsername: invitee.username,
       referrerId,
       referrerUsername: referrer.username,
+      // Recorded, so the referrer still sees the invitee; the reward rule reads it.
+      sameIp: !!invitee.ip && invitee.ip === referrer.registration_ip,
     });
   }
 
@@ -183,13 +186,14 @@ export class ReferralsService {
     if (!invite || !invite.is_qualified || invite.reward_issued) return null;
 
     const rewardUsd = this.config.referral.rewardUsd;
-    // One reward per invitee, ever: a reward reversed by a refund is not paid again.
+    // One reward per invitee, ever: a reward reversed by a refund is not paid again. An invitee who registered
+    // from the referrer's own address earns none unless referral.reward_same_ip.
     const claimed = await returning(
       em,
       `UPDATE referral_invites SET reward_issued = TRUE, reward_issued_at = NOW(), reward_amount_usd = $2, updated_at = NOW()
-        WHERE id = $1 AND reward_issued = FALSE AND reward_reversed_at IS NULL
+        WHERE id = $1 AND reward_issued = FALSE AND reward_reversed_at IS NULL AND (NOT same_ip OR $3::boolean)
         RETURNING id`,
-      [invite.id, rewardUsd],
+      [invite.id, rewardUsd, this.config.referral.rewardSameIp],
     );
     if (claimed.length === 0) return null;
     await this.ledger.credit(em, {

@@ -31,6 +31,10 @@ export class User {
   @Column({ type: 'varchar', length: 20, default: UserStatus.Active })
   status: UserStatus;
 
+  /** The client address the account registered from (referral farming checks). */
+  @Column({ name: 'registration_ip', type: 'varchar', length: 50, nullable: true, select: false })
+  registrationIp: string | null;
+
   /** Tokens issued at an older version are refused (bumped by a role, password or status change). */
   @Column({ name: 'token_version', type: 'int', default: 0 })
   tokenVersion: number;

@@ -27,6 +27,7 @@ export interface NewUser {
   username: string;
   passwordHash: string;
   role?: UserRole;
+  registrationIp?: string | null;
 }
 
 @Injectable()
@@ -65,6 +66,7 @@ export class UsersService {
         username: input.username.trim(),
         passwordHash: input.passwordHash,
         role: input.role ?? UserRole.User,
+        registrationIp: input.registrationIp?.slice(0, 50) ?? null,
       });
       return await em.save(user);
     } catch (error) {

@@ -189,3 +189,47 @@ describe('referrals switched off', () => {
     expect(await t.db.transaction((em) => referrals.onInviteePaid(em, { inviteeId: user.id, amountCny: '50.00', amountUsd: '6.94444444' }))).toBeNull();
   });
 });
+
+describe('referral farming from one address', () => {
+  const register = (t: TestApp, from: string, inviteCode?: string) =>
+    t.http
+      .post('/api/auth/register')
+      .set('X-Forwarded-For', from)
+      .send({
+        email: `farm-${Math.random().toString(36).slice(2)}@example.test`,
+        username: `farm_${Math.random().toString(36).slice(2, 10)}`,
+        password: 'correct horse battery',
+        ...(inviteCode && { inviteCode }),
+      })
+      .expect(201);
+
+  async function rewardFor(referrerIp: string, inviteeIp: string): Promise<{ reward: string; sameIp: boolean; invited: number }> {
+    // One proxy hop trusted, so each request's X-Forwarded-For is its client address.
+    const t = await createTestApp({ REFERRAL_REWARD_SAME_IP: 'false', TRUST_PROXY: '1' });
+    try {
+      const referrer = (await register(t, referrerIp)).body;
+      const code = (await t.http.get('/api/users/referral/info').set(bearer(referrer)).expect(200)).body.code;
+      const invitee = (await register(t, inviteeIp, code)).body;
+      const order = await t.http
+        .post('/api/payment/orders')
+        .set(bearer(invitee))
+        .send({ amountCny: '20.00', provider: 'sandbox', method: 'alipay' })
+        .expect(201);
+      await t.http.post(`${new URL(order.body.paymentUrl).pathname}/pay`).expect(303);
+      const [{ balance }] = await t.db.query('SELECT balance FROM users WHERE id = $1', [referrer.user.id]);
+      const [{ same_ip }] = await t.db.query('SELECT same_ip FROM referral_invites WHERE invitee_id = $1', [invitee.user.id]);
+      const info = await t.http.get('/api/users/referral/info').set(bearer(referrer)).expect(200);
+      return { reward: balance, sameIp: same_ip, invited: info.body.invitedCount };
+    } finally {
+      await t.close();
+    }
+  }
+
+  it('records an invitee who registered from the referrer’s own address, and rewards nothing', async () => {
+    expect(await rewardFor('198.51.100.7', '198.51.100.7')).toEqual({ reward: '0.00000000', sameIp: true, invited: 1 });
+  });
+
+  it('rewards an invitee from another address', async () => {
+    expect(await rewardFor('198.51.100.7', '203.0.113.9')).toEqual({ reward: '10.00000000', sameIp: false, invited: 1 });
+  });
+});

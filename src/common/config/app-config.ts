@@ -153,6 +153,8 @@ export class ReferralSection {
   @asDecimalString() @IsDecimalString({ scale: 8, min: '0' }) rewardUsd: string;
   @asDecimalString() @IsDecimalString({ scale: 2, min: '0' }) qualifiedRechargeCny: string;
   @asInt() @IsInt() @Min(0) maxInviteesPerUser: number;
+  /** Reward invites whose invitee registered from the referrer's own address (farming, usually). */
+  @asBoolean() @IsBoolean() rewardSameIp: boolean;
   @ValidateIf((o: ReferralSection) => o.linkBaseUrl !== '')
   @IsUrl(URL_OPTIONS)
   linkBaseUrl: string;

@@ -14,6 +14,8 @@ describe('loadConfig', () => {
       [72, 5],
     ]);
     expect(config.referral.rewardUsd).toBe('10.00');
+    expect(config.referral.maxInviteesPerUser).toBe(50);
+    expect(config.referral.rewardSameIp).toBe(false);
     expect(config.payment.sandbox.enabled).toBe(true);
   });
 

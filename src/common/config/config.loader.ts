@@ -28,6 +28,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   PROMOTION_ENABLED: 'promotion.enabled',
   REFERRAL_ENABLED: 'referral.enabled',
   REFERRAL_REWARD_USD: 'referral.reward_usd',
+  REFERRAL_REWARD_SAME_IP: 'referral.reward_same_ip',
   PROMOTION_LATE_GRACE_MINUTES: 'promotion.late_grace_minutes',
   PAYMENT_ENABLED: 'payment.enabled',
   PAYMENT_EXCHANGE_RATE: 'payment.exchange_rate',

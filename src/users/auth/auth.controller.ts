@@ -1,4 +1,5 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -34,8 +35,8 @@ export class AuthController {
   @ApiCreatedResponse({ type: SessionDto })
   @ApiBadRequestResponse({ description: 'A field is invalid, or the invite code is unknown' })
   @ApiConflictResponse({ description: 'The email or username is taken' })
-  async register(@Body() body: RegisterDto): Promise<SessionDto> {
-    return toSessionDto(await this.auth.register(body));
+  async register(@Body() body: RegisterDto, @Req() request: FastifyRequest): Promise<SessionDto> {
+    return toSessionDto(await this.auth.register({ ...body, clientIp: request.ip ?? null }));
   }
 
   @Post('login')

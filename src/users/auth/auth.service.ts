@@ -28,6 +28,8 @@ export interface Registration {
   username: string;
   password: string;
   inviteCode?: string;
+  /** The client address (as TRUST_PROXY resolves it). */
+  clientIp?: string | null;
 }
 
 @Injectable()
@@ -52,9 +54,14 @@ export class AuthService {
     // Hashing is slow on purpose; keep it outside the transaction.
     const passwordHash = await bcrypt.hash(input.password, this.config.auth.bcryptCost);
     const user = await this.dataSource.transaction(async (em) => {
-      const created = await this.users.create(em, { email: input.email, username: input.username, passwordHash });
+      const created = await this.users.create(em, {
+        email: input.email,
+        username: input.username,
+        passwordHash,
+        registrationIp: input.clientIp ?? null,
+      });
       await this.promotions.startForNewUser(em, created);
-      await this.referrals.onRegistered(em, created, input.inviteCode);
+      await this.referrals.onRegistered(em, { id: created.id, username: created.username, ip: input.clientIp ?? null }, input.inviteCode);
       return created;
     });
     return { accessToken: await this.issueToken(user), user };
