@@ -5,6 +5,7 @@ import { OrderInsertFunction1764201600000 } from './1764201600000-OrderInsertFun
 import { LedgerNoTruncate1764288000000 } from './1764288000000-LedgerNoTruncate';
 import { UserTokenVersion1764374400000 } from './1764374400000-UserTokenVersion';
 import { RegistrationIp1764460800000 } from './1764460800000-RegistrationIp';
+import { IdempotencyKeys1764547200000 } from './1764547200000-IdempotencyKeys';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   LedgerNoTruncate1764288000000,
   UserTokenVersion1764374400000,
   RegistrationIp1764460800000,
+  IdempotencyKeys1764547200000,
 ];

@@ -21,6 +21,7 @@ import { isAuthThrottled } from './users/auth/auth-throttle';
 import { UsersModule } from './users/users.module';
 import { PaymentsModule } from './payments/payments.module';
 import { InputGuard } from './common/http/input.guard';
+import { IdempotencyModule } from './common/idempotency/idempotency.module';
 
 const MINUTE_MS = 60_000;
 
@@ -34,6 +35,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggingModule,
         MetricsModule,
+        IdempotencyModule,
         CacheModule,
         TypeOrmModule.forRoot({
           ...dataSourceOptions(config.database.url, config.database.poolSize),

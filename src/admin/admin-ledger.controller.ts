@@ -27,6 +27,7 @@ import { UserRole } from '../users/user.entity';
 import { AdminLedgerService } from './admin-ledger.service';
 import { AuditReportDto } from './dto/audit-report.dto';
 import { BalanceAdjustmentDto } from './dto/balance-adjustment.dto';
+import { Idempotent } from '../common/idempotency/idempotency.interceptor';
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -47,6 +48,7 @@ export class AdminLedgerController {
     return { ...page, items: page.items.map((record) => AdminRechargeRecordDto.from(record)) };
   }
 
+  @Idempotent()
   @Post('users/:id/balance-adjustments')
   @ApiOperation({ summary: 'Credit or debit a user by hand (ledger type admin, audited)' })
   @ApiParam({ name: 'id', description: 'User id', example: '42' })

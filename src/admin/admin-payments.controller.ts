@@ -34,6 +34,7 @@ import {
   ResolveDuplicatesDto,
   ResolveRefundDto,
 } from './dto/admin-payments.dto';
+import { Idempotent } from '../common/idempotency/idempotency.interceptor';
 
 function toAdminOrder(order: PaymentOrder, userEmail: string | null, needsAttention: boolean): AdminOrderDto {
   return {
@@ -114,6 +115,7 @@ export class AdminPaymentsController {
     };
   }
 
+  @Idempotent()
   @Post('orders/:orderNo/confirm')
   @HttpCode(200)
   @ApiOperation({
@@ -129,6 +131,7 @@ export class AdminPaymentsController {
     return this.detail(orderNo);
   }
 
+  @Idempotent()
   @Post('orders/:orderNo/refund')
   @HttpCode(200)
   @ApiOperation({
@@ -160,6 +163,7 @@ export class AdminPaymentsController {
     };
   }
 
+  @Idempotent()
   @Post('orders/:orderNo/refund/resolve')
   @HttpCode(200)
   @ApiOperation({
@@ -176,6 +180,7 @@ export class AdminPaymentsController {
     return this.detail(orderNo);
   }
 
+  @Idempotent()
   @Post('orders/:orderNo/duplicate-payments/resolve')
   @HttpCode(200)
   @ApiOperation({

@@ -20,6 +20,7 @@ import { AuthenticatedUser, CurrentUser } from '../users/auth/authenticated-user
 import { CreateOrderDto, OrderDto, OrderPageDto, OrderQueryDto, PaymentConfigDto } from './dto/order.dto';
 import { OrdersService } from './orders.service';
 import { PaymentProviderRegistry } from './payment-provider.registry';
+import { Idempotent } from '../common/idempotency/idempotency.interceptor';
 
 @ApiTags('payment')
 @ApiBearerAuth()
@@ -58,6 +59,7 @@ export class OrdersController {
     };
   }
 
+  @Idempotent()
   @Post('orders')
   @ApiOperation({ summary: 'Create a top-up order and get where to pay' })
   @ApiCreatedResponse({ type: OrderDto })

@@ -1634,7 +1634,10 @@ export interface operations {
     AdminLedgerController_adjustBalance: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Up to 255 visible ASCII characters. A retry with the same key and body gets the first answer again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description User id */
                 id: string;
@@ -1678,6 +1681,13 @@ export interface operations {
             };
             /** @description The debit would take the balance below zero */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The Idempotency-Key was used before with another body */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1862,7 +1872,10 @@ export interface operations {
     AdminPaymentsController_confirm: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Up to 255 visible ASCII characters. A retry with the same key and body gets the first answer again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 orderNo: string;
             };
@@ -1896,12 +1909,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The Idempotency-Key was used before with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     AdminPaymentsController_refund: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Up to 255 visible ASCII characters. A retry with the same key and body gets the first answer again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 orderNo: string;
             };
@@ -1945,6 +1968,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The Idempotency-Key was used before with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The gateway refused; the order is paid again and everything taken was given back */
             502: {
                 headers: {
@@ -1957,7 +1987,10 @@ export interface operations {
     AdminPaymentsController_resolveRefund: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Up to 255 visible ASCII characters. A retry with the same key and body gets the first answer again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 orderNo: string;
             };
@@ -1998,12 +2031,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The Idempotency-Key was used before with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     AdminPaymentsController_resolveDuplicates: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Up to 255 visible ASCII characters. A retry with the same key and body gets the first answer again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 orderNo: string;
             };
@@ -2039,6 +2082,13 @@ export interface operations {
             };
             /** @description The order has no unresolved second payment */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The Idempotency-Key was used before with another body */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2210,7 +2260,10 @@ export interface operations {
     OrdersController_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Up to 255 visible ASCII characters. A retry with the same key and body gets the first answer again. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2244,6 +2297,13 @@ export interface operations {
             };
             /** @description Too many unpaid orders */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The Idempotency-Key was used before with another body */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -9,6 +9,7 @@ const STATUS_BY_KIND: Record<ErrorKind, HttpStatus> = {
   [ErrorKind.Forbidden]: HttpStatus.FORBIDDEN,
   [ErrorKind.NotFound]: HttpStatus.NOT_FOUND,
   [ErrorKind.Conflict]: HttpStatus.CONFLICT,
+  [ErrorKind.Unprocessable]: HttpStatus.UNPROCESSABLE_ENTITY,
   [ErrorKind.RateLimited]: HttpStatus.TOO_MANY_REQUESTS,
   [ErrorKind.Upstream]: HttpStatus.BAD_GATEWAY,
 };

@@ -8,6 +8,8 @@ export enum ErrorKind {
   Forbidden = 'forbidden',
   NotFound = 'not_found',
   Conflict = 'conflict',
+  /** Well-formed, but contradicts what was sent before (an idempotency key reused with another body). */
+  Unprocessable = 'unprocessable',
   RateLimited = 'rate_limited',
   Upstream = 'upstream',
 }

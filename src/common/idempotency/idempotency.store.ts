@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { returning } from '../database/returning';
+
+/** How long a key and its answer are kept. */
+export const KEY_TTL_HOURS = 24;
+
+export type Claim =
+  | { kind: 'claimed' }
+  | { kind: 'in_progress' }
+  | { kind: 'mismatch' }
+  | { kind: 'done'; status: number; body: unknown };
+
+/** The owner of `idempotency_keys`. */
+@Injectable()
+export class IdempotencyStore {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Claims (scope, key) for a request with this hash, or says what the key
+   * already holds. A key older than KEY_TTL_HOURS is forgotten first.
+   */
+  async claim(scope: string, key: string, requestHash: string): Promise<Claim> {
+    await this.dataSource.query(
+      `DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND created_at < NOW() - make_interval(hours => $3)`,
+      [scope, key, KEY_TTL_HOURS],
+    );
+    const inserted = await returning(
+      this.dataSource.manager,
+      `INSERT INTO idempotency_keys (scope, key, request_hash, status) VALUES ($1, $2, $3, 'in_progress')
+       ON CONFLICT (scope, key) DO NOTHING RETURNING key`,
+      [scope, key, requestHash],
+    );
+    if (inserted.length === 1) return { kind: 'claimed' };
+    const [row] = await this.dataSource.query(
+      `SELECT request_hash, status, response_status, response_body FROM idempotency_keys WHERE scope = $1 AND key = $2`,
+      [scope, key],
+    );
+    // Gone between the two statements (a failed first attempt released it): claim again.
+    if (!row) return this.claim(scope, key, requestHash);
+    if (row.request_hash !== requestHash) return { kind: 'mismatch' };
+    if (row.status === 'in_progress') return { kind: 'in_progress' };
+    return { kind: 'done', status: row.response_status, body: row.response_body };
+  }
+
+  async complete(scope: string, key: string, status: number, body: unknown): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE idempotency_keys SET status = 'done', response_status = $3, response_body = $4::jsonb WHERE scope = $1 AND key = $2`,
+      [scope, key, status, JSON.stringify(body ?? null)],
+    );
+  }
+
+  /** The first attempt failed: the key is free for a retry, which runs in full. */
+  async release(scope: string, key: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status = 'in_progress'`, [scope, key]);
+  }
+}
