@@ -51,6 +51,47 @@ function frameworkError(error: { code?: string; statusCode?: number }, request: 
     });
 }
 
+type OpenApiDocument = ReturnType<typeof SwaggerModule.createDocument>;
+
+/** Tags whose routes are exempt from rate limits (gateways and probes retry). */
+const UNLIMITED_TAGS = new Set(['webhooks', 'health']);
+
+/**
+ * The answers the global edge gives every route (authentication, roles,
+ * validation, body size, rate limits), written into each operation so a
+ * client, or a proxy checking the contract, knows every status it can get.
+ * A route's own description of the same status is kept.
+ */
+function documentEdgeResponses(document: OpenApiDocument): OpenApiDocument {
+  const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorDto' } } } });
+  document.components ??= {};
+  document.components.schemas ??= {};
+  document.components.schemas.ErrorDto = {
+    type: 'object',
+    required: ['statusCode', 'error', 'code', 'message', 'requestId'],
+    properties: {
+      statusCode: { type: 'integer', example: 400 },
+      error: { type: 'string', example: 'Bad Request' },
+      code: { type: 'string', example: 'VALIDATION_FAILED', description: 'Stable machine code' },
+      message: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], description: 'A 400 lists each field’s problem' },
+      requestId: { type: 'string', description: 'Also in the X-Request-Id header' },
+    },
+  };
+  for (const [path, operations] of Object.entries(document.paths)) {
+    for (const operation of Object.values(operations) as { security?: unknown[]; tags?: string[]; requestBody?: unknown; responses: Record<string, unknown> }[]) {
+      const add = (status: string, description: string) => (operation.responses[status] ??= error(description));
+      if (operation.security?.length) add('401', 'No valid bearer token (missing, expired, or issued before a role, password or status change)');
+      if (path.startsWith('/api/admin')) add('403', 'The caller is not an admin');
+      if (operation.requestBody) {
+        add('400', 'A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate');
+        add('413', 'The body is larger than the route allows (64 KB; 256 KB for gateway callbacks)');
+      }
+      if (!operation.tags?.some((tag) => UNLIMITED_TAGS.has(tag))) add('429', 'Too many requests; see Retry-After');
+    }
+  }
+  return document;
+}
+
 export function buildOpenApiDocument(app: NestFastifyApplication) {
   const config = new DocumentBuilder()
     .setTitle('Recharge API')
@@ -61,7 +102,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication) {
     .setVersion('1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
-  return SwaggerModule.createDocument(app, config);
+  return documentEdgeResponses(SwaggerModule.createDocument(app, config));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiConsumes, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../common/http/public.decorator';
 import { ProviderName } from './payment-order.entity';
@@ -21,8 +21,36 @@ function webhookRequest(request: FastifyRequest & { rawBody?: Buffer }, source: 
   return { fields: fieldsOf(source), rawBody: request.rawBody, headers: request.headers };
 }
 
+const ZPAY_NOTIFY_SCHEMA = {
+  type: 'object',
+  required: ['pid', 'trade_no', 'out_trade_no', 'type', 'name', 'money', 'trade_status', 'sign'],
+  properties: {
+    pid: { type: 'string', maxLength: 64, description: 'The merchant id' },
+    trade_no: { type: 'string', maxLength: 100, description: 'The gateway’s transaction id' },
+    out_trade_no: { type: 'string', maxLength: 50, description: 'Our order number' },
+    type: { type: 'string', enum: ['alipay', 'wxpay'] },
+    name: { type: 'string', maxLength: 200 },
+    money: { type: 'string', pattern: '^\\d+(\\.\\d{1,2})?$', example: '20.00' },
+    trade_status: { type: 'string', example: 'TRADE_SUCCESS' },
+    param: { type: 'string', maxLength: 200 },
+    sign: { type: 'string', pattern: '^[0-9a-f]{32}$', description: 'MD5 over the sorted fields and the merchant key' },
+    sign_type: { type: 'string', enum: ['MD5'] },
+  },
+};
+
+const STRIPE_EVENT_SCHEMA = {
+  type: 'object',
+  required: ['id', 'type', 'data'],
+  description: 'A Stripe event, verified with the Stripe-Signature header over these exact bytes',
+  properties: {
+    id: { type: 'string', example: 'evt_1Nx…' },
+    type: { type: 'string', example: 'checkout.session.completed' },
+    data: { type: 'object', properties: { object: { type: 'object', description: 'A Checkout Session, or a Charge for charge.refunded' } } },
+  },
+};
+
 /**
- * Gateway callbacks (SPEC §5.5). Public, not rate limited (gateways retry),
+ * Gateway callbacks. Public, not rate limited (gateways retry),
  * and answered in each gateway's own protocol.
  */
 @ApiTags('webhooks')
@@ -48,6 +76,7 @@ export class WebhooksController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Zpay notify (POST form)', description: 'The same fields as the GET form, as application/x-www-form-urlencoded.' })
   @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiBody({ schema: ZPAY_NOTIFY_SCHEMA })
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: '"success": taken (or already taken)' })
   zpayPost(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
@@ -58,6 +87,7 @@ export class WebhooksController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Sandbox notify: the Zpay protocol, signed with the sandbox key (sent by this app’s own checkout page)' })
   @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiBody({ schema: ZPAY_NOTIFY_SCHEMA })
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: '"success"' })
   sandbox(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
@@ -78,6 +108,7 @@ export class WebhooksController {
       'Verified with the Stripe-Signature header over the raw body (5-minute tolerance). Uses checkout.session.completed, ' +
       'checkout.session.async_payment_succeeded, checkout.session.async_payment_failed, checkout.session.expired, charge.refunded.',
   })
+  @ApiBody({ schema: STRIPE_EVENT_SCHEMA })
   @ApiOkResponse({ description: '{"received": true}' })
   async stripe(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const answer = await this.webhooks.handle(ProviderName.Stripe, webhookRequest(request, {}));

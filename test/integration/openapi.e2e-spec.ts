@@ -23,4 +23,22 @@ describe('frontend/openapi.json', () => {
     expect(existsSync(SNAPSHOT)).toBe(true);
     expect(JSON.parse(readFileSync(SNAPSHOT, 'utf8'))).toEqual(served);
   });
+
+  it('names every status the edge can answer: 401 with a token, 403 for admins, 400 and 413 with a body, 429 when limited', async () => {
+    const served = (await t.http.get('/api/docs-json').expect(200)).body;
+    const missing: string[] = [];
+    for (const [path, operations] of Object.entries<Record<string, { security?: unknown[]; requestBody?: unknown; tags?: string[]; responses: object }>>(served.paths)) {
+      for (const [method, op] of Object.entries(operations)) {
+        const need = [
+          ...(op.security?.length ? ['401'] : []),
+          ...(path.startsWith('/api/admin') ? ['403'] : []),
+          ...(op.requestBody ? ['400', '413'] : []),
+          ...(op.tags?.some((tag) => tag === 'webhooks' || tag === 'health') ? [] : ['429']),
+        ];
+        for (const status of need) if (!(status in op.responses)) missing.push(`${method.toUpperCase()} ${path} ${status}`);
+      }
+    }
+    expect(missing).toEqual([]);
+    expect(served.paths['/api/admin/payment/orders'].get.responses['401']).toBeDefined();
+  });
 });

@@ -1341,6 +1341,21 @@ export interface components {
             pageSize: number;
             items: components["schemas"]["InviteeDto"][];
         };
+        ErrorDto: {
+            /** @example 400 */
+            statusCode: number;
+            /** @example Bad Request */
+            error: string;
+            /**
+             * @description Stable machine code
+             * @example VALIDATION_FAILED
+             */
+            code: string;
+            /** @description A 400 lists each field’s problem */
+            message: string | string[];
+            /** @description Also in the X-Request-Id header */
+            requestId: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -1460,6 +1475,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Too many attempts from this address, or (login) too many failed logins for this account (AUTH_TOO_MANY_FAILURES); see Retry-After */
             429: {
                 headers: {
@@ -1490,6 +1514,15 @@ export interface operations {
                     "application/json": components["schemas"]["SessionDto"];
                 };
             };
+            /** @description A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Wrong email or password */
             401: {
                 headers: {
@@ -1503,6 +1536,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many attempts from this address, or (login) too many failed logins for this account (AUTH_TOO_MANY_FAILURES); see Retry-After */
             429: {
@@ -1537,6 +1579,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
         };
     };
     UsersController_balance: {
@@ -1562,6 +1613,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -1593,6 +1653,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
         };
     };
     AdminLedgerController_rechargeRecords: {
@@ -1622,12 +1691,30 @@ export interface operations {
                     "application/json": components["schemas"]["AdminRechargeRecordPageDto"];
                 };
             };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Requires role: admin */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -1665,6 +1752,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Requires role: admin */
             403: {
                 headers: {
@@ -1686,12 +1782,30 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -1712,12 +1826,30 @@ export interface operations {
                     "application/json": components["schemas"]["AuditReportDto"];
                 };
             };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Requires role: admin */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -1743,12 +1875,30 @@ export interface operations {
                     "application/json": components["schemas"]["PromotionStatsDto"];
                 };
             };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Requires role: admin */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -1780,12 +1930,30 @@ export interface operations {
                     "application/json": components["schemas"]["AdminInvitePageDto"];
                 };
             };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Requires role: admin */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -1825,12 +1993,30 @@ export interface operations {
                     "application/json": components["schemas"]["AdminOrderPageDto"];
                 };
             };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Requires role: admin */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -1853,6 +2039,15 @@ export interface operations {
                     "application/json": components["schemas"]["AdminOrderDetailDto"];
                 };
             };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Requires role: admin */
             403: {
                 headers: {
@@ -1866,6 +2061,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -1895,6 +2099,24 @@ export interface operations {
                     "application/json": components["schemas"]["AdminOrderDetailDto"];
                 };
             };
+            /** @description A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Requires role: admin */
             403: {
                 headers: {
@@ -1909,12 +2131,30 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -1954,6 +2194,24 @@ export interface operations {
                     "application/json": components["schemas"]["RefundResultDto"];
                 };
             };
+            /** @description A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Requires role: admin */
             403: {
                 headers: {
@@ -1968,12 +2226,30 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The gateway refused; the order is paid again and everything taken was given back */
             502: {
@@ -2010,6 +2286,24 @@ export interface operations {
                     "application/json": components["schemas"]["AdminOrderDetailDto"];
                 };
             };
+            /** @description A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Requires role: admin */
             403: {
                 headers: {
@@ -2031,12 +2325,30 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -2066,6 +2378,24 @@ export interface operations {
                     "application/json": components["schemas"]["AdminOrderDetailDto"];
                 };
             };
+            /** @description A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Requires role: admin */
             403: {
                 headers: {
@@ -2087,12 +2417,30 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -2113,12 +2461,30 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentStatsDto"];
                 };
             };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Requires role: admin */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -2146,12 +2512,30 @@ export interface operations {
                     "application/json": components["schemas"]["AdminUserPageDto"];
                 };
             };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Requires role: admin */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -2178,6 +2562,24 @@ export interface operations {
                     "application/json": components["schemas"]["MeDto"];
                 };
             };
+            /** @description A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Requires role: admin */
             403: {
                 headers: {
@@ -2198,6 +2600,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -2224,6 +2644,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -2254,6 +2683,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -2301,6 +2739,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The Idempotency-Key was used before with another body */
             422: {
@@ -2358,6 +2805,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
         };
     };
     OrdersController_cancel: {
@@ -2400,6 +2856,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
         };
     };
     WebhooksController_zpayGet: {
@@ -2427,7 +2892,30 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description The merchant id */
+                    pid: string;
+                    /** @description The gateway’s transaction id */
+                    trade_no: string;
+                    /** @description Our order number */
+                    out_trade_no: string;
+                    /** @enum {string} */
+                    type: "alipay" | "wxpay";
+                    name: string;
+                    /** @example 20.00 */
+                    money: string;
+                    /** @example TRADE_SUCCESS */
+                    trade_status: string;
+                    param?: string;
+                    /** @description MD5 over the sorted fields and the merchant key */
+                    sign: string;
+                    /** @enum {string} */
+                    sign_type?: "MD5";
+                };
+            };
+        };
         responses: {
             /** @description "success": taken (or already taken) */
             200: {
@@ -2435,6 +2923,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -2445,7 +2951,30 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description The merchant id */
+                    pid: string;
+                    /** @description The gateway’s transaction id */
+                    trade_no: string;
+                    /** @description Our order number */
+                    out_trade_no: string;
+                    /** @enum {string} */
+                    type: "alipay" | "wxpay";
+                    name: string;
+                    /** @example 20.00 */
+                    money: string;
+                    /** @example TRADE_SUCCESS */
+                    trade_status: string;
+                    param?: string;
+                    /** @description MD5 over the sorted fields and the merchant key */
+                    sign: string;
+                    /** @enum {string} */
+                    sign_type?: "MD5";
+                };
+            };
+        };
         responses: {
             /** @description "success" */
             200: {
@@ -2453,6 +2982,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -2463,7 +3010,20 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example evt_1Nx… */
+                    id: string;
+                    /** @example checkout.session.completed */
+                    type: string;
+                    data: {
+                        /** @description A Checkout Session, or a Charge for charge.refunded */
+                        object?: Record<string, never>;
+                    };
+                };
+            };
+        };
         responses: {
             /** @description {"received": true} */
             200: {
@@ -2471,6 +3031,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -2498,6 +3076,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
         };
     };
     ReferralsController_info: {
@@ -2523,6 +3110,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -2552,6 +3148,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
