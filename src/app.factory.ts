@@ -53,6 +53,12 @@ function frameworkError(error: { code?: string; statusCode?: number }, request: 
 
 type OpenApiDocument = ReturnType<typeof SwaggerModule.createDocument>;
 
+/** The limits of path parameters, stated once: an order number fits its column, an id is a positive BIGINT. */
+const PATH_PARAMETER_SCHEMAS: Record<string, object> = {
+  orderNo: { type: 'string', maxLength: 50 },
+  id: { type: 'string', maxLength: 19, pattern: '^[1-9]\\d{0,18}$' },
+};
+
 /** Tags whose routes are exempt from rate limits (gateways and probes retry). */
 const UNLIMITED_TAGS = new Set(['webhooks', 'health']);
 
@@ -78,7 +84,16 @@ function documentEdgeResponses(document: OpenApiDocument): OpenApiDocument {
     },
   };
   for (const [path, operations] of Object.entries(document.paths)) {
-    for (const operation of Object.values(operations) as { security?: unknown[]; tags?: string[]; requestBody?: unknown; responses: Record<string, unknown> }[]) {
+    for (const operation of Object.values(operations) as {
+      security?: unknown[];
+      tags?: string[];
+      requestBody?: unknown;
+      parameters?: { in: string; name: string; schema?: object }[];
+      responses: Record<string, unknown>;
+    }[]) {
+      for (const parameter of operation.parameters ?? []) {
+        if (parameter.in === 'path' && PATH_PARAMETER_SCHEMAS[parameter.name]) parameter.schema = PATH_PARAMETER_SCHEMAS[parameter.name];
+      }
       const add = (status: string, description: string) => (operation.responses[status] ??= error(description));
       if (operation.security?.length) add('401', 'No valid bearer token (missing, expired, or issued before a role, password or status change)');
       if (path.startsWith('/api/admin')) add('403', 'The caller is not an admin');

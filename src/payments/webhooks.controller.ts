@@ -31,7 +31,7 @@ const ZPAY_NOTIFY_SCHEMA = {
     type: { type: 'string', enum: ['alipay', 'wxpay'] },
     name: { type: 'string', maxLength: 200 },
     money: { type: 'string', pattern: '^\\d+(\\.\\d{1,2})?$', example: '20.00' },
-    trade_status: { type: 'string', example: 'TRADE_SUCCESS' },
+    trade_status: { type: 'string', maxLength: 50, example: 'TRADE_SUCCESS' },
     param: { type: 'string', maxLength: 200 },
     sign: { type: 'string', pattern: '^[0-9a-f]{32}$', description: 'MD5 over the sorted fields and the merchant key' },
     sign_type: { type: 'string', enum: ['MD5'] },
@@ -43,8 +43,8 @@ const STRIPE_EVENT_SCHEMA = {
   required: ['id', 'type', 'data'],
   description: 'A Stripe event, verified with the Stripe-Signature header over these exact bytes',
   properties: {
-    id: { type: 'string', example: 'evt_1Nx…' },
-    type: { type: 'string', example: 'checkout.session.completed' },
+    id: { type: 'string', maxLength: 255, example: 'evt_1Nx…' },
+    type: { type: 'string', maxLength: 100, example: 'checkout.session.completed' },
     data: { type: 'object', properties: { object: { type: 'object', description: 'A Checkout Session, or a Charge for charge.refunded' } } },
   },
 };

@@ -41,4 +41,21 @@ describe('frontend/openapi.json', () => {
     expect(missing).toEqual([]);
     expect(served.paths['/api/admin/payment/orders'].get.responses['401']).toBeDefined();
   });
+
+  it('states a limit (maxLength, pattern, enum or format) for every string a client sends', async () => {
+    const served = (await t.http.get('/api/docs-json').expect(200)).body;
+    type Schema = { type?: string; maxLength?: number; pattern?: string; enum?: unknown[]; format?: string; $ref?: string; properties?: Record<string, Schema> };
+    const limited = (schema: Schema) => schema.type !== 'string' || [schema.maxLength, schema.pattern, schema.enum, schema.format].some((x) => x !== undefined);
+    const unlimited: string[] = [];
+    for (const [path, operations] of Object.entries<Record<string, { parameters?: { name: string; schema?: Schema }[]; requestBody?: { content: Record<string, { schema: Schema }> } }>>(served.paths)) {
+      for (const [method, op] of Object.entries(operations)) {
+        for (const parameter of op.parameters ?? []) if (parameter.schema && !limited(parameter.schema)) unlimited.push(`${method} ${path} ${parameter.name}`);
+        for (const { schema } of Object.values(op.requestBody?.content ?? {})) {
+          const body: Schema = schema.$ref ? served.components.schemas[schema.$ref.split('/').pop()!] : schema;
+          for (const [name, property] of Object.entries(body.properties ?? {})) if (!limited(property)) unlimited.push(`${method} ${path} body.${name}`);
+        }
+      }
+    }
+    expect(unlimited).toEqual([]);
+  });
 });

@@ -30,17 +30,17 @@ export class AdminOrderQueryDto extends PageQueryDto {
   @IsEnum(ProviderName, { message: `provider must be one of: ${Object.values(ProviderName).join(', ')}` })
   provider?: ProviderName;
 
-  @ApiPropertyOptional({ example: '42' })
+  @ApiPropertyOptional({ example: '42', pattern: '^[1-9]\\d{0,18}$' })
   @IsOptional()
   @IsBigintId('userId')
   userId?: string;
 
-  @ApiPropertyOptional({ example: 'alice@example.com' })
+  @ApiPropertyOptional({ example: 'alice@example.com', maxLength: 255 })
   @IsOptional()
   @IsEmail({}, { message: 'email must be a valid email address' })
   email?: string;
 
-  @ApiPropertyOptional({ description: 'An order number or gateway trade number, or its beginning' })
+  @ApiPropertyOptional({ description: 'An order number or gateway trade number, or its beginning', maxLength: 100 })
   @IsOptional()
   @Trim()
   @MaxLength(100)

@@ -9,6 +9,8 @@ export class BalanceAdjustmentDto {
   @ApiProperty({
     example: '-5.00',
     description: 'Signed USD amount, up to 8 decimals: positive credits, negative debits. Not zero.',
+    pattern: '^-?\\d+(\\.\\d{1,8})?$',
+    maxLength: 64,
   })
   @ValidateBy({
     name: 'nonZero',

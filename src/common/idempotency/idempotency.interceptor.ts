@@ -23,6 +23,7 @@ export const Idempotent = () =>
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,
+      schema: { type: 'string', maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
       description: 'Up to 255 visible ASCII characters. A retry with the same key and body gets the first answer again.',
     }),
     // 409 (a request with the key still running) shares the route's own 409 description.

@@ -74,7 +74,7 @@ export class RechargeRecordQueryDto extends PageQueryDto {
 }
 
 export class AdminRechargeRecordQueryDto extends IntersectionType(RechargeRecordQueryDto, DateRangeQueryDto) {
-  @ApiPropertyOptional({ example: '42', description: 'Only this user’s rows' })
+  @ApiPropertyOptional({ example: '42', description: 'Only this user’s rows', pattern: '^[1-9]\\d{0,18}$' })
   @IsOptional()
   @IsBigintId('userId')
   userId?: string;

@@ -5,7 +5,12 @@ import { IsDecimalString } from '../../common/money/is-decimal-string.validator'
 import { OrderStatus, PaymentMethod, PaymentOrder, ProviderName } from '../payment-order.entity';
 
 export class CreateOrderDto {
-  @ApiProperty({ example: '20.00', description: 'CNY, a decimal string with at most 2 decimals, within payment.min_amount … max_amount' })
+  @ApiProperty({
+    example: '20.00',
+    description: 'CNY, a decimal string with at most 2 decimals, within payment.min_amount … max_amount',
+    pattern: '^\\d+(\\.\\d{1,2})?$',
+    maxLength: 64,
+  })
   // Checked against the configured limits by OrdersController (the DTO cannot see config).
   @IsDecimalString({ scale: 2, min: '0.01' })
   amountCny: string;

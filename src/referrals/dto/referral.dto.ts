@@ -37,12 +37,12 @@ export class InviteePageDto extends PageDto {
 const asBoolean = () => Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value));
 
 export class AdminReferralQueryDto extends IntersectionType(PageQueryDto, DateRangeQueryDto) {
-  @ApiPropertyOptional({ example: '42' })
+  @ApiPropertyOptional({ example: '42', pattern: '^[1-9]\\d{0,18}$' })
   @IsOptional()
   @IsBigintId('referrerId')
   referrerId?: string;
 
-  @ApiPropertyOptional({ example: '43' })
+  @ApiPropertyOptional({ example: '43', pattern: '^[1-9]\\d{0,18}$' })
   @IsOptional()
   @IsBigintId('inviteeId')
   inviteeId?: string;

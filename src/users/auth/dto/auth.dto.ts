@@ -34,7 +34,7 @@ export class RegisterDto {
   @IsString()
   password: string;
 
-  @ApiPropertyOptional({ example: 'K7QX2M9P', description: 'The code from an invite link' })
+  @ApiPropertyOptional({ example: 'K7QX2M9P', description: 'The code from an invite link', maxLength: 20 })
   @IsOptional()
   @Trim()
   @MaxLength(20)
@@ -43,12 +43,13 @@ export class RegisterDto {
 }
 
 export class LoginDto {
-  @ApiProperty({ example: 'alice@example.com' })
+  @ApiProperty({ example: 'alice@example.com', maxLength: 255 })
   @Trim()
+  @MaxLength(255)
   @IsEmail({}, { message: 'email must be a valid email address' })
   email: string;
 
-  @ApiProperty({ example: 'correct horse battery', format: 'password' })
+  @ApiProperty({ example: 'correct horse battery', format: 'password', maxLength: 200 })
   @Length(1, 200)
   @IsString()
   password: string;
