@@ -115,6 +115,19 @@ describe('auth and users (API)', () => {
     await t.http.post('/api/auth/login').send({ email: other.email, password: other.password }).expect(200);
   });
 
+  it('takes every field at its maximum length, and one past it with a 400, never a 500', async () => {
+    // 254 characters: the longest address email rules allow (the column holds 255).
+    const email = `${'m'.repeat(64)}@${'d'.repeat(63)}.${'e'.repeat(63)}.${'f'.repeat(56)}.test`;
+    expect(email).toHaveLength(254);
+    const username = 'u'.repeat(50);
+    await t.http.post('/api/auth/register').send({ email, username, password: 'p'.repeat(72), inviteCode: 'K'.repeat(20) }).expect(400);
+    const created = await t.http.post('/api/auth/register').send({ email, username, password: 'p'.repeat(72) }).expect(201);
+    expect(created.body.user.email).toBe(email);
+    await t.http.post('/api/auth/login').send({ email, password: 'p'.repeat(72) }).expect(200);
+    await t.http.post('/api/auth/login').send({ email: `x${email}`, password: 'p'.repeat(200) }).expect(400);
+    await t.http.post('/api/auth/register').send({ email: `x${email}`, username: 'v'.repeat(51), password: 'p'.repeat(73) }).expect(400);
+  });
+
   it('requires a valid bearer token', async () => {
     await t.http.get('/api/users/me').expect(401);
     await t.http.get('/api/users/me').set('Authorization', 'Bearer not.a.jwt').expect(401);
