@@ -38,9 +38,6 @@ export type OrderTransition = keyof typeof ORDER_TRANSITIONS;
 /** The states a payment is credited from. */
 export const UNPAID_STATES: readonly OrderStatus[] = ORDER_TRANSITIONS.markPaid.from;
 
-/** States whose payment stands: the order's money is (or was) on the user's balance. */
-export const CREDITED_STATES: readonly OrderStatus[] = [OrderStatus.Paid, OrderStatus.Refunding, OrderStatus.Refunded];
-
 export function canTransition(transition: OrderTransition, from: OrderStatus): boolean {
   return (ORDER_TRANSITIONS[transition].from as readonly OrderStatus[]).includes(from);
 }

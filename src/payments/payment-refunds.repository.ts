@@ -107,13 +107,6 @@ export class PaymentRefundsRepository {
     return row ? toRefund(row) : null;
   }
 
-  async findPending(orderNo: string): Promise<PaymentRefund | null> {
-    const [row] = await this.dataSource.query(`SELECT ${REFUND_COLUMNS} FROM payment_refunds WHERE order_no = $1 AND status = 'pending'`, [
-      orderNo,
-    ]);
-    return row ? toRefund(row) : null;
-  }
-
   /** pending → succeeded or reversed; false when it was no longer pending. */
   async finish(em: EntityManager, id: string, status: RefundStatus.Succeeded | RefundStatus.Reversed, reason: string | null): Promise<boolean> {
     const rows = await returning(
