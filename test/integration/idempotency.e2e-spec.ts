@@ -54,6 +54,15 @@ describe('Idempotency-Key', () => {
     }
   });
 
+  it('forgets a key after 24 hours', async () => {
+    const user = await registerUser(t.http);
+    await order(user, 'yesterday', '20.00').expect(201);
+    await t.db.query(`UPDATE idempotency_keys SET created_at = NOW() - interval '25 hours' WHERE scope = $1 AND key = 'yesterday'`, [`user:${user.id}`]);
+    const fresh = await order(user, 'yesterday', '30.00').expect(201);
+    expect(fresh.body.amountCny).toBe('30.00');
+    expect(await ordersOf(user)).toBe(2);
+  });
+
   it('lets a key be used again after its first attempt failed', async () => {
     const user = await registerUser(t.http);
     await order(user, 'bad-then-good', '0.10').expect(400);

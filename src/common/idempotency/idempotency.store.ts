@@ -19,18 +19,19 @@ export class IdempotencyStore {
 
   /**
    * Claims (scope, key) for a request with this hash, or says what the key
-   * already holds. A key older than KEY_TTL_HOURS is forgotten first.
+   * already holds. A key older than KEY_TTL_HOURS is claimed afresh.
    */
   async claim(scope: string, key: string, requestHash: string): Promise<Claim> {
-    await this.dataSource.query(
-      `DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND created_at < NOW() - make_interval(hours => $3)`,
-      [scope, key, KEY_TTL_HOURS],
-    );
+    // One statement on the usual path: a new key is inserted, an expired one is taken over.
     const inserted = await returning(
       this.dataSource.manager,
       `INSERT INTO idempotency_keys (scope, key, request_hash, status) VALUES ($1, $2, $3, 'in_progress')
-       ON CONFLICT (scope, key) DO NOTHING RETURNING key`,
-      [scope, key, requestHash],
+       ON CONFLICT (scope, key) DO UPDATE
+          SET request_hash = EXCLUDED.request_hash, status = 'in_progress', response_status = NULL, response_body = NULL,
+              created_at = NOW()
+        WHERE idempotency_keys.created_at < NOW() - make_interval(hours => $4)
+       RETURNING key`,
+      [scope, key, requestHash, KEY_TTL_HOURS],
     );
     if (inserted.length === 1) return { kind: 'claimed' };
     const [row] = await this.dataSource.query(
