@@ -9,18 +9,24 @@ if (!redisUrl) {
   console.warn('redis-server is not installed: the Redis half of the CacheStore contract is skipped');
 }
 
-const implementations: [string, () => CacheStore][] = [
-  ['memory', () => new MemoryCacheStore()],
-  ...(redisUrl ? [['redis', () => new RedisCacheStore(redisUrl, `test:${randomUUID()}:`)] as [string, () => CacheStore]] : []),
+async function connectedRedisStore(url: string): Promise<RedisCacheStore> {
+  const store = new RedisCacheStore(url, `test:${randomUUID()}:`);
+  if (!(await store.waitUntilConnected(5_000))) throw new Error(`no Redis at ${url}`);
+  return store;
+}
+
+const implementations: [string, () => Promise<CacheStore>][] = [
+  ['memory', async () => new MemoryCacheStore()],
+  ...(redisUrl ? [['redis', () => connectedRedisStore(redisUrl)] as [string, () => Promise<CacheStore>]] : []),
 ];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The contract every CacheStore keeps; the app's rate limits and locks rely on it. */
+/** The contract every CacheStore keeps; the app's rate limits rely on it. */
 describe.each(implementations)('CacheStore contract: %s', (_, create) => {
   let store: CacheStore;
-  beforeEach(() => {
-    store = create();
+  beforeEach(async () => {
+    store = await create();
   });
   afterEach(() => store.close());
 
@@ -63,22 +69,6 @@ describe.each(implementations)('CacheStore contract: %s', (_, create) => {
     expect((await store.takeRollingWindowSlot('orders:1', 3, 300)).allowed).toBe(true);
   });
 
-  it('gives a lock to one caller at a time and releases only with the holder’s token', async () => {
-    const tokens = await Promise.all(Array.from({ length: 5 }, () => store.acquireLock('job', 1000)));
-    const holders = tokens.filter((t): t is string => t !== null);
-    expect(holders).toHaveLength(1);
-    expect(await store.releaseLock('job', 'someone-else')).toBe(false);
-    expect(await store.acquireLock('job', 1000)).toBeNull();
-    expect(await store.releaseLock('job', holders[0])).toBe(true);
-    expect(await store.acquireLock('job', 1000)).not.toBeNull();
-  });
-
-  it('lets a lock expire when its holder dies', async () => {
-    expect(await store.acquireLock('dead', 50)).not.toBeNull();
-    await sleep(120);
-    expect(await store.acquireLock('dead', 50)).not.toBeNull();
-  });
-
   it('answers ping', async () => {
     await expect(store.ping()).resolves.toBeUndefined();
   });
@@ -101,4 +91,50 @@ describe.each(implementations)('CacheStore contract: %s', (_, create) => {
       await two.close();
     }
   });
+});
+
+(redisUrl ? describe : describe.skip)('the app while Redis is down', () => {
+  it('keeps every route working on the in-process fallback, says degraded, and returns to Redis', async () => {
+    const { startRedisServer } = await import('../support/redis-server');
+    const { freePort } = await import('../support/free-port');
+    const { createTestApp } = await import('../support/test-app');
+    const { registerUser, bearer } = await import('../support/factories');
+    const port = await freePort();
+    let redis = (await startRedisServer(port))!;
+    const app = await createTestApp({
+      REDIS_URL: redis.url,
+      RECHARGE__RATE_LIMIT__AUTH_PER_MINUTE: '3',
+      RECHARGE__PAYMENT__MAX_ORDERS_PER_MINUTE: '100',
+      SANDBOX_ENABLED: 'true',
+    });
+    const fallbackActive = async () => /^cache_fallback_active (\d)/m.exec((await app.http.get('/metrics')).text)![1];
+    try {
+      const user = await registerUser(app.http);
+      expect((await app.http.get('/api/health/ready').expect(200)).body.info.cache).toEqual({ status: 'up', kind: 'redis' });
+      expect(await fallbackActive()).toBe('0');
+
+      await redis.stop();
+      const order = { amountCny: '10.00', provider: 'sandbox', method: 'wxpay' };
+      await app.http.post('/api/payment/orders').set(bearer(user)).send(order).expect(201);
+      await app.http.get('/api/users/me').set(bearer(user)).expect(200);
+      const ready = await app.http.get('/api/health/ready').expect(200);
+      expect(ready.body).toMatchObject({ status: 'degraded', info: { database: { status: 'up' }, cache: { status: 'degraded', kind: 'redis' } } });
+      expect(await fallbackActive()).toBe('1');
+      // The limits still hold, counted in this process: the auth limit (3 a minute) refuses the fourth login.
+      const login = () => app.http.post('/api/auth/login').send({ email: 'nobody@example.test', password: 'x' });
+      expect([(await login()).status, (await login()).status, (await login()).status, (await login()).status]).toEqual([401, 401, 401, 429]);
+
+      redis = (await startRedisServer(port))!;
+      const deadline = Date.now() + 10_000;
+      while ((await app.http.get('/api/health/ready')).body.info.cache.status !== 'up') {
+        if (Date.now() > deadline) throw new Error('the app did not return to Redis within 10 s');
+        await sleep(100);
+      }
+      expect(await fallbackActive()).toBe('0');
+      await app.http.post('/api/payment/orders').set(bearer(user)).send(order).expect(201);
+    } finally {
+      await app.close();
+      await redis.stop();
+    }
+  }, 30_000);
 });

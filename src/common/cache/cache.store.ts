@@ -15,10 +15,11 @@ export interface RollingWindowResult {
 }
 
 /**
- * The port for short-lived shared state: a cache, rate-limit counters and
- * short locks. Redis in production (shared by every instance); an
- * in-process implementation when REDIS_URL is unset (one instance only).
- * Both pass the same contract tests.
+ * The port for short-lived shared state: a cache and rate-limit counters.
+ * Redis in production (shared by every instance), with the in-process store
+ * standing in while Redis is unreachable; the in-process store alone when
+ * REDIS_URL is unset (one instance). Nothing here may hold money or anything
+ * that must survive a restart: locks for jobs live in PostgreSQL.
  */
 export abstract class CacheStore {
   /** 'redis' or 'memory', for health and logs. */
@@ -33,11 +34,6 @@ export abstract class CacheStore {
 
   /** Takes a slot when fewer than `limit` were taken in the last `windowMs`; atomic. */
   abstract takeRollingWindowSlot(key: string, limit: number, windowMs: number): Promise<RollingWindowResult>;
-
-  /** A token when the lock was free (it then expires after ttlMs), else null. */
-  abstract acquireLock(key: string, ttlMs: number): Promise<string | null>;
-  /** Releases the lock only when `token` still holds it. */
-  abstract releaseLock(key: string, token: string): Promise<boolean>;
 
   /** Throws when the store cannot be reached. */
   abstract ping(): Promise<void>;

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { CacheStore, RollingWindowResult, WindowCount } from './cache.store';
 
 interface Entry {
@@ -9,7 +8,7 @@ interface Entry {
 /**
  * The in-process CacheStore for a single instance without Redis. Node runs
  * each method to completion without interleaving, which is what makes the
- * counters and locks atomic here.
+ * counters atomic here.
  */
 export class MemoryCacheStore extends CacheStore {
   readonly kind = 'memory';
@@ -52,19 +51,6 @@ export class MemoryCacheStore extends CacheStore {
     slots.push(now);
     this.windows.set(key, slots);
     return { allowed: true, count: slots.length, retryAfterMs: 0 };
-  }
-
-  async acquireLock(key: string, ttlMs: number): Promise<string | null> {
-    if (this.live(key)) return null;
-    const token = randomUUID();
-    await this.set(key, token, ttlMs);
-    return token;
-  }
-
-  async releaseLock(key: string, token: string): Promise<boolean> {
-    if (this.live(key)?.value !== token) return false;
-    this.entries.delete(key);
-    return true;
   }
 
   async ping(): Promise<void> {}

@@ -20,31 +20,62 @@ redis.call('ZADD', KEYS[1], now, ARGV[4])
 redis.call('PEXPIRE', KEYS[1], window)
 return {1, count + 1, 0}`;
 
-/** Deletes the lock only when the caller's token still holds it. */
-const RELEASE_LOCK = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
-
 type ScriptedRedis = Redis & {
   takeRollingSlot(key: string, now: number, windowMs: number, limit: number, member: string): Promise<[number, number, number]>;
-  releaseLock(key: string, token: string): Promise<number>;
 };
 
+/** How long a command may wait for an answer before the caller treats Redis as unavailable. */
+const COMMAND_TIMEOUT_MS = 500;
+
+/**
+ * The CacheStore on Redis, shared by every instance. A command fails fast
+ * while the connection is down (no offline queue, a short timeout), so the
+ * caller can fall back instead of waiting; ioredis keeps reconnecting.
+ */
 export class RedisCacheStore extends CacheStore {
   readonly kind = 'redis';
   private readonly redis: ScriptedRedis;
 
   constructor(url: string, keyPrefix: string) {
     super();
-    const redis = new Redis(url, { keyPrefix, maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
+    const redis = new Redis(url, {
+      keyPrefix,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: COMMAND_TIMEOUT_MS,
+      connectTimeout: 2_000,
+      retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
+    });
     redis.defineCommand('takeRollingSlot', { numberOfKeys: 1, lua: TAKE_ROLLING_SLOT });
-    redis.defineCommand('releaseLock', { numberOfKeys: 1, lua: RELEASE_LOCK });
+    // Errors also reach the callers of commands; without a listener ioredis would print each one.
+    redis.on('error', () => undefined);
     this.redis = redis as ScriptedRedis;
   }
 
-  /** Lets the owner log connection errors; ioredis reconnects by itself. */
-  onError(listener: (error: Error) => void): void {
-    this.redis.on('error', listener);
+  /** True while the connection is up and commands are sent at once. */
+  get connected(): boolean {
+    return this.redis.status === 'ready';
+  }
+
+  /** Calls `listener` each time the connection becomes ready again. */
+  onReady(listener: () => void): void {
+    this.redis.on('ready', listener);
+  }
+
+  /** Resolves once connected, or after `timeoutMs` when Redis does not answer. */
+  async waitUntilConnected(timeoutMs: number): Promise<boolean> {
+    if (this.connected) return true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.redis.off('ready', ready);
+        resolve(false);
+      }, timeoutMs);
+      const ready = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.redis.once('ready', ready);
+    });
   }
 
   async get(key: string): Promise<string | null> {
@@ -69,15 +100,6 @@ export class RedisCacheStore extends CacheStore {
   async takeRollingWindowSlot(key: string, limit: number, windowMs: number): Promise<RollingWindowResult> {
     const [allowed, count, retryAfterMs] = await this.redis.takeRollingSlot(key, Date.now(), windowMs, limit, randomUUID());
     return { allowed: allowed === 1, count, retryAfterMs: Math.max(0, retryAfterMs) };
-  }
-
-  async acquireLock(key: string, ttlMs: number): Promise<string | null> {
-    const token = randomUUID();
-    return (await this.redis.set(key, token, 'PX', ttlMs, 'NX')) === 'OK' ? token : null;
-  }
-
-  async releaseLock(key: string, token: string): Promise<boolean> {
-    return (await this.redis.releaseLock(key, token)) === 1;
   }
 
   async ping(): Promise<void> {
