@@ -6,6 +6,7 @@ import { LedgerNoTruncate1764288000000 } from './1764288000000-LedgerNoTruncate'
 import { UserTokenVersion1764374400000 } from './1764374400000-UserTokenVersion';
 import { RegistrationIp1764460800000 } from './1764460800000-RegistrationIp';
 import { IdempotencyKeys1764547200000 } from './1764547200000-IdempotencyKeys';
+import { ScheduledJobs1764633600000 } from './1764633600000-ScheduledJobs';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   UserTokenVersion1764374400000,
   RegistrationIp1764460800000,
   IdempotencyKeys1764547200000,
+  ScheduledJobs1764633600000,
 ];

@@ -1,25 +1,20 @@
-import { Injectable } from '@nestjs/common';
-import { Cron, CronExpression } from '@nestjs/schedule';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig } from '../common/config/app-config';
 import { JobRunner } from '../common/jobs/job-runner';
 import { OrderMaintenanceService } from './order-maintenance.service';
 
-/** The payment jobs of SPEC §5.6; each one takes its lock and calls an idempotent service method. */
+/** The payment jobs, on the schedules of `jobs.*`: each takes its lock and calls an idempotent service method. */
 @Injectable()
-export class PaymentJobsTask {
+export class PaymentJobsTask implements OnApplicationBootstrap {
   constructor(
     private readonly maintenance: OrderMaintenanceService,
     private readonly jobs: JobRunner,
+    private readonly config: AppConfig,
   ) {}
 
-  @Cron(CronExpression.EVERY_5_MINUTES, { name: 'expire-orders' })
-  expireOrders(): Promise<void> {
-    return this.jobs.run('expire-orders', () => this.maintenance.expireDue());
-  }
-
-  // Every two minutes, at second 30 so it does not coincide with the expiry job.
-  @Cron('30 */2 * * * *', { name: 'reconcile-orders' })
-  reconcileOrders(): Promise<void> {
-    return this.jobs.run('reconcile-orders', async () => {
+  onApplicationBootstrap(): void {
+    this.jobs.schedule('expire-orders', this.config.jobs.expireOrders, () => this.maintenance.expireDue());
+    this.jobs.schedule('reconcile-orders', this.config.jobs.reconcileOrders, async () => {
       const report = await this.maintenance.reconcile();
       return report && report.settled + report.refundsFinished;
     });

@@ -13,6 +13,7 @@ import { PaymentProviderRegistry } from './payment-provider.registry';
 import { PaymentRefund, RefundMethod, RefundStatus } from './payment-refund.entity';
 import { PaymentRefundsRepository } from './payment-refunds.repository';
 import { PaymentsException } from './payments.errors';
+import { AppConfig } from '../common/config/app-config';
 
 export interface RefundRequest {
   orderNo: string;
@@ -30,9 +31,6 @@ export interface RefundResult {
   order: PaymentOrder;
   refund: PaymentRefund;
 }
-
-/** A refund whose gateway call may still be in flight is not resumed before this (the Stripe client retries for ~30 s). */
-const RESUME_AFTER_IDLE_SECONDS = 120;
 
 /**
  * Refunds as a saga, each step short and visible:
@@ -59,6 +57,7 @@ export class RefundsService {
     private readonly ledger: LedgerService,
     private readonly referrals: ReferralsService,
     private readonly metrics: PaymentMetrics,
+    private readonly config: AppConfig,
   ) {}
 
   /** Whether refunds of this provider's orders go through its API (otherwise they are recorded as made outside). */
@@ -118,7 +117,7 @@ export class RefundsService {
   async resumePending(pace: () => Promise<void>, batchSize = 100): Promise<number> {
     let finished = 0;
     for (let after = '0'; ; ) {
-      const pending = await this.refunds.pendingAfter(after, RESUME_AFTER_IDLE_SECONDS, batchSize);
+      const pending = await this.refunds.pendingAfter(after, this.config.payment.refundResumeAfterSeconds, batchSize);
       for (const refund of pending) {
         await pace();
         try {

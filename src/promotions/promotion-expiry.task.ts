@@ -1,18 +1,18 @@
-import { Injectable } from '@nestjs/common';
-import { Cron, CronExpression } from '@nestjs/schedule';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig } from '../common/config/app-config';
 import { JobRunner } from '../common/jobs/job-runner';
 import { PromotionsService } from './promotions.service';
 
-/** Hourly: active promotions past expire_at become expired (SPEC §5.6). */
+/** Active promotions past expire_at become expired, on the schedule of `jobs.expire_promotions` (hourly). */
 @Injectable()
-export class PromotionExpiryTask {
+export class PromotionExpiryTask implements OnApplicationBootstrap {
   constructor(
     private readonly promotions: PromotionsService,
     private readonly jobs: JobRunner,
+    private readonly config: AppConfig,
   ) {}
 
-  @Cron(CronExpression.EVERY_HOUR, { name: 'expire-promotions' })
-  run(): Promise<void> {
-    return this.jobs.run('expire-promotions', () => this.promotions.expireDue());
+  onApplicationBootstrap(): void {
+    this.jobs.schedule('expire-promotions', this.config.jobs.expirePromotions, () => this.promotions.expireDue());
   }
 }

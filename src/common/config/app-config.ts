@@ -15,6 +15,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { validateCronExpression } from 'cron';
 import { IsDecimalString } from '../money/is-decimal-string.validator';
 import { IsIncreasingBy } from './is-increasing-by.validator';
 
@@ -128,6 +129,22 @@ export class MetricsSection {
   @IsString() token: string;
 }
 
+const IsCronExpression = () =>
+  ValidateBy({
+    name: 'isCronExpression',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && validateCronExpression(value).valid,
+      defaultMessage: () => 'must be a cron expression with seconds, e.g. "0 */5 * * * *"',
+    },
+  });
+
+/** When each scheduled job runs (cron with seconds, in the server's time zone). */
+export class JobsSection {
+  @IsCronExpression() expireOrders: string;
+  @IsCronExpression() reconcileOrders: string;
+  @IsCronExpression() expirePromotions: string;
+}
+
 export class PromotionTier {
   @asInt() @IsInt() @Min(1) hours: number;
   @asInt() @IsInt() @Min(0) @Max(100) percent: number;
@@ -206,6 +223,8 @@ export class PaymentSection {
   @asInt() @IsInt() @Min(1) @Max(24 * 30) reconcileWindowHours: number;
   /** Reconciliation never asks the gateways faster than this. */
   @asInt() @IsInt() @Min(1) @Max(1000) reconcileQueriesPerSecond: number;
+  /** A refund whose gateway call may still be in flight is asked about again only after this long without news. */
+  @asInt() @IsInt() @Min(1) refundResumeAfterSeconds: number;
   @IsArray() @ValidateNested({ each: true }) @Type(() => PaymentPackage) packages: PaymentPackage[];
   @ValidateNested() @Type(() => ZpaySection) zpay: ZpaySection;
   @ValidateNested() @Type(() => StripeSection) stripe: StripeSection;
@@ -227,6 +246,7 @@ export class AppConfig {
   @ValidateNested() @Type(() => PromotionSection) promotion: PromotionSection;
   @ValidateNested() @Type(() => ReferralSection) referral: ReferralSection;
   @ValidateNested() @Type(() => PaymentSection) payment: PaymentSection;
+  @ValidateNested() @Type(() => JobsSection) jobs: JobsSection;
 
   get isProduction(): boolean {
     return this.env === 'production';

@@ -1,9 +1,22 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { CronJob } from 'cron';
 import { Counter, Histogram } from 'prom-client';
+import { DataSource } from 'typeorm';
 import { MetricsService } from '../metrics/metrics.service';
 
+/** `work` answers null when another instance held the job's lock, else how many rows it changed. */
+export type JobWork = () => Promise<number | null>;
+
+/** How a run ended, as counted and recorded. */
+type Outcome = 'done' | 'skipped' | 'failed';
+
 /**
- * What scheduled tasks share: each run is timed, counted by outcome and
+ * What scheduled tasks share. Every instance keeps the same schedule; at
+ * each tick one instance claims the run in `scheduled_jobs` (the only owner
+ * of that table) and the others skip it, so a job runs once per tick however
+ * many instances there are. Each run is timed, counted by outcome and
  * logged, and a failing run never takes the process down.
  */
 @Injectable()
@@ -11,11 +24,17 @@ export class JobRunner {
   private readonly logger = new Logger('Jobs');
   private readonly runs: Counter<'job' | 'outcome'>;
   private readonly duration: Histogram<'job'>;
+  /** Per job: half the shortest gap between two ticks; a claim newer than that is this tick's. */
+  private readonly claimWindowsMs = new Map<string, number>();
 
-  constructor(metrics: MetricsService) {
+  constructor(
+    metrics: MetricsService,
+    private readonly scheduler: SchedulerRegistry,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {
     this.runs = new Counter({
       name: 'job_runs_total',
-      help: 'Scheduled job runs by job and outcome (done, skipped: another instance held the lock, failed)',
+      help: 'Scheduled job ticks by job and outcome (done; skipped: another instance ran this tick or held the lock; failed)',
       labelNames: ['job', 'outcome'],
       registers: [metrics.registry],
     });
@@ -28,18 +47,59 @@ export class JobRunner {
     });
   }
 
-  /** `work` answers null when another instance held the job's lock, else how many rows it changed. */
-  async run(job: string, work: () => Promise<number | null>): Promise<void> {
+  /** Runs `work` on the cron schedule (with seconds), started at once. */
+  schedule(job: string, cronExpression: string, work: JobWork): void {
+    const cron = CronJob.from({ cronTime: cronExpression, onTick: () => this.run(job, work), start: false });
+    const [first, ...next] = cron.nextDates(6).map((date) => date.toMillis());
+    const gaps = next.map((at, i) => at - (i === 0 ? first : next[i - 1]));
+    this.claimWindowsMs.set(job, Math.min(...gaps) / 2);
+    // Registered so that @nestjs/schedule stops it at shutdown.
+    this.scheduler.addCronJob(job, cron);
+    cron.start();
+  }
+
+  /** One tick of `job`: claimed here or skipped, then run and recorded. */
+  async run(job: string, work: JobWork): Promise<void> {
     const stop = this.duration.startTimer({ job });
+    let outcome: Outcome = 'skipped';
+    let changed: number | null = null;
     try {
-      const changed = await work();
-      this.runs.inc({ job, outcome: changed === null ? 'skipped' : 'done' });
+      if (!(await this.claim(job))) return;
+      changed = await work();
+      outcome = changed === null ? 'skipped' : 'done';
       if (changed) this.logger.log({ job, changed }, `${job}: ${changed} row(s)`);
     } catch (error) {
-      this.runs.inc({ job, outcome: 'failed' });
+      outcome = 'failed';
       this.logger.error({ job, err: error }, `${job} failed`);
     } finally {
+      this.runs.inc({ job, outcome });
       stop();
     }
+    await this.record(job, outcome, changed).catch((error) => this.logger.error({ job, err: error }, `${job}: recording the run failed`));
+  }
+
+  /**
+   * Moves the job's last start to now unless another instance did so within
+   * the claim window (this tick). The database's clock decides, so instances
+   * with slightly different clocks still agree. A job run by hand (no
+   * schedule) always claims.
+   */
+  private async claim(job: string): Promise<boolean> {
+    const windowMs = this.claimWindowsMs.get(job) ?? 0;
+    const rows: unknown[] = await this.dataSource.query(
+      `INSERT INTO scheduled_jobs AS j (name, last_started_at) VALUES ($1, now())
+       ON CONFLICT (name) DO UPDATE SET last_started_at = now(), last_finished_at = NULL, last_outcome = NULL, last_changed = NULL, runs = j.runs + 1
+       WHERE j.last_started_at <= now() - make_interval(secs => $2::float8 / 1000)
+       RETURNING name`,
+      [job, windowMs],
+    );
+    return rows.length === 1;
+  }
+
+  private async record(job: string, outcome: Outcome, changed: number | null): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE scheduled_jobs SET last_finished_at = now(), last_outcome = $2, last_changed = $3 WHERE name = $1 AND last_finished_at IS NULL`,
+      [job, outcome, changed],
+    );
   }
 }
