@@ -7,19 +7,23 @@ export const ROOT = join(__dirname, '..', '..');
 
 export interface AppProcess {
   baseUrl: string;
+  port: number;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
+  /** SIGTERM: a graceful shutdown; resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL: the process dies at once, mid-request, as in a crash. */
+  kill(): Promise<void>;
 }
 
 /**
  * The built app (dist/src/main.js, as `npm start` runs it) in its own process,
  * on a free port, against the test database.
  */
-export async function startAppProcess(env: Record<string, string> = {}): Promise<AppProcess> {
+export async function startAppProcess(env: Record<string, string> = {}, options: { port?: number } = {}): Promise<AppProcess> {
   const main = join(ROOT, 'dist', 'src', 'main.js');
   if (!existsSync(main)) throw new Error('dist/src/main.js is missing: `npm test` builds it first (pretest)');
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   let output = '';
   const child: ChildProcess = spawn(process.execPath, [main], {
     cwd: ROOT,
@@ -47,10 +51,15 @@ export async function startAppProcess(env: Record<string, string> = {}): Promise
   }
   return {
     baseUrl,
+    port,
     output: () => output,
     stop: async () => {
       child.kill('SIGTERM');
       return exited;
+    },
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }

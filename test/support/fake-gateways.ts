@@ -132,9 +132,14 @@ export class FakeZpay {
   /** out_trade_no → what api.php?act=order answers. */
   readonly orders = new Map<string, { status: 0 | 1; money: string; trade_no: string }>();
   readonly calls: { path: string; query: URLSearchParams; form: URLSearchParams; at: number }[] = [];
-  /** What api.php?act=refund answers: done (and the order reads unpaid from then on), or a refusal. */
-  refundAnswer: 'ok' | 'refuse' = 'ok';
+  /**
+   * What api.php?act=refund answers: done (and the order reads unpaid from
+   * then on), a refusal, or 'lost': the refund is done but the answer never
+   * comes (the request hangs until `stop`), as when the network drops it.
+   */
+  refundAnswer: 'ok' | 'refuse' | 'lost' = 'ok';
   url = '';
+  private readonly hanging = new Set<ServerResponse>();
   private readonly server = createServer((req, res) => void this.handle(req, res));
 
   async start(): Promise<this> {
@@ -143,7 +148,14 @@ export class FakeZpay {
   }
 
   stop(): Promise<void> {
+    for (const res of this.hanging) res.destroy();
+    this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Marks an order paid at the gateway, as its order query will then answer. */
+  pay(orderNo: string, money: string, tradeNo: string): void {
+    this.orders.set(orderNo, { status: 1, money, trade_no: tradeNo });
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse) {
@@ -163,6 +175,10 @@ export class FakeZpay {
       if (this.refundAnswer === 'refuse') return json(res, 200, { code: -1, msg: 'insufficient merchant balance' });
       const order = this.orders.get(form.get('out_trade_no') ?? '');
       if (order) order.status = 0;
+      if (this.refundAnswer === 'lost') {
+        this.hanging.add(res);
+        return;
+      }
       return json(res, 200, { code: 1, msg: 'refunded' });
     }
     return json(res, 404, { code: -1, msg: 'unknown' });

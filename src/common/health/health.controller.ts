@@ -66,8 +66,9 @@ export class HealthController {
 
   private async readiness(reply: FastifyReply): Promise<ReadinessDto> {
     const [databaseUp, cacheUp] = await Promise.all([
+      // terminus answers a failed ping with status 'down' rather than rejecting.
       this.database.pingCheck('database', { timeout: 2000 }).then(
-        () => true,
+        (result) => result.database?.status === 'up',
         () => false,
       ),
       this.cache.ping().then(
