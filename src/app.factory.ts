@@ -51,6 +51,32 @@ function frameworkError(error: { code?: string; statusCode?: number }, request: 
     });
 }
 
+/** Errors Node's HTTP parser raises before Fastify sees a request, by parser code. */
+const CLIENT_ERRORS: Record<string, { statusCode: number; code: string; message: string }> = {
+  HPE_HEADER_OVERFLOW: { statusCode: 431, code: 'HEADERS_TOO_LARGE', message: 'the request headers are larger than 16 KB' },
+  ERR_HTTP_REQUEST_TIMEOUT: { statusCode: 408, code: 'REQUEST_TIMEOUT', message: 'the request was not received in time' },
+};
+
+/**
+ * A request the HTTP parser refused (headers too large, malformed, too
+ * slow), answered on the raw socket in the one error shape. There is no
+ * request yet, so the id is made here.
+ */
+function clientError(error: NodeJS.ErrnoException, socket: import('node:net').Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const known = CLIENT_ERRORS[error.code ?? ''] ?? { statusCode: 400, code: 'BAD_REQUEST', message: 'the request is not valid HTTP' };
+  const id = randomUUID();
+  const status = STATUS_CODES[known.statusCode] ?? 'Error';
+  const body = JSON.stringify({ statusCode: known.statusCode, error: status, code: known.code, message: known.message, requestId: id });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${known.statusCode} ${status}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nX-Request-Id: ${id}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
 type OpenApiDocument = ReturnType<typeof SwaggerModule.createDocument>;
 
 /** The limits of path parameters, stated once: an order number fits its column, an id is a positive BIGINT. */
@@ -132,6 +158,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     bodyLimit: MAX_BODY_LIMIT,
     routerOptions: { maxParamLength: MAX_PATH_SEGMENT },
     frameworkErrors: frameworkError as never,
+    clientErrorHandler: clientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,

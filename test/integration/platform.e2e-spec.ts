@@ -80,6 +80,10 @@ describe('platform: errors, health, metrics, docs, headers', () => {
     const tooLong = await t.http.get(`/api/payment/orders/${long}`).expect(414);
     expect(tooLong.body).toMatchObject({ statusCode: 414, code: 'URI_TOO_LONG', requestId: expect.any(String) });
     expect(JSON.stringify(tooLong.body)).not.toContain(long);
+    // Headers beyond the HTTP parser's 16 KB are refused before any route, still in the one shape.
+    const bigHeaders = await t.http.get('/api/health/live').set('X-Padding', 'p'.repeat(17 * 1024)).expect(431);
+    expect(bigHeaders.body).toEqual({ statusCode: 431, error: 'Request Header Fields Too Large', code: 'HEADERS_TOO_LARGE', message: expect.any(String), requestId: expect.any(String) });
+    expect(bigHeaders.headers['x-request-id']).toBe(bigHeaders.body.requestId);
   });
 
   it('takes null for an optional field as absent', async () => {

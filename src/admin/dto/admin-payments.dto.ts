@@ -1,7 +1,6 @@
-import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsDate, IsEmail, IsEnum, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsEmail, IsEnum, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { Trim } from '../../common/http/trim.decorator';
 import { PageDto, PageQueryDto } from '../../common/http/page.dto';
 import { RechargeRecordDto } from '../../ledger/dto/recharge-record.dto';
@@ -10,14 +9,7 @@ import { REMARK_MAX_LENGTH } from '../../ledger/recharge-record.entity';
 import { OrderStatus, ProviderName } from '../../payments/payment-order.entity';
 import { RefundMethod, RefundStatus } from '../../payments/payment-refund.entity';
 import { IsBigintId } from '../../common/http/bigint-id';
-
-const OptionalDate = (name: string, description: string) =>
-  applyDecorators(
-    ApiPropertyOptional({ format: 'date-time', description }),
-    IsOptional(),
-    Type(() => Date),
-    IsDate({ message: `${name} must be an ISO-8601 date-time` }),
-  );
+import { DateQuery } from '../../common/http/date-query';
 
 export class AdminOrderQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: OrderStatus, enumName: 'OrderStatus' })
@@ -47,13 +39,13 @@ export class AdminOrderQueryDto extends PageQueryDto {
   @IsString()
   q?: string;
 
-  @OptionalDate('createdFrom', 'Created at or after')
+  @DateQuery('createdFrom', 'Created at or after')
   createdFrom?: Date;
-  @OptionalDate('createdTo', 'Created before')
+  @DateQuery('createdTo', 'Created before')
   createdTo?: Date;
-  @OptionalDate('paidFrom', 'Paid at or after')
+  @DateQuery('paidFrom', 'Paid at or after')
   paidFrom?: Date;
-  @OptionalDate('paidTo', 'Paid before')
+  @DateQuery('paidTo', 'Paid before')
   paidTo?: Date;
 
   @ApiPropertyOptional({ description: 'true: only orders needing an admin (a second payment arrived, or a refund is stuck)' })

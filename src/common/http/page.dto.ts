@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { DateQuery } from './date-query';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -43,15 +44,9 @@ export function pageOf<T>(items: T[], total: number, query: PageQueryDto): Page<
 
 /** `?from=…&to=…`: a half-open creation-time window [from, to). */
 export class DateRangeQueryDto {
-  @ApiPropertyOptional({ format: 'date-time', description: 'At or after this time' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'from must be an ISO-8601 date-time' })
+  @DateQuery('from', 'At or after this time')
   from?: Date;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Before this time' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'to must be an ISO-8601 date-time' })
+  @DateQuery('to', 'Before this time')
   to?: Date;
 }
