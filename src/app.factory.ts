@@ -128,6 +128,7 @@ function documentEdgeResponses(document: OpenApiDocument): OpenApiDocument {
         add('413', 'The body is larger than the route allows (64 KB; 256 KB for gateway callbacks)');
       }
       if (!operation.tags?.some((tag) => UNLIMITED_TAGS.has(tag))) add('429', 'Too many requests; see Retry-After');
+      add('503', 'The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After');
     }
   }
   return document;

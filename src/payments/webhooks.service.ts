@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { isDatabaseUnavailable } from '../common/database/unavailable';
 import { PaymentMetrics } from './payment-metrics';
 import { ProviderName } from './payment-order.entity';
 import { WebhookRequest, WebhookVerificationError } from './payment-provider';
@@ -6,9 +7,9 @@ import { PaymentProviderRegistry } from './payment-provider.registry';
 import { RefundsService } from './refunds.service';
 import { SettlementService } from './settlement.service';
 
-/** How to answer a gateway: 200 when the news is taken (or harmlessly ignored), 4xx when refused, 500 to get a retry. */
+/** How to answer a gateway: 200 when the news is taken (or harmlessly ignored), 4xx when refused, 5xx to get a retry. */
 export interface WebhookAnswer {
-  httpStatus: 200 | 400 | 404 | 500;
+  httpStatus: 200 | 400 | 404 | 500 | 503;
   result: string;
 }
 
@@ -77,7 +78,11 @@ export class WebhooksService {
           return { httpStatus: 200, result: 'ignored' };
       }
     } catch (error) {
-      // Nothing was committed: the gateway retries, and the retry is processed in full.
+      // The gateway retries; the retry is applied in full, or found already applied by the order's state.
+      if (isDatabaseUnavailable(error)) {
+        this.logger.warn({ provider: name }, 'webhook deferred: the database is unavailable');
+        return { httpStatus: 503, result: 'database_unavailable' };
+      }
       this.logger.error({ provider: name, err: error }, 'webhook processing failed');
       return { httpStatus: 500, result: 'error' };
     }

@@ -1,7 +1,11 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable } from '../database/unavailable';
 import { DomainException, ErrorKind } from './domain.exception';
+
+/** What a client is told to wait while the database is unreachable (a restart takes seconds). */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 const STATUS_BY_KIND: Record<ErrorKind, HttpStatus> = {
   [ErrorKind.Invalid]: HttpStatus.BAD_REQUEST,
@@ -59,7 +63,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof DomainException && exception.retryAfterSeconds !== undefined) {
       void reply.header('Retry-After', String(exception.retryAfterSeconds));
     }
-    if (body.statusCode >= 500) {
+    if (body.code === 'DATABASE_UNAVAILABLE') {
+      void reply.header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+      // An outage fails every request alike: one line each, without the stack.
+      this.logger.warn({ requestId: body.requestId, cause: (exception as { code?: string }).code }, 'database unavailable');
+    } else if (body.statusCode >= 500) {
       this.logger.error({ err: exception, requestId: body.requestId }, 'request failed');
     }
     void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
@@ -96,6 +104,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
         message: (exception as Error).message,
         requestId,
       };
+    }
+    if (isDatabaseUnavailable(exception)) {
+      // Retrying is safe: a gateway's notify is applied once by the order's state, other money moves by Idempotency-Key.
+      return { statusCode: 503, error: STATUS_CODES[503]!, code: 'DATABASE_UNAVAILABLE', message: 'the database is unavailable; try again shortly', requestId };
     }
     return { statusCode: 500, error: STATUS_CODES[500]!, code: 'INTERNAL', message: 'Internal server error', requestId };
   }

@@ -117,6 +117,8 @@ export interface DeliveryStats {
   refused: number;
   unreachable: number;
   serverErrors: number;
+  /** 500s: an error the app did not recognise, as opposed to a 503 while the database is away. */
+  internalErrors: number;
 }
 
 /**
@@ -130,7 +132,7 @@ export async function deliverUntilTaken(
   target: (attempt: number) => string,
   options: { concurrency: number; deadlineMs: number; onSuccess?: (order: Order) => void },
 ): Promise<DeliveryStats & { undelivered: Order[] }> {
-  const stats: DeliveryStats = { requests: 0, successes: 0, refused: 0, unreachable: 0, serverErrors: 0 };
+  const stats: DeliveryStats = { requests: 0, successes: 0, refused: 0, unreachable: 0, serverErrors: 0, internalErrors: 0 };
   const queue = [...orders];
   const undelivered: Order[] = [];
   const deadline = Date.now() + options.deadlineMs;
@@ -144,7 +146,10 @@ export async function deliverUntilTaken(
           break;
         }
         if (answer === 'unreachable') stats.unreachable++;
-        else if (answer.startsWith('http 5')) stats.serverErrors++;
+        else if (answer.startsWith('http 5')) {
+          stats.serverErrors++;
+          if (answer === 'http 500') stats.internalErrors++;
+        }
         else stats.refused++;
         if (Date.now() > deadline) {
           undelivered.push(order);
