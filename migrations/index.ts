@@ -7,6 +7,7 @@ import { UserTokenVersion1764374400000 } from './1764374400000-UserTokenVersion'
 import { RegistrationIp1764460800000 } from './1764460800000-RegistrationIp';
 import { IdempotencyKeys1764547200000 } from './1764547200000-IdempotencyKeys';
 import { ScheduledJobs1764633600000 } from './1764633600000-ScheduledJobs';
+import { Spending1764720000000 } from './1764720000000-Spending';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   RegistrationIp1764460800000,
   IdempotencyKeys1764547200000,
   ScheduledJobs1764633600000,
+  Spending1764720000000,
 ];

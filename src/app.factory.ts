@@ -83,6 +83,7 @@ type OpenApiDocument = ReturnType<typeof SwaggerModule.createDocument>;
 const PATH_PARAMETER_SCHEMAS: Record<string, object> = {
   orderNo: { type: 'string', maxLength: 50 },
   id: { type: 'string', maxLength: 19, pattern: '^[1-9]\\d{0,18}$' },
+  userId: { type: 'string', maxLength: 19, pattern: '^[1-9]\\d{0,18}$' },
 };
 
 /** Tags whose routes are exempt from rate limits (gateways and probes retry). */
@@ -107,6 +108,11 @@ function documentEdgeResponses(document: OpenApiDocument): OpenApiDocument {
       code: { type: 'string', example: 'VALIDATION_FAILED', description: 'Stable machine code' },
       message: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], description: 'A 400 lists each field’s problem' },
       requestId: { type: 'string', description: 'Also in the X-Request-Id header' },
+      details: {
+        type: 'object',
+        additionalProperties: { type: 'string' },
+        description: 'Values to act on, when the error has them: a 402 gives the available balance ({"available": "3.50000000"})',
+      },
     },
   };
   for (const [path, operations] of Object.entries(document.paths)) {
@@ -143,6 +149,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication) {
     )
     .setVersion('1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (rk_…) for the service API under /api/v1' }, 'apiKey')
     .build();
   return documentEdgeResponses(SwaggerModule.createDocument(app, config));
 }

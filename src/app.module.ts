@@ -20,6 +20,7 @@ import { AuthGuard } from './users/auth/auth.guard';
 import { isAuthThrottled } from './users/auth/auth-throttle';
 import { UsersModule } from './users/users.module';
 import { PaymentsModule } from './payments/payments.module';
+import { SpendingModule } from './spending/spending.module';
 import { InputGuard } from './common/http/input.guard';
 import { IdempotencyModule } from './common/idempotency/idempotency.module';
 
@@ -63,6 +64,7 @@ export class AppModule {
         UsersModule,
         AdminModule,
         PaymentsModule,
+        SpendingModule,
       ],
       providers: [
         // Order matters: rate limits apply before authentication.

@@ -14,10 +14,12 @@ import { AdminPaymentsController } from './admin-payments.controller';
 import { AdminPaymentsService } from './admin-payments.service';
 import { AdminUsersController } from './admin-users.controller';
 import { AdminUsersService } from './admin-users.service';
+import { AdminApiKeysController } from './admin-api-keys.controller';
+import { SpendingModule } from '../spending/spending.module';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([AdminAuditLog]), UsersModule, LedgerModule, PromotionsModule, ReferralsModule, PaymentsModule],
-  controllers: [AdminLedgerController, AdminGrowthController, AdminPaymentsController, AdminUsersController],
+  imports: [TypeOrmModule.forFeature([AdminAuditLog]), UsersModule, LedgerModule, PromotionsModule, ReferralsModule, PaymentsModule, SpendingModule],
+  controllers: [AdminLedgerController, AdminGrowthController, AdminPaymentsController, AdminUsersController, AdminApiKeysController],
   providers: [AdminAuditService, AdminLedgerService, AdminPaymentsService, AdminUsersService],
   exports: [AdminAuditService],
 })

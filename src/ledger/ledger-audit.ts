@@ -132,6 +132,37 @@ export const INVARIANT_CHECKS: readonly InvariantCheck[] = [
        WHERE NOT EXISTS (SELECT 1 FROM pg_trigger
                           WHERE tgname = t.name AND tgrelid = 'recharge_records'::regclass AND NOT tgisinternal AND tgenabled <> 'D')`,
   },
+  {
+    invariant: '8a. a charge\'s deduct rows sum to minus what is left of it (amount − refunded): one debit, then its refunds',
+    sql: `
+      SELECT c.id AS charge_id, c.amount_usd, c.refunded_usd, d.debits, d.total
+        FROM charges c
+        LEFT JOIN LATERAL (SELECT COUNT(*) FILTER (WHERE amount < 0) AS debits, COALESCE(SUM(amount), 0) AS total
+                             FROM recharge_records r WHERE r.related_id = c.id::text AND r.type = 'deduct' AND r.user_id = c.user_id) d ON TRUE
+       WHERE d.debits <> 1 OR d.total <> -(c.amount_usd - c.refunded_usd)`,
+  },
+  {
+    invariant: '8b. every deduct row belongs to a charge of its user',
+    sql: `
+      SELECT r.id, r.user_id, r.related_id, r.amount FROM recharge_records r
+       WHERE r.type = 'deduct'
+         AND NOT EXISTS (SELECT 1 FROM charges c WHERE c.id::text = r.related_id AND c.user_id = r.user_id)`,
+  },
+  {
+    invariant: '8c. what a user holds is the sum of their active holds, and never more than the balance',
+    sql: `
+      SELECT u.id AS user_id, u.balance, u.held, COALESCE(h.total, 0) AS active_holds
+        FROM users u
+        LEFT JOIN (SELECT user_id, SUM(amount_usd) AS total FROM holds WHERE status = 'active' GROUP BY user_id) h ON h.user_id = u.id
+       WHERE u.held <> COALESCE(h.total, 0) OR u.held > u.balance`,
+  },
+  {
+    invariant: '8d. a captured hold has exactly one charge, for the amount captured; no other hold has one',
+    sql: `
+      SELECT h.id AS hold_id, h.status, h.captured_usd, c.id AS charge_id, c.amount_usd
+        FROM holds h LEFT JOIN charges c ON c.hold_id = h.id
+       WHERE (h.status = 'captured') <> (c.id IS NOT NULL) OR (c.id IS NOT NULL AND c.amount_usd <> h.captured_usd)`,
+  },
 ];
 
 /**

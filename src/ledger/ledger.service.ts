@@ -2,11 +2,44 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { PreparedStatement, runPrepared } from '../common/database/prepared';
+import { returning } from '../common/database/returning';
 import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
 import { Money, toUsd } from '../common/money/money';
 import { LedgerErrorCode, LedgerException } from './ledger.errors';
 import { LedgerType, RechargeRecord } from './recharge-record.entity';
 import { ErrorKind } from '../common/errors/domain.exception';
+
+/** A user's money: the balance, what active holds reserve of it, and the rest. */
+export interface Holdings {
+  balance: string;
+  held: string;
+  available: string;
+}
+
+/** One row of a batch appended under the caller's row lock. */
+export interface BatchEntry {
+  amount: string;
+  type: LedgerType;
+  operator: string;
+  remark: string | null;
+  relatedId: string | null;
+}
+
+/**
+ * Several rows for one user in one statement, their before/after chain
+ * computed by the caller from the locked balance; then the balance moves once.
+ */
+const APPEND_BATCH: PreparedStatement = {
+  name: 'ledger-append-batch',
+  text: `
+  INSERT INTO recharge_records
+         (user_id, amount, type, operator, remark, related_id, balance_before, balance_after, created_at)
+  SELECT $1, e.amount, e.type, e.operator, e.remark, e.related_id, e.before, e.after, clock_timestamp()
+    FROM unnest($2::numeric[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[], $7::numeric[], $8::numeric[])
+         WITH ORDINALITY AS e(amount, type, operator, remark, related_id, before, after, n)
+   ORDER BY e.n
+  RETURNING id, user_id, amount, type, operator, remark, related_id, balance_before, balance_after, created_at`,
+};
 
 /** One balance change, as its caller describes it. */
 export interface LedgerEntry {
@@ -30,9 +63,9 @@ export interface LedgerFilter {
 
 /**
  * Moves the balance and appends the ledger row in one statement: the user's
- * row is updated only when the result stays ≥ 0 (the row lock orders
- * concurrent changes to one user), and the ledger row takes its before/after
- * snapshot from the same update. created_at is the time of the insert (not of
+ * row is updated only when a debit stays within what is available (the
+ * balance less active holds; the row lock orders concurrent changes to one
+ * user), and the ledger row takes its before/after snapshot from the same update. created_at is the time of the insert (not of
  * the transaction's start), so a user's rows sort by time in chain order.
  */
 const POST_ENTRY: PreparedStatement = {
@@ -40,7 +73,7 @@ const POST_ENTRY: PreparedStatement = {
   text: `
   WITH moved AS (
     UPDATE users SET balance = balance + $2::numeric, updated_at = NOW()
-     WHERE id = $1 AND balance + $2::numeric >= 0
+     WHERE id = $1 AND balance - held + $2::numeric >= 0
     RETURNING id, balance
   )
   INSERT INTO recharge_records
@@ -123,11 +156,74 @@ export class LedgerService {
    */
   async debitUpTo(em: EntityManager, entry: LedgerEntry): Promise<{ taken: string; shortfall: string; record: RechargeRecord | null }> {
     const wanted = new Money(entry.amount).abs();
-    const [row] = await em.query('SELECT balance FROM users WHERE id = $1 FOR UPDATE', [entry.userId]);
-    if (!row) throw LedgerException.userNotFound(entry.userId);
-    const taken = Money.min(wanted, row.balance);
+    const { available } = await this.lock(em, entry.userId);
+    const taken = Money.min(wanted, available);
     const record = taken.isZero() ? null : await this.debit(em, { ...entry, amount: toUsd(taken) });
     return { taken: toUsd(taken), shortfall: toUsd(wanted.minus(taken)), record };
+  }
+
+  /** Locks the user's row for the rest of the transaction and reads their money. */
+  async lock(em: EntityManager, userId: string): Promise<Holdings> {
+    const [row] = await em.query('SELECT balance, held FROM users WHERE id = $1 FOR UPDATE', [userId]);
+    if (!row) throw LedgerException.userNotFound(userId);
+    return { balance: row.balance, held: row.held, available: toUsd(new Money(row.balance).minus(row.held)) };
+  }
+
+  /**
+   * Appends `entries` for a user whose row the caller locked with `lock` and
+   * whose debits it has checked against `available`: the rows in one
+   * statement, then the balance moves once. The chain (and the CHECKs on the
+   * user's row) still refuse anything that would go below what holds reserve.
+   */
+  async appendLocked(em: EntityManager, userId: string, locked: Holdings, entries: BatchEntry[]): Promise<RechargeRecord[]> {
+    if (entries.length === 0) return [];
+    let balance = new Money(locked.balance);
+    const before: string[] = [];
+    const after: string[] = [];
+    for (const entry of entries) {
+      if (new Money(entry.amount).isZero()) throw new LedgerException(LedgerErrorCode.ZeroAmount, 'a ledger amount cannot be zero', ErrorKind.Invalid);
+      before.push(toUsd(balance));
+      balance = balance.plus(entry.amount);
+      after.push(toUsd(balance));
+    }
+    const rows = await runPrepared<RecordRow>(em, APPEND_BATCH, [
+      userId,
+      entries.map((e) => toUsd(e.amount)),
+      entries.map((e) => e.type),
+      entries.map((e) => e.operator),
+      entries.map((e) => e.remark),
+      entries.map((e) => e.relatedId),
+      before,
+      after,
+    ]);
+    const [moved] = await returning(em, `UPDATE users SET balance = $2, updated_at = NOW() WHERE id = $1 AND balance = $3 RETURNING id`, [
+      userId,
+      toUsd(balance),
+      locked.balance,
+    ]);
+    // The caller's lock makes this impossible; if it ever happens, nothing of the batch may commit.
+    if (!moved) throw new Error(`ledger: user ${userId}'s balance moved under a batch that held its lock`);
+    return rows.map(toRecord);
+  }
+
+  /** Reserves `amount` of what is available (a hold); false when less is available. */
+  async reserve(em: EntityManager, userId: string, amount: string): Promise<boolean> {
+    const rows = await returning(em, `UPDATE users SET held = held + $2, updated_at = NOW() WHERE id = $1 AND balance - held >= $2 RETURNING id`, [
+      userId,
+      toUsd(amount),
+    ]);
+    return rows.length === 1;
+  }
+
+  /** Gives back a reservation (a hold captured, released or expired). */
+  async unreserve(em: EntityManager, userId: string, amount: string): Promise<void> {
+    await em.query(`UPDATE users SET held = held - $2, updated_at = NOW() WHERE id = $1`, [userId, toUsd(amount)]);
+  }
+
+  async holdingsOf(userId: string): Promise<Holdings> {
+    const [row] = await this.dataSource.query('SELECT balance, held FROM users WHERE id = $1', [userId]);
+    if (!row) throw LedgerException.userNotFound(userId);
+    return { balance: row.balance, held: row.held, available: toUsd(new Money(row.balance).minus(row.held)) };
   }
 
   /** The rows one user got for one cause (an order number, an invitee id), oldest first. */

@@ -21,7 +21,7 @@ describe('ledger', () => {
   const credit = (userId: string, amount: string, relatedId?: string) =>
     db.transaction((em) => ledger.credit(em, { userId, amount, type: LedgerType.Admin, operator: 'system', relatedId }));
   const debit = (userId: string, amount: string) =>
-    db.transaction((em) => ledger.debit(em, { userId, amount, type: LedgerType.Deduct, operator: 'system' }));
+    db.transaction((em) => ledger.debit(em, { userId, amount, type: LedgerType.Admin, operator: 'system' }));
 
   async function rowsOf(userId: string) {
     return db.query(
@@ -113,7 +113,7 @@ describe('ledger', () => {
       expect(page1.body.items[0]).toEqual({
         id: expect.any(String),
         amount: '-0.50000000',
-        type: 'deduct',
+        type: 'admin',
         operator: 'system',
         remark: null,
         relatedId: null,
@@ -124,8 +124,10 @@ describe('ledger', () => {
       const page2 = await t.http.get('/api/users/recharge-records?page=2&pageSize=2').set(bearer(alice)).expect(200);
       expect(page2.body.items.map((r: { amount: string }) => r.amount)).toEqual(['2.00000000', '1.00000000']);
 
-      const deducts = await t.http.get('/api/users/recharge-records?type=deduct').set(bearer(alice)).expect(200);
-      expect(deducts.body.total).toBe(1);
+      const adjustments = await t.http.get('/api/users/recharge-records?type=admin').set(bearer(alice)).expect(200);
+      expect(adjustments.body.total).toBe(4);
+      const payments = await t.http.get('/api/users/recharge-records?type=payment').set(bearer(alice)).expect(200);
+      expect(payments.body.total).toBe(0);
 
       const balance = await t.http.get('/api/users/balance').set(bearer(alice)).expect(200);
       expect(balance.body).toEqual({ balance: '5.50000000', currency: 'USD' });

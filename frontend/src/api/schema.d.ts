@@ -393,6 +393,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** API keys, newest first (never the keys themselves) */
+        get: operations["AdminApiKeysController_list"];
+        put?: never;
+        /**
+         * Create an API key
+         * @description The key is in this answer only; store it now. Only its hash is kept.
+         */
+        post: operations["AdminApiKeysController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key
+         * @description Calls with it are refused from now on (on other instances within 10 s).
+         */
+        delete: operations["AdminApiKeysController_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/payment/config": {
         parameters: {
             query?: never;
@@ -517,6 +558,151 @@ export interface paths {
          * @description Verified with the Stripe-Signature header over the raw body (5-minute tolerance). Uses checkout.session.completed, checkout.session.async_payment_succeeded, checkout.session.async_payment_failed, checkout.session.expired, charge.refunded.
          */
         post: operations["WebhooksController_stripe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/charges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Charge a user’s balance
+         * @description One `deduct` row in the user’s ledger, with the description. Concurrent charges of one user are applied together, each answered after its commit.
+         */
+        post: operations["SpendingController_charge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/charges/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A charge, with what was refunded of it */
+        get: operations["SpendingController_getCharge"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/charges/{id}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give back all or part of a charge
+         * @description A positive `deduct` row; the refunds of a charge never exceed it.
+         */
+        post: operations["SpendingController_refund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/balances/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user’s balance, what holds reserve of it, and what is available */
+        get: operations["SpendingController_balance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reserve part of a user’s balance
+         * @description Captured later as one charge, released, or released by itself when it expires.
+         */
+        post: operations["SpendingController_createHold"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/holds/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A hold */
+        get: operations["SpendingController_getHold"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/holds/{id}/capture": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Charge at most the amount held; the rest is released */
+        post: operations["SpendingController_capture"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/holds/{id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give the reservation back */
+        post: operations["SpendingController_release"];
         delete?: never;
         options?: never;
         head?: never;
@@ -667,13 +853,20 @@ export interface components {
             createdAt: string;
         };
         BalanceDto: {
-            /**
-             * @description USD, decimal string
-             * @example 12.50000000
-             */
+            /** @example 42 */
+            userId: string;
+            /** @example 10.00000000 */
             balance: string;
-            /** @example USD */
-            currency: string;
+            /**
+             * @description Reserved by active holds
+             * @example 2.00000000
+             */
+            held: string;
+            /**
+             * @description balance − held: what a charge or hold can take
+             * @example 8.00000000
+             */
+            available: string;
         };
         /** @enum {string} */
         LedgerType: "admin" | "payment" | "promotion" | "redeem" | "referral" | "deduct" | "refund";
@@ -1104,6 +1297,52 @@ export interface components {
             /** @example Chargeback fraud, ticket #88 */
             remark: string;
         };
+        CreateApiKeyDto: {
+            /** @example api-gateway (production) */
+            name: string;
+            /**
+             * @example [
+             *       "charges:write",
+             *       "balances:read"
+             *     ]
+             */
+            scopes: ("charges:write" | "balances:read")[];
+        };
+        CreatedApiKeyDto: {
+            /** @example 3 */
+            id: string;
+            name: string;
+            /**
+             * @description The first characters of the key, to recognise it
+             * @example rk_Xy12abc
+             */
+            prefix: string;
+            scopes: ("charges:write" | "balances:read")[];
+            /** Format: date-time */
+            createdAt: string;
+            lastUsedAt?: Record<string, never> | null;
+            revokedAt?: Record<string, never> | null;
+            /**
+             * @description The key itself: shown this once, never again
+             * @example rk_…
+             */
+            key: string;
+        };
+        ApiKeyDto: {
+            /** @example 3 */
+            id: string;
+            name: string;
+            /**
+             * @description The first characters of the key, to recognise it
+             * @example rk_Xy12abc
+             */
+            prefix: string;
+            scopes: ("charges:write" | "balances:read")[];
+            /** Format: date-time */
+            createdAt: string;
+            lastUsedAt?: Record<string, never> | null;
+            revokedAt?: Record<string, never> | null;
+        };
         ProviderOptionDto: {
             name: components["schemas"]["ProviderName"];
             methods: components["schemas"]["PaymentMethod"][];
@@ -1217,6 +1456,126 @@ export interface components {
             /** @example 20 */
             pageSize: number;
             items: components["schemas"]["OrderDto"][];
+        };
+        CreateChargeDto: {
+            /**
+             * @description The user whose balance pays
+             * @example 42
+             */
+            userId: string;
+            /**
+             * @description What to take, in USD (up to 8 decimals, > 0)
+             * @example 0.25000000
+             */
+            amountUsd: string;
+            /**
+             * @description Shown to the user in their ledger
+             * @example gpt-4o: 1,234 tokens
+             */
+            description: string;
+            /** @description Your own references, up to 4096 bytes of JSON */
+            metadata?: {
+                [key: string]: unknown;
+            };
+        };
+        ChargeDto: {
+            /** @example 1001 */
+            id: string;
+            /** @example 42 */
+            userId: string;
+            /** @example 0.25000000 */
+            amountUsd: string;
+            /**
+             * @description Given back so far
+             * @example 0.00000000
+             */
+            refundedUsd: string;
+            description: string;
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * @description The hold this charge captured
+             * @example null
+             */
+            holdId?: Record<string, never> | null;
+            /**
+             * @description The balance right after the charge
+             * @example 9.75000000
+             */
+            balanceAfter: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        RefundChargeDto: {
+            /**
+             * @description USD to give back; omitted: all that is left
+             * @example 0.10000000
+             */
+            amountUsd?: string;
+        };
+        ChargeRefundDto: {
+            /** @example 7 */
+            id: string;
+            /** @example 0.10000000 */
+            amountUsd: string;
+            charge: components["schemas"]["ChargeDto"];
+            /**
+             * @description The balance right after the refund
+             * @example 9.85000000
+             */
+            balanceAfter: string;
+        };
+        CreateHoldDto: {
+            /**
+             * @description The user whose balance is reserved
+             * @example 42
+             */
+            userId: string;
+            /**
+             * @description What to reserve, in USD
+             * @example 0.25000000
+             */
+            amountUsd: string;
+            /**
+             * @description Shown to the user in their ledger
+             * @example gpt-4o: 1,234 tokens
+             */
+            description: string;
+            /**
+             * @description Released by itself after this long (default spend.hold_default_seconds)
+             * @example 900
+             */
+            expiresInSeconds?: number;
+        };
+        HoldDto: {
+            /** @example 55 */
+            id: string;
+            /** @example 42 */
+            userId: string;
+            /** @example 2.00000000 */
+            amountUsd: string;
+            description: string;
+            /** @enum {string} */
+            status: "active" | "captured" | "released" | "expired";
+            /** @example null */
+            capturedUsd?: Record<string, never> | null;
+            /** Format: date-time */
+            expiresAt: string;
+            /** Format: date-time */
+            createdAt: string;
+            settledAt?: Record<string, never> | null;
+        };
+        CaptureHoldDto: {
+            /**
+             * @description What to charge, at most the amount held; the rest is released
+             * @example 0.25000000
+             */
+            amountUsd: string;
+        };
+        CaptureResultDto: {
+            hold: components["schemas"]["HoldDto"];
+            charge: components["schemas"]["ChargeDto"];
         };
         PromotionTierDto: {
             /**
@@ -1355,6 +1714,10 @@ export interface components {
             message: string | string[];
             /** @description Also in the X-Request-Id header */
             requestId: string;
+            /** @description Values to act on, when the error has them: a 402 gives the available balance ({"available": "3.50000000"}) */
+            details?: {
+                [key: string]: string;
+            };
         };
     };
     responses: never;
@@ -2801,6 +3164,196 @@ export interface operations {
             };
         };
     };
+    AdminApiKeysController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyDto"][];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminApiKeysController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKeyDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKeyDto"];
+                };
+            };
+            /** @description A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminApiKeysController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyDto"];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such API key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
     OrdersController_paymentConfig: {
         parameters: {
             query?: never;
@@ -3301,6 +3854,645 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    SpendingController_charge: {
+        parameters: {
+            query?: never;
+            header: {
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateChargeDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChargeDto"];
+                };
+            };
+            /** @description A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid API key (missing, unknown or revoked) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The available balance (balance − active holds) does not cover it; `details.available` says how much is */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The API key lacks the scope charges:write */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description This API key’s rate limit is reached; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    SpendingController_getCharge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChargeDto"];
+                };
+            };
+            /** @description No valid API key (missing, unknown or revoked) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The API key lacks the scope charges:write */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such charge */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description This API key’s rate limit is reached; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    SpendingController_refund: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Up to 255 visible ASCII characters. A retry with the same key and body gets the first answer again. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundChargeDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChargeRefundDto"];
+                };
+            };
+            /** @description A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid API key (missing, unknown or revoked) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The API key lacks the scope charges:write */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such charge */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description More than is left of the charge, or the Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description This API key’s rate limit is reached; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    SpendingController_balance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BalanceDto"];
+                };
+            };
+            /** @description No valid API key (missing, unknown or revoked) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The API key lacks the scope balances:read */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description This API key’s rate limit is reached; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    SpendingController_createHold: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Up to 255 visible ASCII characters. A retry with the same key and body gets the first answer again. */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateHoldDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoldDto"];
+                };
+            };
+            /** @description A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid API key (missing, unknown or revoked) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The available balance (balance − active holds) does not cover it; `details.available` says how much is */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The API key lacks the scope charges:write */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description This API key’s rate limit is reached; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    SpendingController_getHold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoldDto"];
+                };
+            };
+            /** @description No valid API key (missing, unknown or revoked) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The API key lacks the scope charges:write */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such hold */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description This API key’s rate limit is reached; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    SpendingController_capture: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Up to 255 visible ASCII characters. A retry with the same key and body gets the first answer again. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaptureHoldDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaptureResultDto"];
+                };
+            };
+            /** @description A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid API key (missing, unknown or revoked) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The API key lacks the scope charges:write */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such hold */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The hold is no longer active (captured, released or expired) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description This API key’s rate limit is reached; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    SpendingController_release: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Up to 255 visible ASCII characters. A retry with the same key and body gets the first answer again. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoldDto"];
+                };
+            };
+            /** @description No valid API key (missing, unknown or revoked) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The API key lacks the scope charges:write */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such hold */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The hold is no longer active */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The Idempotency-Key was used before with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description This API key’s rate limit is reached; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
             503: {

@@ -138,11 +138,22 @@ const IsCronExpression = () =>
     },
   });
 
+/** Spending the balance through /api/v1. */
+export class SpendSection {
+  /** Each API key's limit; the per-IP limits meant for browsers do not apply to /api/v1. */
+  @asInt() @IsInt() @Min(1) requestsPerMinutePerKey: number;
+  /** A hold created without expiresInSeconds lasts this long. */
+  @asInt() @IsInt() @Min(1) holdDefaultSeconds: number;
+  /** The longest a hold may last. */
+  @asInt() @IsInt() @Min(1) holdMaxSeconds: number;
+}
+
 /** When each scheduled job runs (cron with seconds, in the server's time zone). */
 export class JobsSection {
   @IsCronExpression() expireOrders: string;
   @IsCronExpression() reconcileOrders: string;
   @IsCronExpression() expirePromotions: string;
+  @IsCronExpression() expireHolds: string;
 }
 
 export class PromotionTier {
@@ -246,6 +257,7 @@ export class AppConfig {
   @ValidateNested() @Type(() => PromotionSection) promotion: PromotionSection;
   @ValidateNested() @Type(() => ReferralSection) referral: ReferralSection;
   @ValidateNested() @Type(() => PaymentSection) payment: PaymentSection;
+  @ValidateNested() @Type(() => SpendSection) spend: SpendSection;
   @ValidateNested() @Type(() => JobsSection) jobs: JobsSection;
 
   get isProduction(): boolean {

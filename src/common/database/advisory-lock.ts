@@ -9,6 +9,7 @@ export enum LockKey {
   ExpirePromotions = 7_341_101,
   ExpireOrders = 7_341_102,
   ReconcileOrders = 7_341_103,
+  ExpireHolds = 7_341_104,
 }
 
 export type LockedResult<T> = { acquired: false } | { acquired: true; result: T };

@@ -14,6 +14,7 @@ const STATUS_BY_KIND: Record<ErrorKind, HttpStatus> = {
   [ErrorKind.NotFound]: HttpStatus.NOT_FOUND,
   [ErrorKind.Conflict]: HttpStatus.CONFLICT,
   [ErrorKind.Unprocessable]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [ErrorKind.PaymentRequired]: HttpStatus.PAYMENT_REQUIRED,
   [ErrorKind.RateLimited]: HttpStatus.TOO_MANY_REQUESTS,
   [ErrorKind.Upstream]: HttpStatus.BAD_GATEWAY,
 };
@@ -36,6 +37,7 @@ export interface ErrorBody {
   code: string;
   message: string | string[];
   requestId: string;
+  details?: Record<string, string>;
 }
 
 /**
@@ -77,7 +79,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const requestId = String(request.id);
     if (exception instanceof DomainException) {
       const statusCode = STATUS_BY_KIND[exception.kind];
-      return { statusCode, error: STATUS_CODES[statusCode]!, code: exception.code, message: exception.message, requestId };
+      const body: ErrorBody = { statusCode, error: STATUS_CODES[statusCode]!, code: exception.code, message: exception.message, requestId };
+      return exception.details ? { ...body, details: exception.details } : body;
     }
     if (exception instanceof HttpException) {
       const statusCode = exception.getStatus();

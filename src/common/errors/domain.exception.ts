@@ -10,6 +10,8 @@ export enum ErrorKind {
   Conflict = 'conflict',
   /** Well-formed, but contradicts what was sent before (an idempotency key reused with another body). */
   Unprocessable = 'unprocessable',
+  /** The account cannot pay for it (a charge or hold beyond what is available). */
+  PaymentRequired = 'payment_required',
   RateLimited = 'rate_limited',
   Upstream = 'upstream',
 }
@@ -25,6 +27,8 @@ export class DomainException extends Error {
     readonly kind: ErrorKind,
     /** Seconds to wait before retrying, for RateLimited. */
     readonly retryAfterSeconds?: number,
+    /** Values a client can act on (e.g. the available balance), sent as `details`. */
+    readonly details?: Record<string, string>,
   ) {
     super(message);
     this.name = new.target.name;

@@ -1,0 +1,257 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { STATUS_CODES } from 'node:http';
+import { Counter, Histogram } from 'prom-client';
+import { DataSource, EntityManager } from 'typeorm';
+import { DomainException } from '../common/errors/domain.exception';
+import { IdempotencyStore } from '../common/idempotency/idempotency.store';
+import { idempotencyErrors } from '../common/idempotency/idempotency.interceptor';
+import { MetricsService } from '../common/metrics/metrics.service';
+import { Money, toUsd } from '../common/money/money';
+import { LedgerService } from '../ledger/ledger.service';
+import { LedgerException, LedgerErrorCode } from '../ledger/ledger.errors';
+import { LedgerType } from '../ledger/recharge-record.entity';
+import { ChargeRow, ChargesRepository } from './charges.repository';
+import { ChargeDto, ChargeRefundDto } from './dto/spending.dto';
+import { SpendingException } from './spending.errors';
+
+/** A charge as a service asks for it, with its Idempotency-Key. */
+export interface ChargeRequest {
+  userId: string;
+  amountUsd: string;
+  description: string;
+  metadata: Record<string, unknown> | null;
+  apiKeyId: string;
+  idempotency: { scope: string; key: string; hash: string };
+  requestId: string;
+}
+
+/** What the caller answers: the status and body, as stored for replays. */
+export interface ChargeAnswer {
+  status: number;
+  body: unknown;
+  replayed: boolean;
+}
+
+interface Waiting {
+  request: ChargeRequest;
+  resolve(answer: ChargeAnswer): void;
+  reject(error: unknown): void;
+}
+
+/** The most charges of one account applied in one transaction. */
+const MAX_BATCH = 256;
+
+const errorBody = (error: DomainException, requestId: string) => ({
+  statusCode: 402,
+  error: STATUS_CODES[402],
+  code: error.code,
+  message: error.message,
+  requestId,
+  ...(error.details && { details: error.details }),
+});
+
+export function toChargeDto(row: ChargeRow, balanceAfter: string): ChargeDto {
+  return {
+    id: row.id,
+    userId: row.userId,
+    amountUsd: row.amountUsd,
+    refundedUsd: row.refundedUsd,
+    description: row.description,
+    metadata: row.metadata,
+    holdId: row.holdId,
+    balanceAfter,
+    createdAt: row.createdAt,
+  };
+}
+
+/**
+ * Charges. Concurrent charges of one account are applied together: while a
+ * transaction for an account is in flight, new charges for it queue, and
+ * the next transaction takes the whole queue — it claims their
+ * Idempotency-Keys, locks the user's row once, accepts charges in arrival
+ * order while the available balance covers them (the rest get 402), inserts
+ * their charge rows, their `deduct` ledger rows and their answers, moves the
+ * balance once, and commits. Each caller is answered only after that commit,
+ * so a crash at any point loses no answered charge: before the commit
+ * nothing of the batch exists (and its callers got no answer), after it all
+ * of it does.
+ */
+@Injectable()
+export class ChargesService {
+  private readonly queues = new Map<string, Waiting[]>();
+  private readonly batchSize: Histogram;
+  private readonly outcomes: Counter<'outcome'>;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly charges: ChargesRepository,
+    private readonly ledger: LedgerService,
+    private readonly idempotency: IdempotencyStore,
+    metrics: MetricsService,
+  ) {
+    this.batchSize = new Histogram({
+      name: 'charge_batch_size',
+      help: 'Charges of one account applied in one transaction',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+      registers: [metrics.registry],
+    });
+    this.outcomes = new Counter({
+      name: 'charges_total',
+      help: 'Charge requests by outcome (charged, insufficient, replayed)',
+      labelNames: ['outcome'],
+      registers: [metrics.registry],
+    });
+  }
+
+  /** Charges, or answers what the Idempotency-Key already holds. */
+  async charge(request: ChargeRequest): Promise<ChargeAnswer> {
+    const earlier = await this.replay(request);
+    if (earlier) return earlier;
+    return new Promise((resolve, reject) => {
+      const queue = this.queues.get(request.userId);
+      if (queue) {
+        queue.push({ request, resolve, reject });
+        return;
+      }
+      this.queues.set(request.userId, [{ request, resolve, reject }]);
+      void this.drain(request.userId);
+    });
+  }
+
+  async find(id: string): Promise<ChargeDto> {
+    const row = await this.charges.find(id);
+    if (!row) throw SpendingException.chargeNotFound(id);
+    return toChargeDto(row, await this.balanceAfterCharge(row));
+  }
+
+  /** Gives back all or part of a charge: a positive `deduct` row; the refunds of a charge never exceed it. */
+  async refund(id: string, amountUsd: string | undefined): Promise<ChargeRefundDto> {
+    return this.dataSource.transaction(async (em) => {
+      const charge = await this.charges.find(id, em);
+      if (!charge) throw SpendingException.chargeNotFound(id);
+      const left = new Money(charge.amountUsd).minus(charge.refundedUsd);
+      const amount = toUsd(amountUsd ?? left);
+      if (left.isZero() || new Money(amount).gt(left)) throw SpendingException.refundExceedsCharge(id, toUsd(left));
+      const refunded = await this.charges.addRefund(em, id, amount);
+      // Another refund took the rest between the read and the update.
+      if (!refunded) throw SpendingException.refundExceedsCharge(id, '0.00000000');
+      const record = await this.ledger.credit(em, {
+        userId: charge.userId,
+        amount,
+        type: LedgerType.Deduct,
+        operator: 'system',
+        remark: `refund: ${charge.description}`.slice(0, 500),
+        relatedId: charge.id,
+      });
+      return {
+        id: refunded.refundId,
+        amountUsd: amount,
+        charge: toChargeDto(refunded.charge, await this.balanceAfterCharge(refunded.charge, em)),
+        balanceAfter: record.balanceAfter,
+      };
+    });
+  }
+
+  /** One charge applied alone (a hold's capture), in the caller's transaction. */
+  async chargeOne(em: EntityManager, charge: { userId: string; apiKeyId: string | null; amountUsd: string; description: string; holdId: string }): Promise<ChargeDto> {
+    const [row] = await this.charges.insertMany(em, [{ ...charge, metadata: null }]);
+    const record = await this.ledger.debit(em, {
+      userId: charge.userId,
+      amount: charge.amountUsd,
+      type: LedgerType.Deduct,
+      operator: 'system',
+      remark: charge.description,
+      relatedId: row.id,
+    });
+    return toChargeDto(row, record.balanceAfter);
+  }
+
+  private async replay(request: ChargeRequest): Promise<ChargeAnswer | null> {
+    const { scope, key, hash } = request.idempotency;
+    const held = await this.idempotency.lookup(scope, key, hash);
+    if (!held) return null;
+    if (held.kind === 'mismatch') throw idempotencyErrors.reused();
+    if (held.kind === 'in_progress') throw idempotencyErrors.inUse();
+    this.outcomes.inc({ outcome: 'replayed' });
+    return { status: held.status, body: held.body, replayed: true };
+  }
+
+  private async drain(userId: string): Promise<void> {
+    const queue = this.queues.get(userId)!;
+    while (queue.length > 0) {
+      const batch = queue.splice(0, MAX_BATCH);
+      this.batchSize.observe(batch.length);
+      try {
+        const { answers, elsewhere } = await this.dataSource.transaction((em) => this.apply(em, userId, batch));
+        batch.forEach((waiting, i) => answers[i] && waiting.resolve(answers[i]!));
+        // Keys another transaction (or an earlier charge in this batch) holds: their answer is stored now.
+        for (const waiting of elsewhere) {
+          this.replay(waiting.request).then(
+            (answer) => (answer ? waiting.resolve(answer) : waiting.reject(idempotencyErrors.inUse())),
+            (error) => waiting.reject(error),
+          );
+        }
+      } catch (error) {
+        const answer = error instanceof LedgerException && error.code === LedgerErrorCode.UserNotFound ? SpendingException.userNotFound(userId) : error;
+        for (const waiting of batch) waiting.reject(answer);
+      }
+    }
+    this.queues.delete(userId);
+  }
+
+  /** The batch's transaction; answers[i] is null for a charge whose key was held elsewhere (listed in `elsewhere`). */
+  private async apply(em: EntityManager, userId: string, batch: Waiting[]): Promise<{ answers: (ChargeAnswer | null)[]; elsewhere: Waiting[] }> {
+    // Claimed in a fixed order, so two batches sharing keys cannot deadlock; a key twice in one batch is claimed once.
+    const idOf = (w: Waiting) => `${w.request.idempotency.scope} ${w.request.idempotency.key}`;
+    const firsts = new Map<string, Waiting>();
+    for (const waiting of batch) if (!firsts.has(idOf(waiting))) firsts.set(idOf(waiting), waiting);
+    const claims = [...firsts.values()].map((w) => w.request.idempotency).sort((a, b) => (a.scope + ' ' + a.key < b.scope + ' ' + b.key ? -1 : 1));
+    const claimed = await this.idempotency.claimMany(em, claims);
+    const mine = batch.filter((w) => firsts.get(idOf(w)) === w && claimed.has(idOf(w)));
+    const elsewhere = batch.filter((w) => !mine.includes(w));
+
+    const locked = await this.ledger.lock(em, userId);
+    let available = new Money(locked.available);
+    const accepted: Waiting[] = [];
+    const answers = new Map<Waiting, ChargeAnswer>();
+    for (const waiting of mine) {
+      if (available.gte(waiting.request.amountUsd)) {
+        available = available.minus(waiting.request.amountUsd);
+        accepted.push(waiting);
+      } else {
+        const refusal = SpendingException.insufficientBalance(toUsd(available), toUsd(waiting.request.amountUsd));
+        answers.set(waiting, { status: 402, body: errorBody(refusal, waiting.request.requestId), replayed: false });
+      }
+    }
+
+    const rows = await this.charges.insertMany(
+      em,
+      accepted.map(({ request }) => ({ userId, apiKeyId: request.apiKeyId, amountUsd: toUsd(request.amountUsd), description: request.description, metadata: request.metadata })),
+    );
+    const records = await this.ledger.appendLocked(
+      em,
+      userId,
+      locked,
+      rows.map((row) => ({ amount: `-${row.amountUsd}`, type: LedgerType.Deduct, operator: 'system', remark: row.description, relatedId: row.id })),
+    );
+    accepted.forEach((waiting, i) => answers.set(waiting, { status: 201, body: toChargeDto(rows[i], records[i].balanceAfter), replayed: false }));
+
+    await this.idempotency.completeMany(
+      em,
+      mine.map((w) => ({ ...w.request.idempotency, status: answers.get(w)!.status, body: answers.get(w)!.body })),
+    );
+    this.outcomes.inc({ outcome: 'charged' }, accepted.length);
+    this.outcomes.inc({ outcome: 'insufficient' }, mine.length - accepted.length);
+    return { answers: batch.map((w) => answers.get(w) ?? null), elsewhere };
+  }
+
+  /** The balance right after a charge: its first `deduct` row. */
+  private async balanceAfterCharge(row: ChargeRow, em: EntityManager = this.dataSource.manager): Promise<string> {
+    const [record] = await em.query(
+      `SELECT balance_after FROM recharge_records WHERE user_id = $1 AND related_id = $2 AND type = 'deduct' AND amount < 0 ORDER BY id LIMIT 1`,
+      [row.userId, row.id],
+    );
+    return record?.balance_after ?? '0.00000000';
+  }
+}
