@@ -24,9 +24,12 @@ describe('scheduled jobs on two instances', () => {
       const done = (a.done ?? 0) + (b.done ?? 0);
       const skipped = (a.skipped ?? 0) + (b.skipped ?? 0);
       // Both instances saw every tick (4 or 5 in 4.2 s); each tick was claimed and done once, and skipped by the other.
+      // The tick under way when the counters were read may be claimed but not yet done (or skipped): hence the 1 of slack.
+      // Two instances running every tick would show twice as many done as claimed.
       expect(claimed).toBeGreaterThanOrEqual(4);
-      expect(done).toBe(claimed);
-      expect(Math.abs(skipped - done)).toBeLessThanOrEqual(1);
+      expect(done).toBeLessThanOrEqual(claimed);
+      expect(done).toBeGreaterThanOrEqual(claimed - 1);
+      expect(Math.abs(skipped - done)).toBeLessThanOrEqual(2);
       expect(a.failed ?? 0).toBe(0);
       expect(b.failed ?? 0).toBe(0);
     } finally {

@@ -86,8 +86,10 @@ describe('two app instances on one database', () => {
       dueOrdersExpired: rows.find((r) => r.status === 'expired')?.n ?? 0,
     });
     expect(ticks).toBeGreaterThanOrEqual(5);
-    // Every claimed tick was done by exactly one instance; the other saw it and skipped it (give or take the tick at either edge).
-    expect(done).toBe(ticks);
+    // Every claimed tick was done by exactly one instance; the other saw it and skipped it (give or take the tick
+    // under way when the counters were read). Both instances running every tick would show twice as many done as claimed.
+    expect(done).toBeLessThanOrEqual(ticks);
+    expect(done).toBeGreaterThanOrEqual(ticks - 1);
     expect(Math.abs(skipped - ticks)).toBeLessThanOrEqual(2);
     expect(failed).toBe(0);
     expect(rows).toEqual([{ status: 'expired', n: due.length }]);
