@@ -10,9 +10,12 @@
 //      ledger audit clean, statements per webhook);
 //   3. order creation with the sandbox gateway;
 //   4. a user's ledger page with 1 million rows in the table;
-//   5. expiring 100,000 orders while webhooks keep arriving.
+//   5. expiring 100,000 orders while webhooks keep arriving;
+//   6. charges through the service API, on one hot account and over 10,000
+//      accounts, each against a floor of node:http + pg running one
+//      statement per charge (conditional balance update + ledger row).
 //
-// Options (env): BENCH_ORDERS (default 10000), BENCH_CONNECTIONS (16),
+// Options (env): BENCH_ORDERS (default 10000), BENCH_CONNECTIONS (16), BENCH_CHARGES (20000),
 // BENCH_LEDGER_ROWS (1000000), BENCH_EXPIRE_ORDERS (100000), BENCH_PROFILE_DIR
 // (a folder for the app's CPU profile).
 
@@ -38,6 +41,10 @@ const LEDGER_ROWS = Number(process.env.BENCH_LEDGER_ROWS ?? 1_000_000);
 const LEDGER_USERS = 1000;
 const EXPIRE_ORDERS = Number(process.env.BENCH_EXPIRE_ORDERS ?? 100_000);
 const JWT_SECRET = 'bench-secret-of-at-least-thirty-two-characters';
+const CHARGE_ACCOUNTS = 10_000;
+// Long enough that autocannon's whole-second completion check does not skew the rate.
+const CHARGES = Number(process.env.BENCH_CHARGES ?? 20000);
+const API_KEY = 'rk_bench-key-0123456789abcdefghijklmnopqrstuvwxyzAB';
 
 /** An HS256 access token, as the app issues them, for a seeded user. */
 function token(userId) {
@@ -142,6 +149,40 @@ function startFloor(pool, port) {
     }
   });
   return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+}
+
+/** The charge floor: node:http + pg, one statement per charge (the balance moves only when it covers the amount). */
+function startChargeFloor(pool, port) {
+  const server = http.createServer(async (req, res) => {
+    const userId = new URL(req.url, 'http://x').searchParams.get('user');
+    try {
+      const { rowCount } = await pool.query({
+        name: 'floor-charge',
+        text: `WITH moved AS (UPDATE users SET balance = balance - $2::numeric WHERE id = $1 AND balance - held >= $2::numeric RETURNING id, balance)
+               INSERT INTO recharge_records (user_id, amount, type, operator, remark, balance_before, balance_after)
+               SELECT id, -$2::numeric, 'admin', 'system', 'floor charge', balance + $2::numeric, balance FROM moved`,
+        values: [userId, '0.01'],
+      });
+      res.statusCode = rowCount === 1 ? 201 : 402;
+      res.end();
+    } catch {
+      res.statusCode = 500;
+      res.end();
+    }
+  });
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+}
+
+/** Users with a balance of 1,000 each, credited through ledger rows so the audit holds. */
+async function fundedUsers(pool, prefix, count) {
+  const { rows } = await pool.query(
+    `WITH u AS (INSERT INTO users (email, username, password_hash, balance)
+                SELECT $1 || g || '@example.test', $1 || g, 'x', 1000 FROM generate_series(1, $2) g RETURNING id)
+     INSERT INTO recharge_records (user_id, amount, type, operator, remark, balance_before, balance_after)
+     SELECT id, 1000, 'admin', 'system', 'bench funds', 0, 1000 FROM u RETURNING user_id AS id`,
+    [prefix, count],
+  );
+  return rows.map((r) => r.id);
 }
 
 async function startApp(env) {
@@ -310,6 +351,59 @@ async function main() {
         during.latency.max,
       )}, errors ${during.errors + during.non2xx}`,
     );
+
+    // 6. Charges: one hot account, then many accounts; each against its floor, in this run.
+    await pool.query(`INSERT INTO api_keys (name, prefix, key_hash, scopes) VALUES ('bench', $1, $2, ARRAY['charges:write'])`, [
+      API_KEY.slice(0, 10),
+      require('node:crypto').createHash('sha256').update(API_KEY).digest('hex'),
+    ]);
+    const [floorHot] = await fundedUsers(pool, 'floorhot', 1);
+    const [appHot] = await fundedUsers(pool, 'apphot', 1);
+    const floorMany = await fundedUsers(pool, 'floormany', CHARGE_ACCOUNTS);
+    const appMany = await fundedUsers(pool, 'appmany', CHARGE_ACCOUNTS);
+    await pool.query('ANALYZE users');
+    const chargeFloorPort = await freePort();
+    const chargeFloor = await startChargeFloor(pool, chargeFloorPort);
+    const floorUrl = `http://127.0.0.1:${chargeFloorPort}`;
+    const floorCharge = (users) => (i) => ({ method: 'POST', path: `/?user=${users[i % users.length]}` });
+    let key = 0;
+    const appCharge = (users) => () => {
+      const i = key++;
+      return {
+        method: 'POST',
+        path: '/api/v1/charges',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}`, 'idempotency-key': `bench-${i}` },
+        body: JSON.stringify({ userId: String(users[i % users.length]), amountUsd: '0.01', description: 'bench call' }),
+      };
+    };
+    await loadEach(floorUrl, 300, floorCharge([floorHot]));
+    const floorHotRun = await loadEach(floorUrl, CHARGES, floorCharge([floorHot]));
+    await loadEach(app.url, 300, appCharge([appHot]));
+    const appHotRun = await loadEach(app.url, CHARGES, appCharge([appHot]));
+    await loadEach(floorUrl, 300, floorCharge(floorMany));
+    const floorManyRun = await loadEach(floorUrl, CHARGES, floorCharge(floorMany));
+    await loadEach(app.url, 300, appCharge(appMany));
+    const appManyRun = await loadEach(app.url, CHARGES, appCharge(appMany));
+    chargeFloor.close();
+
+    const [charged] = (
+      await pool.query(
+        `SELECT COUNT(*)::int AS charges, (SELECT COUNT(*)::int FROM recharge_records WHERE type = 'deduct') AS rows FROM charges`,
+      )
+    ).rows;
+    const auditDs = await new DataSource({ type: 'postgres', url: postgres.url }).initialize();
+    const chargeViolations = await auditLedger(auditDs);
+    await auditDs.destroy();
+    console.log('\ncharges of 0.01 USD, 16 connections');
+    console.log(row('floor: one account (1 stmt each)', floorHotRun));
+    console.log(row('app: one hot account (batched)', appHotRun));
+    console.log(row(`floor: ${CHARGE_ACCOUNTS} accounts`, floorManyRun));
+    console.log(row(`app: ${CHARGE_ACCOUNTS} accounts`, appManyRun));
+    console.log(`\nhot account: app / floor             ${(rate(appHotRun) / rate(floorHotRun)).toFixed(2)}x   (target ≥ 2x)`);
+    console.log(`many accounts: app / floor           ${((rate(appManyRun) / rate(floorManyRun)) * 100).toFixed(0)} %   (target ≥ 50 %)`);
+    const expectedCharges = 2 * (CHARGES + 300);
+    console.log(`charges ${charged.charges}/${expectedCharges}, deduct rows ${charged.rows}, audit violations ${chargeViolations.length}`);
+    if (charged.charges !== expectedCharges || charged.rows !== expectedCharges || chargeViolations.length) process.exitCode = 1;
   } finally {
     if (app) {
       const exited = new Promise((resolve) => app.child.once('exit', resolve));

@@ -104,10 +104,11 @@ export class ChargesService {
     });
   }
 
-  /** Charges, or answers what the Idempotency-Key already holds. */
-  async charge(request: ChargeRequest): Promise<ChargeAnswer> {
-    const earlier = await this.replay(request);
-    if (earlier) return earlier;
+  /**
+   * Charges, or answers what the Idempotency-Key already holds: a key used
+   * before is found when the batch claims it, and then answered from storage.
+   */
+  charge(request: ChargeRequest): Promise<ChargeAnswer> {
     return new Promise((resolve, reject) => {
       const queue = this.queues.get(request.userId);
       if (queue) {
