@@ -18,4 +18,8 @@ export class LedgerException extends DomainException {
   static userNotFound(userId: string): LedgerException {
     return new LedgerException(LedgerErrorCode.UserNotFound, `user ${userId} not found`, ErrorKind.NotFound);
   }
+
+  static zeroAmount(): LedgerException {
+    return new LedgerException(LedgerErrorCode.ZeroAmount, 'a ledger amount cannot be zero', ErrorKind.Invalid);
+  }
 }

@@ -5,15 +5,18 @@ import { PreparedStatement, runPrepared } from '../common/database/prepared';
 import { returning } from '../common/database/returning';
 import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
 import { Money, toUsd } from '../common/money/money';
-import { LedgerErrorCode, LedgerException } from './ledger.errors';
+import { LedgerException } from './ledger.errors';
 import { LedgerType, RechargeRecord } from './recharge-record.entity';
-import { ErrorKind } from '../common/errors/domain.exception';
 
 /** A user's money: the balance, what active holds reserve of it, and the rest. */
 export interface Holdings {
   balance: string;
   held: string;
   available: string;
+}
+
+function toHoldings(row: { balance: string; held: string }): Holdings {
+  return { balance: row.balance, held: row.held, available: toUsd(new Money(row.balance).minus(row.held)) };
 }
 
 /** One row of a batch appended under the caller's row lock. */
@@ -123,7 +126,7 @@ export class LedgerService {
   async post(em: EntityManager, entry: LedgerEntry): Promise<RechargeRecord> {
     const amount = toUsd(entry.amount);
     if (new Money(amount).isZero()) {
-      throw new LedgerException(LedgerErrorCode.ZeroAmount, 'a ledger amount cannot be zero', ErrorKind.Invalid);
+      throw LedgerException.zeroAmount();
     }
     const rows = await runPrepared<RecordRow>(em, POST_ENTRY, [
       entry.userId,
@@ -166,7 +169,7 @@ export class LedgerService {
   async lock(em: EntityManager, userId: string): Promise<Holdings> {
     const [row] = await em.query('SELECT balance, held FROM users WHERE id = $1 FOR UPDATE', [userId]);
     if (!row) throw LedgerException.userNotFound(userId);
-    return { balance: row.balance, held: row.held, available: toUsd(new Money(row.balance).minus(row.held)) };
+    return toHoldings(row);
   }
 
   /**
@@ -181,7 +184,7 @@ export class LedgerService {
     const before: string[] = [];
     const after: string[] = [];
     for (const entry of entries) {
-      if (new Money(entry.amount).isZero()) throw new LedgerException(LedgerErrorCode.ZeroAmount, 'a ledger amount cannot be zero', ErrorKind.Invalid);
+      if (new Money(entry.amount).isZero()) throw LedgerException.zeroAmount();
       before.push(toUsd(balance));
       balance = balance.plus(entry.amount);
       after.push(toUsd(balance));
@@ -223,7 +226,7 @@ export class LedgerService {
   async holdingsOf(userId: string): Promise<Holdings> {
     const [row] = await this.dataSource.query('SELECT balance, held FROM users WHERE id = $1', [userId]);
     if (!row) throw LedgerException.userNotFound(userId);
-    return { balance: row.balance, held: row.held, available: toUsd(new Money(row.balance).minus(row.held)) };
+    return toHoldings(row);
   }
 
   /** The rows one user got for one cause (an order number, an invitee id), oldest first. */

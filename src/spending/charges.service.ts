@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { STATUS_CODES } from 'node:http';
 import { Counter, Histogram } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
-import { DomainException } from '../common/errors/domain.exception';
+import { domainErrorBody } from '../common/errors/all-exceptions.filter';
 import { IdempotencyStore } from '../common/idempotency/idempotency.store';
 import { idempotencyErrors } from '../common/idempotency/idempotency.interceptor';
 import { MetricsService } from '../common/metrics/metrics.service';
@@ -41,15 +40,6 @@ interface Waiting {
 
 /** The most charges of one account applied in one transaction. */
 const MAX_BATCH = 256;
-
-const errorBody = (error: DomainException, requestId: string) => ({
-  statusCode: 402,
-  error: STATUS_CODES[402],
-  code: error.code,
-  message: error.message,
-  requestId,
-  ...(error.details && { details: error.details }),
-});
 
 export function toChargeDto(row: ChargeRow, balanceAfter: string): ChargeDto {
   return {
@@ -222,7 +212,8 @@ export class ChargesService {
         accepted.push(waiting);
       } else {
         const refusal = SpendingException.insufficientBalance(toUsd(available), toUsd(waiting.request.amountUsd));
-        answers.set(waiting, { status: 402, body: errorBody(refusal, waiting.request.requestId), replayed: false });
+        const body = domainErrorBody(refusal, waiting.request.requestId);
+        answers.set(waiting, { status: body.statusCode, body, replayed: false });
       }
     }
 

@@ -40,6 +40,13 @@ export interface ErrorBody {
   details?: Record<string, string>;
 }
 
+/** The answer for a module's error; also what is stored for an Idempotency-Key whose request ended in one. */
+export function domainErrorBody(exception: DomainException, requestId: string): ErrorBody {
+  const statusCode = STATUS_BY_KIND[exception.kind];
+  const body: ErrorBody = { statusCode, error: STATUS_CODES[statusCode]!, code: exception.code, message: exception.message, requestId };
+  return exception.details ? { ...body, details: exception.details } : body;
+}
+
 /**
  * Every error leaves the app through here. Unknown errors are logged with
  * their stack and answered with a bare 500: never a stack trace, an SQL
@@ -77,11 +84,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   private toBody(exception: unknown, request: FastifyRequest): ErrorBody {
     const requestId = String(request.id);
-    if (exception instanceof DomainException) {
-      const statusCode = STATUS_BY_KIND[exception.kind];
-      const body: ErrorBody = { statusCode, error: STATUS_CODES[statusCode]!, code: exception.code, message: exception.message, requestId };
-      return exception.details ? { ...body, details: exception.details } : body;
-    }
+    if (exception instanceof DomainException) return domainErrorBody(exception, requestId);
     if (exception instanceof HttpException) {
       const statusCode = exception.getStatus();
       const response = exception.getResponse();

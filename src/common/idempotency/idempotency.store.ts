@@ -34,15 +34,8 @@ export class IdempotencyStore {
       [scope, key, requestHash, KEY_TTL_HOURS],
     );
     if (inserted.length === 1) return { kind: 'claimed' };
-    const [row] = await this.dataSource.query(
-      `SELECT request_hash, status, response_status, response_body FROM idempotency_keys WHERE scope = $1 AND key = $2`,
-      [scope, key],
-    );
-    // Gone between the two statements (a failed first attempt released it): claim again.
-    if (!row) return this.claim(scope, key, requestHash);
-    if (row.request_hash !== requestHash) return { kind: 'mismatch' };
-    if (row.status === 'in_progress') return { kind: 'in_progress' };
-    return { kind: 'done', status: row.response_status, body: row.response_body };
+    // Gone between the two statements (a failed first attempt released it, or it just expired): claim again.
+    return (await this.lookup(scope, key, requestHash)) ?? this.claim(scope, key, requestHash);
   }
 
   /** What a key holds now, without claiming it: null when unused (or expired). */
