@@ -8,6 +8,7 @@ import { RegistrationIp1764460800000 } from './1764460800000-RegistrationIp';
 import { IdempotencyKeys1764547200000 } from './1764547200000-IdempotencyKeys';
 import { ScheduledJobs1764633600000 } from './1764633600000-ScheduledJobs';
 import { Spending1764720000000 } from './1764720000000-Spending';
+import { RedeemCodes1764806400000 } from './1764806400000-RedeemCodes';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   IdempotencyKeys1764547200000,
   ScheduledJobs1764633600000,
   Spending1764720000000,
+  RedeemCodes1764806400000,
 ];

@@ -21,6 +21,7 @@ import { isAuthThrottled } from './users/auth/auth-throttle';
 import { UsersModule } from './users/users.module';
 import { PaymentsModule } from './payments/payments.module';
 import { SpendingModule } from './spending/spending.module';
+import { RedeemModule } from './redeem/redeem.module';
 import { InputGuard } from './common/http/input.guard';
 import { IdempotencyModule } from './common/idempotency/idempotency.module';
 
@@ -65,6 +66,7 @@ export class AppModule {
         AdminModule,
         PaymentsModule,
         SpendingModule,
+        RedeemModule,
       ],
       providers: [
         // Order matters: rate limits apply before authentication.

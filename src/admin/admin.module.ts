@@ -16,10 +16,12 @@ import { AdminUsersController } from './admin-users.controller';
 import { AdminUsersService } from './admin-users.service';
 import { AdminApiKeysController } from './admin-api-keys.controller';
 import { SpendingModule } from '../spending/spending.module';
+import { RedeemModule } from '../redeem/redeem.module';
+import { AdminRedeemController } from './admin-redeem.controller';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([AdminAuditLog]), UsersModule, LedgerModule, PromotionsModule, ReferralsModule, PaymentsModule, SpendingModule],
-  controllers: [AdminLedgerController, AdminGrowthController, AdminPaymentsController, AdminUsersController, AdminApiKeysController],
+  imports: [TypeOrmModule.forFeature([AdminAuditLog]), UsersModule, LedgerModule, PromotionsModule, ReferralsModule, PaymentsModule, SpendingModule, RedeemModule],
+  controllers: [AdminLedgerController, AdminGrowthController, AdminPaymentsController, AdminUsersController, AdminApiKeysController, AdminRedeemController],
   providers: [AdminAuditService, AdminLedgerService, AdminPaymentsService, AdminUsersService],
   exports: [AdminAuditService],
 })

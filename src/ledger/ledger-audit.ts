@@ -163,6 +163,30 @@ export const INVARIANT_CHECKS: readonly InvariantCheck[] = [
         FROM holds h LEFT JOIN charges c ON c.hold_id = h.id
        WHERE (h.status = 'captured') <> (c.id IS NOT NULL) OR (c.id IS NOT NULL AND c.amount_usd <> h.captured_usd)`,
   },
+  {
+    invariant: "8e. every redemption has exactly one redeem row, for its batch's amount; every redeem row belongs to a redemption of its user",
+    sql: `
+      SELECT 'redemption' AS kind, m.id, m.user_id, m.amount_usd, b.amount_usd AS batch_amount, r.count AS redeem_rows, r.total AS redeem_total
+        FROM redemptions m
+        JOIN redeem_batches b ON b.id = m.batch_id
+        LEFT JOIN LATERAL (SELECT COUNT(*) AS count, COALESCE(SUM(amount), 0) AS total FROM recharge_records r
+                            WHERE r.related_id = m.id::text AND r.type = 'redeem' AND r.user_id = m.user_id) r ON TRUE
+       WHERE r.count <> 1 OR r.total <> m.amount_usd OR m.amount_usd <> b.amount_usd
+      UNION ALL
+      SELECT 'ledger row', r.id, r.user_id, r.amount, NULL, NULL, NULL FROM recharge_records r
+       WHERE r.type = 'redeem'
+         AND NOT EXISTS (SELECT 1 FROM redemptions m WHERE m.id::text = r.related_id AND m.user_id = r.user_id)`,
+  },
+  {
+    invariant: "8f. a code's use count equals its redemptions and never exceeds its batch's max_redemptions",
+    sql: `
+      SELECT c.id AS code_id, c.redemptions, b.max_redemptions, COUNT(m.id) AS redemption_rows
+        FROM redeem_codes c
+        JOIN redeem_batches b ON b.id = c.batch_id
+        LEFT JOIN redemptions m ON m.code_id = c.id
+       GROUP BY c.id, c.redemptions, b.max_redemptions
+      HAVING c.redemptions <> COUNT(m.id) OR c.redemptions > b.max_redemptions`,
+  },
 ];
 
 /**

@@ -257,4 +257,23 @@ describe('ledger audit (SPEC §5.8)', () => {
     });
     expect(found.map((v) => v.invariant[0])).toEqual(['6']);
   });
+
+  it('finds a redeem row no redemption explains, and a code used more often than its batch allows', async () => {
+    const unexplained = await violationsAfter(async (em, u) => {
+      await em.query(
+        `INSERT INTO recharge_records (user_id, amount, type, operator, related_id, balance_before, balance_after)
+         VALUES ($1, 1, 'redeem', 'system', '999999999', 5, 6)`,
+        [u.id],
+      );
+      await em.query('UPDATE users SET balance = 6 WHERE id = $1', [u.id]);
+    });
+    expect(unexplained.found.map((v) => v.invariant.slice(0, 2))).toEqual(['8e']);
+
+    const overused = await violationsAfter(async (em) => {
+      const [batch] = await em.query(`INSERT INTO redeem_batches (amount_usd, code_count, note) VALUES (1, 1, 'audit') RETURNING id`);
+      await em.query(`INSERT INTO redeem_codes (batch_id, code_hash, last4, redemptions) VALUES ($1, repeat('a', 64), 'AAAA', 2)`, [batch.id]);
+    });
+    expect(overused.found.map((v) => v.invariant.slice(0, 2))).toEqual(['8f']);
+    expect(overused.found[0].rows).toEqual([expect.objectContaining({ redemptions: 2, max_redemptions: 1 })]);
+  });
 });

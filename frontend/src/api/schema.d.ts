@@ -434,6 +434,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/redeem-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a batch of redeem codes
+         * @description The codes are in this answer only (they are stored hashed): keep it. Send `Accept: text/csv` to get them as a CSV file (code, amount_usd, max_redemptions, expires_at, batch_id, note) instead of JSON.
+         */
+        post: operations["AdminRedeemController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/redeem-batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Redeem-code batches, newest first, with their usage */
+        get: operations["AdminRedeemController_listBatches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/redeem-batches/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disable a batch
+         * @description None of its codes can be redeemed from now on; redemptions already made stay.
+         */
+        post: operations["AdminRedeemController_disable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/payment/config": {
         parameters: {
             query?: never;
@@ -703,6 +760,26 @@ export interface paths {
         put?: never;
         /** Give the reservation back */
         post: operations["SpendingController_release"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/redeem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeem a code into the balance
+         * @description Adds the code’s amount as a `redeem` row in the ledger. Each user can redeem a code once.
+         */
+        post: operations["RedeemController_redeemCode"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1343,6 +1420,96 @@ export interface components {
             lastUsedAt?: Record<string, never> | null;
             revokedAt?: Record<string, never> | null;
         };
+        CreateRedeemBatchDto: {
+            /**
+             * @description How many codes
+             * @example 100
+             */
+            count: number;
+            /**
+             * @description What each code adds, in USD (up to 8 decimals)
+             * @example 5.00
+             */
+            amountUsd: string;
+            /**
+             * Format: date-time
+             * @description After this the codes cannot be redeemed; omitted: never
+             * @example 2027-01-01T00:00:00Z
+             */
+            expiresAt?: string;
+            /**
+             * @description How many users may redeem each code
+             * @default 1
+             * @example 1
+             */
+            maxRedemptions?: number;
+            /**
+             * @description For admins: what the batch is for
+             * @example Spring campaign, shop flyers
+             */
+            note: string;
+        };
+        CreatedRedeemBatchDto: {
+            /** @example 12 */
+            batchId: string;
+            /** @example 5.00000000 */
+            amountUsd: string;
+            /** @example 1 */
+            maxRedemptions: number;
+            /** Format: date-time */
+            expiresAt?: string | null;
+            note: string;
+            /**
+             * @description The codes; they are not stored and never shown again
+             * @example [
+             *       "ABCD-EFGH-JKMN-PQRS"
+             *     ]
+             */
+            codes: string[];
+        };
+        RedeemBatchDto: {
+            /** @example 12 */
+            id: string;
+            /** @example 5.00000000 */
+            amountUsd: string;
+            /** @example 100 */
+            codeCount: number;
+            /** @example 1 */
+            maxRedemptions: number;
+            /** Format: date-time */
+            expiresAt?: string | null;
+            note: string;
+            /** @enum {string} */
+            status: "active" | "disabled" | "expired";
+            /**
+             * @description Redemptions so far, over all codes
+             * @example 37
+             */
+            redemptions: number;
+            /**
+             * @description Codes redeemed at least once
+             * @example 37
+             */
+            codesUsed: number;
+            /**
+             * @description USD added to balances by this batch
+             * @example 185.00000000
+             */
+            redeemedUsd: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            disabledAt?: string | null;
+        };
+        RedeemBatchPageDto: {
+            /** @example 42 */
+            total: number;
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            items: components["schemas"]["RedeemBatchDto"][];
+        };
         ProviderOptionDto: {
             name: components["schemas"]["ProviderName"];
             methods: components["schemas"]["PaymentMethod"][];
@@ -1576,6 +1743,25 @@ export interface components {
         CaptureResultDto: {
             hold: components["schemas"]["HoldDto"];
             charge: components["schemas"]["ChargeDto"];
+        };
+        RedeemCodeDto: {
+            /**
+             * @description As printed; case, dashes and spaces do not matter
+             * @example ABCD-EFGH-JKMN-PQRS
+             */
+            code: string;
+        };
+        RedeemResultDto: {
+            /**
+             * @description What the code added, in USD
+             * @example 5.00000000
+             */
+            amountUsd: string;
+            /**
+             * @description The balance right after
+             * @example 15.00000000
+             */
+            balance: string;
         };
         PromotionTierDto: {
             /**
@@ -3354,6 +3540,200 @@ export interface operations {
             };
         };
     };
+    AdminRedeemController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateRedeemBatchDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedRedeemBatchDto"];
+                    "text/csv": components["schemas"]["CreatedRedeemBatchDto"];
+                };
+            };
+            /** @description A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminRedeemController_listBatches: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedeemBatchPageDto"];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminRedeemController_disable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedeemBatchDto"];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such batch */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
     OrdersController_paymentConfig: {
         parameters: {
             query?: never;
@@ -4488,6 +4868,94 @@ export interface operations {
                 content?: never;
             };
             /** @description This API key’s rate limit is reached; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    RedeemController_redeemCode: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Up to 255 visible ASCII characters. A retry with the same key and body gets the first answer again. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedeemCodeDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedeemResultDto"];
+                };
+            };
+            /** @description A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description REDEEM_CODE_INVALID: the code is wrong, used up, disabled or expired (one answer for all four) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description REDEEM_CODE_ALREADY_REDEEMED: you redeemed this code before */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description REDEEM_TOO_MANY_FAILURES: too many wrong codes from this account or address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;

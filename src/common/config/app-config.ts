@@ -117,6 +117,9 @@ export class RateLimitSection {
   /** Failed logins per account within login_failure_window_minutes before the account's logins are refused for the rest of it. */
   @asInt() @IsInt() @Min(1) loginFailuresPerAccount: number;
   @asInt() @IsInt() @Min(1) loginFailureWindowMinutes: number;
+  /** Wrong redeem codes per user, and per IP, within redeem_failure_window_minutes before redeeming is refused for the rest of it. */
+  @asInt() @IsInt() @Min(1) redeemFailures: number;
+  @asInt() @IsInt() @Min(1) redeemFailureWindowMinutes: number;
 }
 
 export class LogSection {

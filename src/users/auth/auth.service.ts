@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import * as bcrypt from 'bcrypt';
 import { DataSource } from 'typeorm';
 import { CacheStore } from '../../common/cache/cache.store';
+import { FailureLimiter } from '../../common/cache/failure-limiter';
 import { AppConfig } from '../../common/config/app-config';
 import { PromotionsService } from '../../promotions/promotions.service';
 import { ReferralsService } from '../../referrals/referrals.service';
@@ -36,6 +37,7 @@ export interface Registration {
 export class AuthService {
   /** Compared against when the email is unknown, so both answers take as long. */
   private readonly decoyHash: Promise<string>;
+  private readonly loginFailures: FailureLimiter;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -44,9 +46,11 @@ export class AuthService {
     private readonly config: AppConfig,
     private readonly promotions: PromotionsService,
     private readonly referrals: ReferralsService,
-    private readonly cache: CacheStore,
+    cache: CacheStore,
   ) {
     this.decoyHash = bcrypt.hash('decoy password', config.auth.bcryptCost);
+    const { loginFailuresPerAccount, loginFailureWindowMinutes } = config.rateLimit;
+    this.loginFailures = new FailureLimiter(cache, 'login', loginFailuresPerAccount, loginFailureWindowMinutes * 60_000);
   }
 
   /** Creates the account and everything that belongs to it in one transaction (SPEC §5.1). */
@@ -74,19 +78,17 @@ export class AuthService {
    * right password included, so guessing gains nothing from waiting for it.
    */
   async login(email: string, password: string): Promise<Session> {
-    const account = `login:failures:${email.trim().toLowerCase()}`;
-    const blockedUntil = Number((await this.cache.get(`${account}:blocked`)) ?? 0);
-    if (blockedUntil > Date.now()) throw UsersException.tooManyLoginFailures(Math.ceil((blockedUntil - Date.now()) / 1000));
+    const account = email.trim().toLowerCase();
+    const retryAfter = await this.loginFailures.retryAfterSeconds([account]);
+    if (retryAfter > 0) throw UsersException.tooManyLoginFailures(retryAfter);
 
     const user = await this.users.findByEmailWithPassword(email);
     const matches = await bcrypt.compare(password, user?.passwordHash ?? (await this.decoyHash));
     if (!user || !matches) {
-      const { loginFailuresPerAccount: limit, loginFailureWindowMinutes: minutes } = this.config.rateLimit;
-      const failures = await this.cache.increment(account, minutes * 60_000);
-      if (failures.count >= limit) await this.cache.set(`${account}:blocked`, String(Date.now() + failures.resetInMs), failures.resetInMs);
+      await this.loginFailures.recordFailure([account]);
       throw UsersException.invalidCredentials();
     }
-    await this.cache.delete(account);
+    await this.loginFailures.clear(account);
     if (user.status !== UserStatus.Active) throw UsersException.disabled();
     return { accessToken: await this.issueToken(user), user };
   }
