@@ -50,6 +50,14 @@ const SHOTS = join(__dirname, '..', '..', 'test-results');
     return context.newPage();
   }
 
+  async function signInAs(page: Page, email: string, password: string): Promise<void> {
+    await page.goto(`${baseUrl}/login`);
+    await page.getByTestId('email').fill(email);
+    await page.getByTestId('password').fill(password);
+    await page.getByTestId('auth-submit').click();
+    await page.waitForURL(`${baseUrl}/`);
+  }
+
   it('registers, shows the balance, follows a credit, switches language and logs out', async () => {
     const page = await phonePage();
     await page.goto(`${baseUrl}/`);
@@ -176,6 +184,63 @@ const SHOTS = join(__dirname, '..', '..', 'test-results');
     expect(row).toEqual({ status: 'refunded', balance: '0.00000000' });
   });
 
+  it('redeem codes: an admin creates a batch and sees its codes once, a user redeems one, the batch shows the redemption', async () => {
+    const admin = await registerAdmin(t.http, t.db);
+    const adminPage = await phonePage();
+    await signInAs(adminPage, admin.email, admin.password);
+    await adminPage.getByTestId('nav-admin').click();
+    await adminPage.getByTestId('admin-tab-redeem').click();
+    await adminPage.waitForURL(/\/admin\/redeem$/);
+
+    await adminPage.getByTestId('batch-count').fill('2');
+    await adminPage.getByTestId('batch-amount').fill('2.5');
+    await adminPage.getByTestId('batch-note').fill('browser test batch');
+    await adminPage.getByTestId('batch-submit').click();
+    const panel = adminPage.getByTestId('batch-codes');
+    await panel.waitFor();
+    await expectText(adminPage, 'show-once-warning', 'These codes are shown once. Download or copy them now.');
+    const batchId = await panel.getAttribute('data-batch-id');
+    const codes = await adminPage.getByTestId('batch-code').allTextContents();
+    expect(codes).toHaveLength(2);
+    for (const code of codes) expect(code).toMatch(/^[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}$/);
+    const row = adminPage.locator(`[data-testid="batch-row"][data-batch-id="${batchId}"]`);
+    await row.waitFor();
+    expect(await row.getAttribute('data-status')).toBe('active');
+    expect(await row.getByTestId('batch-usage').getAttribute('data-redemptions')).toBe('0');
+    expect(await pageOverflow(adminPage)).toBe(0);
+    await adminPage.screenshot({ path: join(SHOTS, 'admin-redeem-phone.png'), fullPage: true });
+
+    const user = await registerUser(t.http);
+    const userPage = await phonePage();
+    await signInAs(userPage, user.email, user.password);
+    await userPage.getByTestId('nav-recharge').click();
+    await userPage.waitForURL(/\/recharge/);
+    expect(await userPage.getByTestId('redeem-submit').isDisabled()).toBe(true);
+    await userPage.getByTestId('redeem-code').fill(codes[0]!.toLowerCase()); // shown upper case, sent upper case
+    await userPage.getByTestId('redeem-submit').click();
+    await expectText(userPage, 'redeem-success', '2.50 USD was added to your balance. Your balance is now 2.50 USD.');
+    expect(await pageOverflow(userPage)).toBe(0);
+    await userPage.screenshot({ path: join(SHOTS, 'recharge-redeem-phone.png'), fullPage: true });
+    const [{ balance }] = await t.db.query(`SELECT balance FROM users WHERE id = $1`, [user.id]);
+    expect(balance).toBe('2.50000000');
+    await userPage.getByTestId('nav-home').click();
+    await expectText(userPage, 'balance', '2.50');
+
+    // The same code again: the translated 409.
+    await userPage.getByTestId('nav-recharge').click();
+    await userPage.getByTestId('redeem-code').fill(codes[0]!);
+    await userPage.getByTestId('redeem-submit').click();
+    await expectText(userPage, 'redeem-error', 'You have already redeemed this code.');
+
+    // The codes are gone once dismissed; the list shows the redemption.
+    await panel.getByTestId('show-once-dismiss').click();
+    expect(await adminPage.getByTestId('batch-codes').count()).toBe(0);
+    await adminPage.reload();
+    await row.waitFor();
+    expect(await row.getByTestId('batch-usage').getAttribute('data-redemptions')).toBe('1');
+    expect(await row.getByTestId('batch-usage').textContent()).toContain('1 / 2 codes, 1 redemption, 2.50 USD');
+  });
+
   it('shows the server’s reason when login fails, and pre-fills an invite code from the link', async () => {
     const page = await phonePage();
     await page.goto(`${baseUrl}/login`);
@@ -189,6 +254,11 @@ const SHOTS = join(__dirname, '..', '..', 'test-results');
     await page.screenshot({ path: join(SHOTS, 'register-with-code-phone.png'), fullPage: true });
   });
 });
+
+/** How many pixels the page is wider than the viewport (0: no sideways scrolling). */
+async function pageOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => Math.max(0, document.documentElement.scrollWidth - document.documentElement.clientWidth));
+}
 
 async function expectText(page: Page, testId: string, expected: string | RegExp): Promise<void> {
   const locator = page.getByTestId(testId);

@@ -23,6 +23,8 @@ const adminApi = {
   },
   'GET /api/admin/payment/orders': emptyPage,
   'GET /api/admin/recharge-records': emptyPage,
+  'GET /api/admin/redeem-batches': emptyPage,
+  'GET /api/admin/api-keys': [],
 };
 
 beforeEach(() => localStorage.clear());
@@ -33,7 +35,7 @@ describe('admin pages: route guard and navigation', () => {
     const { wrapper, router } = await mountSignedIn(App, '/admin');
     expect(router.currentRoute.value.name).toBe('home');
 
-    for (const path of ['/admin', '/admin/orders', '/admin/ledger']) {
+    for (const path of ['/admin', '/admin/orders', '/admin/ledger', '/admin/redeem']) {
       await router.push(path);
       expect(router.currentRoute.value.name).toBe('home');
     }
@@ -43,7 +45,7 @@ describe('admin pages: route guard and navigation', () => {
     expect(api.requests.filter((r) => r.path.startsWith('/api/admin'))).toHaveLength(0);
   });
 
-  it('lets an admin in (after a reload the role is asked for once) with the admin link and the three tabs', async () => {
+  it('lets an admin in (after a reload the role is asked for once) with the admin link and the four tabs', async () => {
     const api = stubApi({ 'GET /api/users/me': me('admin'), ...adminApi });
     const { wrapper, router } = await mountSignedIn(App, '/admin');
     expect(router.currentRoute.value.name).toBe('admin-dashboard');
@@ -54,6 +56,7 @@ describe('admin pages: route guard and navigation', () => {
     expect(wrapper.get('[data-testid="admin-tab-dashboard"]').attributes('href')).toBe('/admin');
     expect(wrapper.get('[data-testid="admin-tab-orders"]').attributes('href')).toBe('/admin/orders');
     expect(wrapper.get('[data-testid="admin-tab-ledger"]').attributes('href')).toBe('/admin/ledger');
+    expect(wrapper.get('[data-testid="admin-tab-redeem"]').attributes('href')).toBe('/admin/redeem');
 
     await wrapper.get('[data-testid="admin-tab-orders"]').trigger('click');
     await vi.waitFor(() => expect(wrapper.find('[data-testid="admin-orders-search"]').exists()).toBe(true));
@@ -61,6 +64,14 @@ describe('admin pages: route guard and navigation', () => {
     expect(wrapper.get('[data-testid="admin-tab-orders"]').classes()).toContain('active');
     expect(wrapper.get('[data-testid="nav-admin"]').classes()).toContain('active');
     expect(api.calls('GET /api/users/me')).toHaveLength(1);
+
+    await wrapper.get('[data-testid="admin-tab-redeem"]').trigger('click');
+    await vi.waitFor(() => expect(wrapper.find('[data-testid="batch-submit"]').exists()).toBe(true));
+    expect(router.currentRoute.value.name).toBe('admin-redeem');
+    expect(wrapper.get('[data-testid="admin-tab-redeem"]').classes()).toContain('active');
+    await flushPromises();
+    expect(api.calls('GET /api/admin/redeem-batches')).toHaveLength(1);
+    expect(api.calls('GET /api/admin/api-keys')).toHaveLength(1);
   });
 
   it('sends a signed-out visitor to login, and home when the role cannot be checked', async () => {

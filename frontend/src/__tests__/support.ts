@@ -30,6 +30,7 @@ export interface SeenRequest {
   method: string;
   path: string;
   query: URLSearchParams;
+  headers: Headers;
   body: unknown;
 }
 
@@ -49,6 +50,7 @@ export function stubApi(routes: Record<string, Handler | unknown>) {
       method,
       path: url.pathname,
       query: url.searchParams,
+      headers: new Headers(init?.headers),
       body: typeof init?.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined,
     };
     requests.push(req);

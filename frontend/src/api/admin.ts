@@ -1,6 +1,14 @@
 import { http } from './client';
 import type {
   AdminLedgerQuery,
+  ApiKey,
+  CreateApiKeyRequest,
+  CreatedApiKey,
+  CreatedRedeemBatch,
+  CreateRedeemBatchRequest,
+  RedeemBatch,
+  RedeemBatchPage,
+  RedeemBatchQuery,
   AdminOrderDetail,
   AdminOrderPage,
   AdminOrderQuery,
@@ -87,4 +95,37 @@ export function adjustBalance(userId: string, body: BalanceAdjustmentRequest): P
 /** Runs the ledger invariant checks (SPEC §5.8). */
 export function runLedgerAudit(): Promise<AuditReport> {
   return http.get<AuditReport>('/admin/audit');
+}
+
+/**
+ * Creates a batch of redeem codes (201). The answer is the only place the codes
+ * ever appear (they are stored hashed): show them and let the admin keep them.
+ */
+export function createRedeemBatch(body: CreateRedeemBatchRequest): Promise<CreatedRedeemBatch> {
+  return http.post<CreatedRedeemBatch>('/admin/redeem-codes', body);
+}
+
+/** Redeem-code batches, newest first, with their usage. */
+export function listRedeemBatches(query: RedeemBatchQuery = {}): Promise<RedeemBatchPage> {
+  return http.get<RedeemBatchPage>('/admin/redeem-batches', { query });
+}
+
+/** No code of the batch can be redeemed from now on; answers the batch. 404 REDEEM_BATCH_NOT_FOUND. */
+export function disableRedeemBatch(id: string): Promise<RedeemBatch> {
+  return http.post<RedeemBatch>(`/admin/redeem-batches/${encodeURIComponent(id)}/disable`);
+}
+
+/** API keys, newest first (never the keys themselves). */
+export function listApiKeys(): Promise<ApiKey[]> {
+  return http.get<ApiKey[]>('/admin/api-keys');
+}
+
+/** Creates an API key (201); `key`, the secret, is in this answer only. */
+export function createApiKey(body: CreateApiKeyRequest): Promise<CreatedApiKey> {
+  return http.post<CreatedApiKey>('/admin/api-keys', body);
+}
+
+/** Calls with the key are refused from now on; answers the key's row. 404 API_KEY_NOT_FOUND. */
+export function revokeApiKey(id: string): Promise<ApiKey> {
+  return http.request<ApiKey>('DELETE', `/admin/api-keys/${encodeURIComponent(id)}`);
 }

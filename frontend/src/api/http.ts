@@ -60,6 +60,8 @@ export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
   /** JSON request body. */
   body?: unknown;
+  /** Extra request headers, e.g. an Idempotency-Key (see withIdempotencyKey). */
+  headers?: Record<string, string>;
   /** false: do not send the bearer token (login, register). Default true. */
   auth?: boolean;
   signal?: AbortSignal;
@@ -87,7 +89,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const baseUrl = options.baseUrl ?? '/api';
 
   async function request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
+    const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
     const token = opts.auth === false ? null : options.getToken();
     if (token) headers.Authorization = `Bearer ${token}`;
     let body: string | undefined;
@@ -124,6 +126,30 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     get: (path, opts) => request('GET', path, opts),
     post: (path, body, opts) => request('POST', path, { ...opts, body }),
   };
+}
+
+/**
+ * A fresh Idempotency-Key: a random UUID. crypto.randomUUID exists only in secure
+ * contexts (HTTPS, localhost); on a plain-HTTP deployment the same version-4 UUID
+ * is built from crypto.getRandomValues, which every browser offers everywhere.
+ */
+export function newIdempotencyKey(): string {
+  const c = globalThis.crypto;
+  if (typeof c.randomUUID === 'function') return c.randomUUID();
+  const b = c.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6]! & 0x0f) | 0x40; // version 4
+  b[8] = (b[8]! & 0x3f) | 0x80; // RFC 4122 variant
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * Request options for a money-moving POST: an `Idempotency-Key` header, so a retry
+ * of the same submission (a lost answer, a double click that got through) is
+ * applied once. Make one key per submission and reuse it only to resend that one.
+ */
+export function withIdempotencyKey<T extends RequestOptions>(options: T, key: string = newIdempotencyKey()): T {
+  return { ...options, headers: { ...options.headers, 'Idempotency-Key': key } };
 }
 
 /** Retry-After as whole seconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */

@@ -1397,8 +1397,10 @@ export interface components {
             scopes: ("charges:write" | "balances:read")[];
             /** Format: date-time */
             createdAt: string;
-            lastUsedAt?: Record<string, never> | null;
-            revokedAt?: Record<string, never> | null;
+            /** Format: date-time */
+            lastUsedAt?: string | null;
+            /** Format: date-time */
+            revokedAt?: string | null;
             /**
              * @description The key itself: shown this once, never again
              * @example rk_…
@@ -1417,8 +1419,10 @@ export interface components {
             scopes: ("charges:write" | "balances:read")[];
             /** Format: date-time */
             createdAt: string;
-            lastUsedAt?: Record<string, never> | null;
-            revokedAt?: Record<string, never> | null;
+            /** Format: date-time */
+            lastUsedAt?: string | null;
+            /** Format: date-time */
+            revokedAt?: string | null;
         };
         CreateRedeemBatchDto: {
             /**
@@ -1731,7 +1735,8 @@ export interface components {
             expiresAt: string;
             /** Format: date-time */
             createdAt: string;
-            settledAt?: Record<string, never> | null;
+            /** Format: date-time */
+            settledAt?: string | null;
         };
         CaptureHoldDto: {
             /**

@@ -78,6 +78,26 @@ export type StatsWindow = WindowTotals['window'];
 export type DailyTotals = Schemas['DailyTotalsDto'];
 export type StatusCount = Schemas['StatusCountDto'];
 
+// Redeem codes (a user redeems; admins create batches of codes)
+export type RedeemCodeRequest = Schemas['RedeemCodeDto'];
+/** POST /api/users/redeem: what the code added and the balance right after (USD decimal strings). */
+export type RedeemResult = Schemas['RedeemResultDto'];
+export type CreateRedeemBatchRequest = Schemas['CreateRedeemBatchDto'];
+/** 201 of POST /api/admin/redeem-codes: the only answer that carries the codes. */
+export type CreatedRedeemBatch = Schemas['CreatedRedeemBatchDto'];
+export type RedeemBatch = Schemas['RedeemBatchDto'];
+export type RedeemBatchStatus = RedeemBatch['status'];
+export type RedeemBatchPage = Schemas['RedeemBatchPageDto'];
+export type RedeemBatchQuery = NonNullable<operations['AdminRedeemController_listBatches']['parameters']['query']>;
+
+// API keys for the service API (/api/v1)
+export type CreateApiKeyRequest = Schemas['CreateApiKeyDto'];
+export type ApiKeyScope = CreateApiKeyRequest['scopes'][number];
+/** An API key as listed (never the key itself). */
+export type ApiKey = Schemas['ApiKeyDto'];
+/** 201 of POST /api/admin/api-keys: the row plus `key`, the secret, in this answer only. */
+export type CreatedApiKey = Schemas['CreatedApiKeyDto'];
+
 /** GET /api/admin/payment/stats. */
 export type PaymentStats = Schemas['PaymentStatsDto'];
 
@@ -101,6 +121,8 @@ export interface ApiErrorBody {
   message: string | string[];
   requestId: string;
   code?: string;
+  /** More about some errors, e.g. `available` for 402 INSUFFICIENT_BALANCE. */
+  details?: Record<string, unknown>;
 }
 
 /** Every ledger type, in display order (a Record, so a new type in the API fails type-checking here). */
@@ -142,6 +164,12 @@ const REFUND_METHOD_TABLE: Record<RefundMethod, true> = { gateway: true, manual:
 export const REFUND_METHODS = Object.keys(REFUND_METHOD_TABLE) as RefundMethod[];
 const REFUND_STATUS_TABLE: Record<RefundStatus, true> = { pending: true, succeeded: true, reversed: true };
 export const REFUND_STATUSES = Object.keys(REFUND_STATUS_TABLE) as RefundStatus[];
+
+/** Redeem-batch states and API-key scopes (Records, so a new value in the API fails type-checking here). */
+const REDEEM_BATCH_STATUS_TABLE: Record<RedeemBatchStatus, true> = { active: true, disabled: true, expired: true };
+export const REDEEM_BATCH_STATUSES = Object.keys(REDEEM_BATCH_STATUS_TABLE) as RedeemBatchStatus[];
+const API_KEY_SCOPE_TABLE: Record<ApiKeyScope, true> = { 'charges:write': true, 'balances:read': true };
+export const API_KEY_SCOPES = Object.keys(API_KEY_SCOPE_TABLE) as ApiKeyScope[];
 
 /** An admin may confirm any order whose payment does not stand yet, and refund only a paid one. */
 export const CONFIRMABLE_ORDER_STATUSES: readonly OrderStatus[] = ['pending', 'expired', 'cancelled', 'failed'];

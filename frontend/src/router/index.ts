@@ -59,6 +59,7 @@ export const routes: RouteRecordRaw[] = [
       { path: '', name: 'admin-dashboard', component: () => import('../views/admin/AdminDashboardView.vue') },
       { path: 'orders', name: 'admin-orders', component: () => import('../views/admin/AdminOrdersView.vue') },
       { path: 'ledger', name: 'admin-ledger', component: () => import('../views/admin/AdminLedgerView.vue') },
+      { path: 'redeem', name: 'admin-redeem', component: () => import('../views/admin/AdminRedeemView.vue') },
     ],
   },
   { path: '/:pathMatch(.*)*', redirect: '/' },

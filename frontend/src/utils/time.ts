@@ -48,3 +48,18 @@ export function lastUtcDays(count: number, now: Date = new Date()): string[] {
   const end = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   return Array.from({ length: count }, (_, i) => new Date(end - (count - 1 - i) * 86_400_000).toISOString().slice(0, 10));
 }
+
+/**
+ * A datetime-local input's "YYYY-MM-DDTHH:mm[:ss]" (the user's local time) as an
+ * ISO-8601 UTC time; undefined when blank or not such a value.
+ */
+export function localDateTimeToIso(value: string): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$/.exec(value.trim());
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number, number, number];
+  if (h > 23 || mi > 59 || s > 59) return undefined;
+  const date = new Date(y, mo - 1, d, h, mi, s);
+  // Rejects a day Date would roll over ("2026-02-30T10:00" → March 2).
+  if (Number.isNaN(date.getTime()) || date.getMonth() !== mo - 1 || date.getDate() !== d) return undefined;
+  return date.toISOString();
+}

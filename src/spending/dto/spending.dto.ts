@@ -114,7 +114,7 @@ export class HoldDto {
   @ApiPropertyOptional({ example: null, nullable: true }) capturedUsd: string | null;
   @ApiProperty() expiresAt: Date;
   @ApiProperty() createdAt: Date;
-  @ApiPropertyOptional({ nullable: true }) settledAt: Date | null;
+  @ApiPropertyOptional({ nullable: true, type: Date }) settledAt: Date | null;
 }
 
 export class CaptureResultDto {
@@ -143,8 +143,8 @@ export class ApiKeyDto {
   @ApiProperty({ example: 'rk_Xy12abc', description: 'The first characters of the key, to recognise it' }) prefix: string;
   @ApiProperty({ enum: API_KEY_SCOPES, isArray: true }) scopes: string[];
   @ApiProperty() createdAt: Date;
-  @ApiPropertyOptional({ nullable: true }) lastUsedAt: Date | null;
-  @ApiPropertyOptional({ nullable: true }) revokedAt: Date | null;
+  @ApiPropertyOptional({ nullable: true, type: Date }) lastUsedAt: Date | null;
+  @ApiPropertyOptional({ nullable: true, type: Date }) revokedAt: Date | null;
 }
 
 export class CreatedApiKeyDto extends ApiKeyDto {

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
 import { createMemoryHistory, type Router } from 'vue-router';
 import { http } from '../client';
-import { ApiError } from '../http';
+import { ApiError, newIdempotencyKey, withIdempotencyKey } from '../http';
 import { login } from '../auth';
-import { getMe } from '../users';
+import { getMe, redeemCode } from '../users';
 import { TOKEN_STORAGE_KEY, useAuthStore } from '../../stores/auth';
 import { createAppRouter } from '../../router';
 import { connectApiSession } from '../../session';
@@ -222,5 +222,41 @@ describe('request client', () => {
     expect(err.code).toBe('AUTH_INVALID_CREDENTIALS');
     expect(store.token).toBe('still-valid');
     expect(replace).not.toHaveBeenCalled();
+  });
+});
+
+describe('Idempotency-Key', () => {
+  const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+  it('withIdempotencyKey adds the header to the request, next to the token and JSON headers', async () => {
+    signIn('tok-9');
+    fetchMock.mockResolvedValue(jsonResponse(200, { ok: true }));
+    await http.post('/users/redeem', { code: 'X' }, withIdempotencyKey({}, 'key-1'));
+    const { headers } = lastCall();
+    expect(headers['Idempotency-Key']).toBe('key-1');
+    expect(headers.Authorization).toBe('Bearer tok-9');
+    expect(headers['Content-Type']).toBe('application/json');
+  });
+
+  it('redeemCode sends a new random key with each call', async () => {
+    fetchMock.mockImplementation(async () => jsonResponse(200, { amountUsd: '1.00000000', balance: '1.00000000' }));
+    await redeemCode('ABCD');
+    const first = lastCall();
+    await redeemCode('ABCD');
+    const second = lastCall();
+    expect(first.url).toBe('/api/users/redeem');
+    expect(first.headers['Idempotency-Key']).toMatch(UUID_V4);
+    expect(second.headers['Idempotency-Key']).toMatch(UUID_V4);
+    expect(second.headers['Idempotency-Key']).not.toBe(first.headers['Idempotency-Key']);
+  });
+
+  it('builds a version-4 UUID from getRandomValues where randomUUID is missing (plain HTTP)', () => {
+    const getRandomValues = vi.fn(<T extends ArrayBufferView | null>(a: T): T => {
+      (a as unknown as Uint8Array).fill(0xff);
+      return a;
+    });
+    vi.stubGlobal('crypto', { getRandomValues });
+    expect(newIdempotencyKey()).toBe('ffffffff-ffff-4fff-bfff-ffffffffffff');
+    expect(getRandomValues).toHaveBeenCalledOnce();
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import en from '../locales/en';
 import zh from '../locales/zh';
 import { detectLocale } from '..';
-import { LEDGER_TYPES, ORDER_STATUSES, REFUND_METHODS, REFUND_STATUSES, WEBHOOK_OUTCOMES } from '../../api/types';
+import { LEDGER_TYPES, ORDER_STATUSES, REDEEM_BATCH_STATUSES, REFUND_METHODS, REFUND_STATUSES, WEBHOOK_OUTCOMES } from '../../api/types';
 
 type Tree = { [key: string]: unknown };
 
@@ -84,6 +84,12 @@ describe('labels for API values and error codes', () => {
     'LEDGER_USER_NOT_FOUND',
     'LEDGER_ZERO_AMOUNT',
     'FORBIDDEN',
+    // redeem codes and API keys
+    'REDEEM_CODE_INVALID',
+    'REDEEM_CODE_ALREADY_REDEEMED',
+    'REDEEM_TOO_MANY_FAILURES',
+    'REDEEM_BATCH_NOT_FOUND',
+    'API_KEY_NOT_FOUND',
   ])('error code %s is translated', (code) => {
     expect(has(`errors.codes.${code}`)).toBe(true);
   });
@@ -98,7 +104,9 @@ describe('labels for API values and error codes', () => {
       ...REFUND_STATUSES.map((s) => `admin.refund.status.${s}`),
       ...REFUND_METHODS.map((m) => `admin.refund.method.${m}`),
       ...WEBHOOK_OUTCOMES.map((o) => `admin.eventOutcome.${o}`),
+      ...REDEEM_BATCH_STATUSES.map((s) => `admin.redeem.statuses.${s}`),
     ];
+    expect(REDEEM_BATCH_STATUSES).toEqual(['active', 'disabled', 'expired']);
     expect(LEDGER_TYPES).toHaveLength(7);
     expect(ORDER_STATUSES).toEqual(['pending', 'paid', 'expired', 'cancelled', 'failed', 'refunding', 'refunded']);
     expect(REFUND_STATUSES).toHaveLength(3);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatClock, formatDateTime, lastUtcDays, localDayBoundary } from '../time';
+import { formatClock, formatDateTime, lastUtcDays, localDateTimeToIso, localDayBoundary } from '../time';
 import { parseRetryAfter } from '../../api/http';
 
 describe('formatClock', () => {
@@ -52,5 +52,16 @@ describe('localDayBoundary / lastUtcDays', () => {
   it('lists the last UTC days, oldest first, across a month end', () => {
     expect(lastUtcDays(3, new Date('2026-12-01T23:30:00Z'))).toEqual(['2026-11-29', '2026-11-30', '2026-12-01']);
     expect(lastUtcDays(30, new Date('2026-11-23T00:00:00Z'))).toHaveLength(30);
+  });
+});
+
+describe('localDateTimeToIso', () => {
+  it('reads a datetime-local value as local time', () => {
+    expect(localDateTimeToIso('2027-01-01T09:30')).toBe(new Date(2027, 0, 1, 9, 30).toISOString());
+    expect(localDateTimeToIso(' 2027-01-01T09:30:15 ')).toBe(new Date(2027, 0, 1, 9, 30, 15).toISOString());
+  });
+
+  it.each(['', 'tomorrow', '2027-01-01', '2027-13-01T00:00', '2026-02-30T10:00', '2027-01-01T25:00', '2027-01-01T23:60'])('%j → undefined', (value) => {
+    expect(localDateTimeToIso(value)).toBeUndefined();
   });
 });

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { flushPromises } from '@vue/test-utils';
 import RechargeView from '../RechargeView.vue';
-import { apiError, mountSignedIn, stubApi, type SeenRequest } from '../../__tests__/support';
+import { apiError, json, me, mountSignedIn, stubApi, type SeenRequest } from '../../__tests__/support';
+import { useAuthStore } from '../../stores/auth';
 import type { Order, PaymentConfig, PromotionStatus } from '../../api/types';
 
 const config: PaymentConfig = {
@@ -264,5 +265,115 @@ describe('RechargeView', () => {
     const { wrapper } = await mountRecharge();
     expect(wrapper.text()).toContain('Recharge is not available right now.');
     expect(wrapper.find('[data-testid="recharge-submit"]').exists()).toBe(false);
+  });
+});
+
+describe('RechargeView: redeem a code', () => {
+  const REDEEM = 'POST /api/users/redeem';
+  const ME = 'GET /api/users/me';
+
+  async function enter(wrapper: Awaited<ReturnType<typeof mountRecharge>>['wrapper'], code: string) {
+    await wrapper.get('[data-testid="redeem-code"]').setValue(code);
+    await wrapper.get('[data-testid="redeem-submit"]').trigger('click');
+    await flushPromises();
+  }
+
+  it('the input is a plain code field, and Redeem is disabled while it is empty or blank', async () => {
+    const api = routes();
+    const { wrapper } = await mountRecharge();
+    const input = wrapper.get('[data-testid="redeem-code"]');
+    expect(input.attributes('placeholder')).toBe('XXXX-XXXX-XXXX-XXXX');
+    expect(input.attributes('autocomplete')).toBe('off');
+    expect(input.attributes('spellcheck')).toBe('false');
+    const button = wrapper.get('[data-testid="redeem-submit"]');
+    expect(button.attributes('disabled')).toBeDefined();
+
+    await input.setValue('   ');
+    expect(button.attributes('disabled')).toBeDefined();
+    await wrapper.get('.redeem-form').trigger('submit'); // Enter in the empty field
+    await flushPromises();
+    expect(api.calls(REDEEM)).toHaveLength(0);
+
+    await input.setValue('abcd');
+    expect(button.attributes('disabled')).toBeUndefined();
+  });
+
+  it('redeems with a fresh Idempotency-Key, shows the amount added and refreshes the balance', async () => {
+    const api = routes({
+      [REDEEM]: { amountUsd: '5.00000000', balance: '17.50000000' },
+      [ME]: { ...me('user'), balance: '17.50000000' },
+    });
+    const { wrapper } = await mountRecharge();
+    expect(api.calls(ME)).toHaveLength(0);
+
+    await enter(wrapper, ' abcd-efgh-jkmn-pqrs ');
+
+    const posts = api.calls(REDEEM);
+    expect(posts).toHaveLength(1);
+    expect(posts[0]!.body).toEqual({ code: 'ABCD-EFGH-JKMN-PQRS' });
+    const key = posts[0]!.headers.get('Idempotency-Key');
+    expect(key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(text(wrapper, 'redeem-success')).toBe('5.00 USD was added to your balance. Your balance is now 17.50 USD.');
+    expect(api.calls(ME)).toHaveLength(1); // the balance everyone shows is asked for again
+    expect(useAuthStore().profile?.balance).toBe('17.50000000');
+    expect((wrapper.get('[data-testid="redeem-code"]').element as HTMLInputElement).value).toBe('');
+
+    // the next submission is a new one, with its own key
+    await enter(wrapper, 'WXYZ-2345-6789-ABCD');
+    expect(api.calls(REDEEM)).toHaveLength(2);
+    expect(api.calls(REDEEM)[1]!.headers.get('Idempotency-Key')).not.toBe(key);
+  });
+
+  it('disables the button while the request is under way', async () => {
+    let answer!: (r: Response) => void;
+    routes({ [REDEEM]: () => new Promise<Response>((resolve) => (answer = resolve)), [ME]: me('user') });
+    const { wrapper } = await mountRecharge();
+    await wrapper.get('[data-testid="redeem-code"]').setValue('ABCD');
+    await wrapper.get('[data-testid="redeem-submit"]').trigger('click');
+    await flushPromises();
+    expect(wrapper.get('[data-testid="redeem-submit"]').attributes('disabled')).toBeDefined();
+    expect(text(wrapper, 'redeem-submit')).toBe('Redeeming…');
+    answer(json(200, { amountUsd: '1.00000000', balance: '1.00000000' }));
+    await flushPromises();
+    expect(wrapper.get('[data-testid="redeem-submit"]').attributes('disabled')).toBeDefined(); // the field was emptied
+    expect(text(wrapper, 'redeem-submit')).toBe('Redeem');
+  });
+
+  it.each([
+    [
+      apiError(404, 'REDEEM_CODE_INVALID', 'this code cannot be redeemed: it is wrong, used up, disabled or expired'),
+      'This code cannot be redeemed. Check it for typos; a code that is used up, disabled or expired cannot be redeemed either.',
+    ],
+    [apiError(409, 'REDEEM_CODE_ALREADY_REDEEMED', 'you have already redeemed this code'), 'You have already redeemed this code.'],
+    [
+      apiError(429, 'REDEEM_TOO_MANY_FAILURES', 'too many wrong codes; try again in 900 s', { 'Retry-After': '900' }),
+      'Too many wrong codes. Try again in 15 minutes.',
+    ],
+    [
+      apiError(429, 'REDEEM_TOO_MANY_FAILURES', 'too many wrong codes; try again in 61 s', { 'Retry-After': '61' }),
+      'Too many wrong codes. Try again in 2 minutes.',
+    ],
+    [
+      apiError(429, 'REDEEM_TOO_MANY_FAILURES', 'too many wrong codes; try again in 30 s', { 'Retry-After': '30' }),
+      'Too many wrong codes. Try again in 1 minute.',
+    ],
+    [apiError(400, 'VALIDATION_CODE_SHAPE', 'code must be shorter than or equal to 64 characters'), 'code must be shorter than or equal to 64 characters'],
+  ])('maps the error answer to its message (%#)', async (response, message) => {
+    const api = routes({ [REDEEM]: () => response.clone(), [ME]: me('user') });
+    const { wrapper } = await mountRecharge();
+    await enter(wrapper, 'ABCD-EFGH-JKMN-PQRS');
+    expect(text(wrapper, 'redeem-error')).toBe(message);
+    expect(wrapper.find('[data-testid="redeem-success"]').exists()).toBe(false);
+    expect(api.calls(ME)).toHaveLength(0); // nothing changed: no balance refresh
+    // the code stays for correcting it
+    expect((wrapper.get('[data-testid="redeem-code"]').element as HTMLInputElement).value).toBe('ABCD-EFGH-JKMN-PQRS');
+  });
+
+  it('says the wait in minutes in Chinese too', async () => {
+    routes({ [REDEEM]: apiError(429, 'REDEEM_TOO_MANY_FAILURES', 'x', { 'Retry-After': '600' }) });
+    const { wrapper } = await mountSignedIn(RechargeView, '/recharge', 'zh');
+    await flushPromises();
+    await enter(wrapper, 'ABCD');
+    expect(text(wrapper, 'redeem-error')).toBe('输错兑换码的次数过多，请 10 分钟后再试。');
   });
 });
