@@ -29,19 +29,34 @@ export interface BatchEntry {
 }
 
 /**
- * Several rows for one user in one statement, their before/after chain
- * computed by the caller from the locked balance; then the balance moves once.
+ * Rows for several users, each user's before/after chain computed by the
+ * caller from their locked balance, in the order given; and each balance
+ * moved once, only from the balance the caller locked. One statement: `moved`
+ * says how many balances moved, which must be all of them.
  */
 const APPEND_BATCH: PreparedStatement = {
   name: 'ledger-append-batch',
   text: `
-  INSERT INTO recharge_records
-         (user_id, amount, type, operator, remark, related_id, balance_before, balance_after, created_at)
-  SELECT $1, e.amount, e.type, e.operator, e.remark, e.related_id, e.before, e.after, clock_timestamp()
-    FROM unnest($2::numeric[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[], $7::numeric[], $8::numeric[])
-         WITH ORDINALITY AS e(amount, type, operator, remark, related_id, before, after, n)
-   ORDER BY e.n
-  RETURNING id, user_id, amount, type, operator, remark, related_id, balance_before, balance_after, created_at`,
+  WITH appended AS (
+    INSERT INTO recharge_records
+           (user_id, amount, type, operator, remark, related_id, balance_before, balance_after, created_at)
+    SELECT e.user_id, e.amount, e.type, e.operator, e.remark, e.related_id, e.before, e.after, clock_timestamp()
+      FROM unnest($1::bigint[], $2::numeric[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[], $7::numeric[], $8::numeric[])
+           WITH ORDINALITY AS e(user_id, amount, type, operator, remark, related_id, before, after, n)
+     ORDER BY e.n
+    RETURNING id, user_id, amount, type, operator, remark, related_id, balance_before, balance_after, created_at
+  ), moved AS (
+    UPDATE users u SET balance = m.balance, updated_at = NOW()
+      FROM unnest($9::bigint[], $10::numeric[], $11::numeric[]) AS m(id, balance, locked)
+     WHERE u.id = m.id AND u.balance = m.locked
+    RETURNING u.id
+  )
+  SELECT appended.*, (SELECT COUNT(*) FROM moved)::int AS moved FROM appended ORDER BY appended.id`,
+};
+
+const LOCK_USERS: PreparedStatement = {
+  name: 'ledger-lock-users',
+  text: `SELECT id, balance, held FROM users WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`,
 };
 
 /** One balance change, as its caller describes it. */
@@ -173,39 +188,49 @@ export class LedgerService {
   }
 
   /**
-   * Appends `entries` for a user whose row the caller locked with `lock` and
-   * whose debits it has checked against `available`: the rows in one
-   * statement, then the balance moves once. The chain (and the CHECKs on the
-   * user's row) still refuse anything that would go below what holds reserve.
+   * Locks several users' rows for the rest of the transaction, in id order
+   * (so two transactions locking overlapping sets cannot deadlock), and reads
+   * their money. Users that do not exist are missing from the map.
    */
-  async appendLocked(em: EntityManager, userId: string, locked: Holdings, entries: BatchEntry[]): Promise<RechargeRecord[]> {
-    if (entries.length === 0) return [];
-    let balance = new Money(locked.balance);
-    const before: string[] = [];
-    const after: string[] = [];
-    for (const entry of entries) {
-      if (new Money(entry.amount).isZero()) throw LedgerException.zeroAmount();
-      before.push(toUsd(balance));
-      balance = balance.plus(entry.amount);
-      after.push(toUsd(balance));
+  async lockMany(em: EntityManager, userIds: string[]): Promise<Map<string, Holdings>> {
+    const ids = [...new Set(userIds)];
+    const rows = await runPrepared<{ id: string; balance: string; held: string }>(em, LOCK_USERS, [ids]);
+    return new Map(rows.map((row) => [row.id, toHoldings(row)]));
+  }
+
+  /**
+   * Appends entries for users whose rows the caller locked with `lock` or
+   * `lockMany` and whose debits it has checked against `available`: every
+   * row and each balance's one move in a single statement. The chain
+   * (and the CHECKs on the users' rows) still refuse anything that would go
+   * below what holds reserve. Records come back in the order given.
+   */
+  async appendLocked(em: EntityManager, batches: { userId: string; locked: Holdings; entries: BatchEntry[] }[]): Promise<RechargeRecord[]> {
+    const columns = { userId: [] as string[], amount: [] as string[], type: [] as string[], operator: [] as string[], remark: [] as (string | null)[], relatedId: [] as (string | null)[], before: [] as string[], after: [] as string[] };
+    const moves = { id: [] as string[], balance: [] as string[], locked: [] as string[] };
+    for (const { userId, locked, entries } of batches) {
+      if (entries.length === 0) continue;
+      let balance = new Money(locked.balance);
+      for (const entry of entries) {
+        if (new Money(entry.amount).isZero()) throw LedgerException.zeroAmount();
+        columns.userId.push(userId);
+        columns.amount.push(toUsd(entry.amount));
+        columns.type.push(entry.type);
+        columns.operator.push(entry.operator);
+        columns.remark.push(entry.remark);
+        columns.relatedId.push(entry.relatedId);
+        columns.before.push(toUsd(balance));
+        balance = balance.plus(entry.amount);
+        columns.after.push(toUsd(balance));
+      }
+      moves.id.push(userId);
+      moves.balance.push(toUsd(balance));
+      moves.locked.push(locked.balance);
     }
-    const rows = await runPrepared<RecordRow>(em, APPEND_BATCH, [
-      userId,
-      entries.map((e) => toUsd(e.amount)),
-      entries.map((e) => e.type),
-      entries.map((e) => e.operator),
-      entries.map((e) => e.remark),
-      entries.map((e) => e.relatedId),
-      before,
-      after,
-    ]);
-    const [moved] = await returning(em, `UPDATE users SET balance = $2, updated_at = NOW() WHERE id = $1 AND balance = $3 RETURNING id`, [
-      userId,
-      toUsd(balance),
-      locked.balance,
-    ]);
-    // The caller's lock makes this impossible; if it ever happens, nothing of the batch may commit.
-    if (!moved) throw new Error(`ledger: user ${userId}'s balance moved under a batch that held its lock`);
+    if (moves.id.length === 0) return [];
+    const rows = await runPrepared<RecordRow & { moved: number }>(em, APPEND_BATCH, [...Object.values(columns), moves.id, moves.balance, moves.locked]);
+    // The caller's locks make this impossible; if it ever happens, nothing of the batch may commit.
+    if (rows[0].moved !== moves.id.length) throw new Error('ledger: a balance moved under a batch that held its lock');
     return rows.map(toRecord);
   }
 

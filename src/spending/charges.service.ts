@@ -2,17 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter, Histogram } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
+import { isDeadlock } from '../common/database/sql';
 import { domainErrorBody } from '../common/errors/all-exceptions.filter';
 import { IdempotencyStore } from '../common/idempotency/idempotency.store';
 import { idempotencyErrors } from '../common/idempotency/idempotency.interceptor';
 import { MetricsService } from '../common/metrics/metrics.service';
 import { Money, toUsd } from '../common/money/money';
 import { LedgerService } from '../ledger/ledger.service';
-import { LedgerException, LedgerErrorCode } from '../ledger/ledger.errors';
 import { LedgerType } from '../ledger/recharge-record.entity';
 import { ChargeRow, ChargesRepository } from './charges.repository';
 import { ChargeDto, ChargeRefundDto } from './dto/spending.dto';
-import { SpendingException } from './spending.errors';
+import { SpendingErrorCode, SpendingException } from './spending.errors';
 
 /** A charge as a service asks for it, with its Idempotency-Key. */
 export interface ChargeRequest {
@@ -38,8 +38,16 @@ interface Waiting {
   reject(error: unknown): void;
 }
 
-/** The most charges of one account applied in one transaction. */
+/** The most charges applied in one transaction. */
 const MAX_BATCH = 256;
+/**
+ * Batch transactions in flight at once. Below it, a charge starts its own
+ * transaction at once; at it, charges queue and the next free slot takes
+ * the whole queue. Batches that share a user serialize on the user's row.
+ */
+const MAX_IN_FLIGHT = 2;
+/** A batch that PostgreSQL aborts for a deadlock (with another transaction locking two users) runs again, this many times. */
+const DEADLOCK_RETRIES = 3;
 
 export function toChargeDto(row: ChargeRow, balanceAfter: string): ChargeDto {
   return {
@@ -56,20 +64,22 @@ export function toChargeDto(row: ChargeRow, balanceAfter: string): ChargeDto {
 }
 
 /**
- * Charges. Concurrent charges of one account are applied together: while a
- * transaction for an account is in flight, new charges for it queue, and
- * the next transaction takes the whole queue — it claims their
- * Idempotency-Keys, locks the user's row once, accepts charges in arrival
- * order while the available balance covers them (the rest get 402), inserts
- * their charge rows, their `deduct` ledger rows and their answers, moves the
- * balance once, and commits. Each caller is answered only after that commit,
- * so a crash at any point loses no answered charge: before the commit
- * nothing of the batch exists (and its callers got no answer), after it all
- * of it does.
+ * Charges. Concurrent charges are applied together: while MAX_IN_FLIGHT
+ * transactions are under way, new charges queue, and the next transaction
+ * takes the whole queue, whatever users it holds. That transaction claims
+ * the charges' Idempotency-Keys (in key order), locks their users' rows (in
+ * id order), accepts each user's charges in arrival order while the
+ * available balance covers them (the rest get 402), inserts the charge rows,
+ * then the `deduct` ledger rows with each balance's one move, then the
+ * answers, and commits: the same six statements however many charges it
+ * carries. Each caller is answered only after that commit, so a crash at any
+ * point loses no answered charge: before the commit nothing of the batch
+ * exists (and its callers got no answer), after it all of it does.
  */
 @Injectable()
 export class ChargesService {
-  private readonly queues = new Map<string, Waiting[]>();
+  private readonly queue: Waiting[] = [];
+  private inFlight = 0;
   private readonly batchSize: Histogram;
   private readonly outcomes: Counter<'outcome'>;
 
@@ -88,7 +98,7 @@ export class ChargesService {
     });
     this.outcomes = new Counter({
       name: 'charges_total',
-      help: 'Charge requests by outcome (charged, insufficient, replayed)',
+      help: 'Charge requests by outcome (charged, insufficient, user_not_found, replayed)',
       labelNames: ['outcome'],
       registers: [metrics.registry],
     });
@@ -100,13 +110,8 @@ export class ChargesService {
    */
   charge(request: ChargeRequest): Promise<ChargeAnswer> {
     return new Promise((resolve, reject) => {
-      const queue = this.queues.get(request.userId);
-      if (queue) {
-        queue.push({ request, resolve, reject });
-        return;
-      }
-      this.queues.set(request.userId, [{ request, resolve, reject }]);
-      void this.drain(request.userId);
+      this.queue.push({ request, resolve, reject });
+      this.startBatches();
     });
   }
 
@@ -168,31 +173,46 @@ export class ChargesService {
     return { status: held.status, body: held.body, replayed: true };
   }
 
-  private async drain(userId: string): Promise<void> {
-    const queue = this.queues.get(userId)!;
-    while (queue.length > 0) {
-      const batch = queue.splice(0, MAX_BATCH);
-      this.batchSize.observe(batch.length);
+  private startBatches(): void {
+    while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      this.inFlight++;
+      void this.run(batch).finally(() => {
+        this.inFlight--;
+        this.startBatches();
+      });
+    }
+  }
+
+  private async run(batch: Waiting[]): Promise<void> {
+    this.batchSize.observe(batch.length);
+    try {
+      const { answers, elsewhere } = await this.applyRetryingDeadlocks(batch);
+      batch.forEach((waiting, i) => answers[i] && waiting.resolve(answers[i]!));
+      // Keys another transaction (or an earlier charge in this batch) holds: their answer is stored now.
+      for (const waiting of elsewhere) {
+        this.replay(waiting.request).then(
+          (answer) => (answer ? waiting.resolve(answer) : waiting.reject(idempotencyErrors.inUse())),
+          (error) => waiting.reject(error),
+        );
+      }
+    } catch (error) {
+      for (const waiting of batch) waiting.reject(error);
+    }
+  }
+
+  private async applyRetryingDeadlocks(batch: Waiting[]): Promise<{ answers: (ChargeAnswer | null)[]; elsewhere: Waiting[] }> {
+    for (let attempt = 1; ; attempt++) {
       try {
-        const { answers, elsewhere } = await this.dataSource.transaction((em) => this.apply(em, userId, batch));
-        batch.forEach((waiting, i) => answers[i] && waiting.resolve(answers[i]!));
-        // Keys another transaction (or an earlier charge in this batch) holds: their answer is stored now.
-        for (const waiting of elsewhere) {
-          this.replay(waiting.request).then(
-            (answer) => (answer ? waiting.resolve(answer) : waiting.reject(idempotencyErrors.inUse())),
-            (error) => waiting.reject(error),
-          );
-        }
+        return await this.dataSource.transaction((em) => this.apply(em, batch));
       } catch (error) {
-        const answer = error instanceof LedgerException && error.code === LedgerErrorCode.UserNotFound ? SpendingException.userNotFound(userId) : error;
-        for (const waiting of batch) waiting.reject(answer);
+        if (attempt > DEADLOCK_RETRIES || !isDeadlock(error)) throw error;
       }
     }
-    this.queues.delete(userId);
   }
 
   /** The batch's transaction; answers[i] is null for a charge whose key was held elsewhere (listed in `elsewhere`). */
-  private async apply(em: EntityManager, userId: string, batch: Waiting[]): Promise<{ answers: (ChargeAnswer | null)[]; elsewhere: Waiting[] }> {
+  private async apply(em: EntityManager, batch: Waiting[]): Promise<{ answers: (ChargeAnswer | null)[]; elsewhere: Waiting[] }> {
     // Claimed in a fixed order, so two batches sharing keys cannot deadlock; a key twice in one batch is claimed once.
     const idOf = (w: Waiting) => `${w.request.idempotency.scope} ${w.request.idempotency.key}`;
     const firsts = new Map<string, Waiting>();
@@ -202,39 +222,52 @@ export class ChargesService {
     const mine = batch.filter((w) => firsts.get(idOf(w)) === w && claimed.has(idOf(w)));
     const elsewhere = batch.filter((w) => !mine.includes(w));
 
-    const locked = await this.ledger.lock(em, userId);
-    let available = new Money(locked.available);
+    const holdings = await this.ledger.lockMany(em, mine.map((w) => w.request.userId));
+    const available = new Map([...holdings].map(([userId, h]) => [userId, new Money(h.available)]));
     const accepted: Waiting[] = [];
     const answers = new Map<Waiting, ChargeAnswer>();
+    const refuse = (waiting: Waiting, error: SpendingException) => {
+      const body = domainErrorBody(error, waiting.request.requestId);
+      answers.set(waiting, { status: body.statusCode, body, replayed: false });
+      this.outcomes.inc({ outcome: error.code === SpendingErrorCode.InsufficientBalance ? 'insufficient' : 'user_not_found' });
+    };
     for (const waiting of mine) {
-      if (available.gte(waiting.request.amountUsd)) {
-        available = available.minus(waiting.request.amountUsd);
+      const { userId, amountUsd } = waiting.request;
+      const left = available.get(userId);
+      if (!left) refuse(waiting, SpendingException.userNotFound(userId));
+      else if (left.gte(amountUsd)) {
+        available.set(userId, left.minus(amountUsd));
         accepted.push(waiting);
-      } else {
-        const refusal = SpendingException.insufficientBalance(toUsd(available), toUsd(waiting.request.amountUsd));
-        const body = domainErrorBody(refusal, waiting.request.requestId);
-        answers.set(waiting, { status: body.statusCode, body, replayed: false });
-      }
+      } else refuse(waiting, SpendingException.insufficientBalance(toUsd(left), toUsd(amountUsd)));
     }
 
     const rows = await this.charges.insertMany(
       em,
-      accepted.map(({ request }) => ({ userId, apiKeyId: request.apiKeyId, amountUsd: toUsd(request.amountUsd), description: request.description, metadata: request.metadata })),
+      accepted.map(({ request }) => ({ userId: request.userId, apiKeyId: request.apiKeyId, amountUsd: toUsd(request.amountUsd), description: request.description, metadata: request.metadata })),
     );
+    // One chain per user, each in arrival order; records come back in the order of `perUser`'s entries.
+    const perUser = new Map<string, number[]>();
+    rows.forEach((row, i) => {
+      const indexes = perUser.get(row.userId);
+      if (indexes) indexes.push(i);
+      else perUser.set(row.userId, [i]);
+    });
     const records = await this.ledger.appendLocked(
       em,
-      userId,
-      locked,
-      rows.map((row) => ({ amount: `-${row.amountUsd}`, type: LedgerType.Deduct, operator: 'system', remark: row.description, relatedId: row.id })),
+      [...perUser].map(([userId, indexes]) => ({
+        userId,
+        locked: holdings.get(userId)!,
+        entries: indexes.map((i) => ({ amount: `-${rows[i].amountUsd}`, type: LedgerType.Deduct, operator: 'system', remark: rows[i].description, relatedId: rows[i].id })),
+      })),
     );
-    accepted.forEach((waiting, i) => answers.set(waiting, { status: 201, body: toChargeDto(rows[i], records[i].balanceAfter), replayed: false }));
+    const recordOfRow = [...perUser.values()].flat();
+    recordOfRow.forEach((rowIndex, k) => answers.set(accepted[rowIndex], { status: 201, body: toChargeDto(rows[rowIndex], records[k].balanceAfter), replayed: false }));
 
     await this.idempotency.completeMany(
       em,
       mine.map((w) => ({ ...w.request.idempotency, status: answers.get(w)!.status, body: answers.get(w)!.body })),
     );
     this.outcomes.inc({ outcome: 'charged' }, accepted.length);
-    this.outcomes.inc({ outcome: 'insufficient' }, mine.length - accepted.length);
     return { answers: batch.map((w) => answers.get(w) ?? null), elsewhere };
   }
 

@@ -9,3 +9,16 @@ export function isUniqueViolation(error: unknown): error is QueryFailedError {
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
+
+/**
+ * The SQLSTATE of a failed statement, whether node-postgres raised it (a
+ * prepared statement) or TypeORM wrapped it (`driverError`); undefined otherwise.
+ */
+export function sqlStateOf(error: unknown): string | undefined {
+  const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = e?.driverError?.code ?? e?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+/** PostgreSQL aborted the transaction to break a deadlock (SQLSTATE 40P01); running it again can succeed. */
+export const isDeadlock = (error: unknown): boolean => sqlStateOf(error) === '40P01';
