@@ -9,6 +9,7 @@ import { IdempotencyKeys1764547200000 } from './1764547200000-IdempotencyKeys';
 import { ScheduledJobs1764633600000 } from './1764633600000-ScheduledJobs';
 import { Spending1764720000000 } from './1764720000000-Spending';
 import { RedeemCodes1764806400000 } from './1764806400000-RedeemCodes';
+import { ChargeBatchFunction1764892800000 } from './1764892800000-ChargeBatchFunction';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   ScheduledJobs1764633600000,
   Spending1764720000000,
   RedeemCodes1764806400000,
+  ChargeBatchFunction1764892800000,
 ];

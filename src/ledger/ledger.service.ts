@@ -19,46 +19,6 @@ function toHoldings(row: { balance: string; held: string }): Holdings {
   return { balance: row.balance, held: row.held, available: toUsd(new Money(row.balance).minus(row.held)) };
 }
 
-/** One row of a batch appended under the caller's row lock. */
-export interface BatchEntry {
-  amount: string;
-  type: LedgerType;
-  operator: string;
-  remark: string | null;
-  relatedId: string | null;
-}
-
-/**
- * Rows for several users, each user's before/after chain computed by the
- * caller from their locked balance, in the order given; and each balance
- * moved once, only from the balance the caller locked. One statement: `moved`
- * says how many balances moved, which must be all of them.
- */
-const APPEND_BATCH: PreparedStatement = {
-  name: 'ledger-append-batch',
-  text: `
-  WITH appended AS (
-    INSERT INTO recharge_records
-           (user_id, amount, type, operator, remark, related_id, balance_before, balance_after, created_at)
-    SELECT e.user_id, e.amount, e.type, e.operator, e.remark, e.related_id, e.before, e.after, clock_timestamp()
-      FROM unnest($1::bigint[], $2::numeric[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[], $7::numeric[], $8::numeric[])
-           WITH ORDINALITY AS e(user_id, amount, type, operator, remark, related_id, before, after, n)
-     ORDER BY e.n
-    RETURNING id, user_id, amount, type, operator, remark, related_id, balance_before, balance_after, created_at
-  ), moved AS (
-    UPDATE users u SET balance = m.balance, updated_at = NOW()
-      FROM unnest($9::bigint[], $10::numeric[], $11::numeric[]) AS m(id, balance, locked)
-     WHERE u.id = m.id AND u.balance = m.locked
-    RETURNING u.id
-  )
-  SELECT appended.*, (SELECT COUNT(*) FROM moved)::int AS moved FROM appended ORDER BY appended.id`,
-};
-
-const LOCK_USERS: PreparedStatement = {
-  name: 'ledger-lock-users',
-  text: `SELECT id, balance, held FROM users WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`,
-};
-
 /** One balance change, as its caller describes it. */
 export interface LedgerEntry {
   userId: string;
@@ -185,53 +145,6 @@ export class LedgerService {
     const [row] = await em.query('SELECT balance, held FROM users WHERE id = $1 FOR UPDATE', [userId]);
     if (!row) throw LedgerException.userNotFound(userId);
     return toHoldings(row);
-  }
-
-  /**
-   * Locks several users' rows for the rest of the transaction, in id order
-   * (so two transactions locking overlapping sets cannot deadlock), and reads
-   * their money. Users that do not exist are missing from the map.
-   */
-  async lockMany(em: EntityManager, userIds: string[]): Promise<Map<string, Holdings>> {
-    const ids = [...new Set(userIds)];
-    const rows = await runPrepared<{ id: string; balance: string; held: string }>(em, LOCK_USERS, [ids]);
-    return new Map(rows.map((row) => [row.id, toHoldings(row)]));
-  }
-
-  /**
-   * Appends entries for users whose rows the caller locked with `lock` or
-   * `lockMany` and whose debits it has checked against `available`: every
-   * row and each balance's one move in a single statement. The chain
-   * (and the CHECKs on the users' rows) still refuse anything that would go
-   * below what holds reserve. Records come back in the order given.
-   */
-  async appendLocked(em: EntityManager, batches: { userId: string; locked: Holdings; entries: BatchEntry[] }[]): Promise<RechargeRecord[]> {
-    const columns = { userId: [] as string[], amount: [] as string[], type: [] as string[], operator: [] as string[], remark: [] as (string | null)[], relatedId: [] as (string | null)[], before: [] as string[], after: [] as string[] };
-    const moves = { id: [] as string[], balance: [] as string[], locked: [] as string[] };
-    for (const { userId, locked, entries } of batches) {
-      if (entries.length === 0) continue;
-      let balance = new Money(locked.balance);
-      for (const entry of entries) {
-        if (new Money(entry.amount).isZero()) throw LedgerException.zeroAmount();
-        columns.userId.push(userId);
-        columns.amount.push(toUsd(entry.amount));
-        columns.type.push(entry.type);
-        columns.operator.push(entry.operator);
-        columns.remark.push(entry.remark);
-        columns.relatedId.push(entry.relatedId);
-        columns.before.push(toUsd(balance));
-        balance = balance.plus(entry.amount);
-        columns.after.push(toUsd(balance));
-      }
-      moves.id.push(userId);
-      moves.balance.push(toUsd(balance));
-      moves.locked.push(locked.balance);
-    }
-    if (moves.id.length === 0) return [];
-    const rows = await runPrepared<RecordRow & { moved: number }>(em, APPEND_BATCH, [...Object.values(columns), moves.id, moves.balance, moves.locked]);
-    // The caller's locks make this impossible; if it ever happens, nothing of the batch may commit.
-    if (rows[0].moved !== moves.id.length) throw new Error('ledger: a balance moved under a batch that held its lock');
-    return rows.map(toRecord);
   }
 
   /** Reserves `amount` of what is available (a hold); false when less is available. */

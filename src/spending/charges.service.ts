@@ -4,7 +4,7 @@ import { Counter, Histogram } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
 import { isDeadlock } from '../common/database/sql';
 import { domainErrorBody } from '../common/errors/all-exceptions.filter';
-import { IdempotencyStore } from '../common/idempotency/idempotency.store';
+import { IdempotencyStore, KEY_TTL_HOURS } from '../common/idempotency/idempotency.store';
 import { idempotencyErrors } from '../common/idempotency/idempotency.interceptor';
 import { MetricsService } from '../common/metrics/metrics.service';
 import { Money, toUsd } from '../common/money/money';
@@ -12,7 +12,7 @@ import { LedgerService } from '../ledger/ledger.service';
 import { LedgerType } from '../ledger/recharge-record.entity';
 import { ChargeRow, ChargesRepository } from './charges.repository';
 import { ChargeDto, ChargeRefundDto } from './dto/spending.dto';
-import { SpendingErrorCode, SpendingException } from './spending.errors';
+import { SpendingException } from './spending.errors';
 
 /** A charge as a service asks for it, with its Idempotency-Key. */
 export interface ChargeRequest {
@@ -41,9 +41,9 @@ interface Waiting {
 /** The most charges applied in one transaction. */
 const MAX_BATCH = 256;
 /**
- * Batch transactions in flight at once. Below it, a charge starts its own
- * transaction at once; at it, charges queue and the next free slot takes
- * the whole queue. Batches that share a user serialize on the user's row.
+ * Batches in flight at once. Below it, a charge starts its own batch at
+ * once; at it, charges queue and the next free slot takes the whole queue.
+ * Batches that share a user serialize on the user's row.
  */
 const MAX_IN_FLIGHT = 2;
 /** A batch that PostgreSQL aborts for a deadlock (with another transaction locking two users) runs again, this many times. */
@@ -65,16 +65,16 @@ export function toChargeDto(row: ChargeRow, balanceAfter: string): ChargeDto {
 
 /**
  * Charges. Concurrent charges are applied together: while MAX_IN_FLIGHT
- * transactions are under way, new charges queue, and the next transaction
- * takes the whole queue, whatever users it holds. That transaction claims
- * the charges' Idempotency-Keys (in key order), locks their users' rows (in
- * id order), accepts each user's charges in arrival order while the
- * available balance covers them (the rest get 402), inserts the charge rows,
- * then the `deduct` ledger rows with each balance's one move, then the
- * answers, and commits: the same six statements however many charges it
- * carries. Each caller is answered only after that commit, so a crash at any
- * point loses no answered charge: before the commit nothing of the batch
- * exists (and its callers got no answer), after it all of it does.
+ * batches are under way, new charges queue, and the next batch takes the
+ * whole queue, whatever users it holds. A batch is one statement of its own
+ * (the database function `apply_charge_batch`): it claims the charges'
+ * Idempotency-Keys in key order, locks their users in id order, accepts each
+ * user's charges in arrival order while the available balance covers them
+ * (the rest get 402), writes the charge rows, the `deduct` ledger rows and
+ * the answers, moves each balance once, and commits. Each caller is answered
+ * only after that commit, so a crash at any point loses no answered charge:
+ * before the commit nothing of the batch exists (and its callers got no
+ * answer), after it all of it does, stored answers included.
  */
 @Injectable()
 export class ChargesService {
@@ -151,7 +151,7 @@ export class ChargesService {
 
   /** One charge applied alone (a hold's capture), in the caller's transaction. */
   async chargeOne(em: EntityManager, charge: { userId: string; apiKeyId: string | null; amountUsd: string; description: string; holdId: string }): Promise<ChargeDto> {
-    const [row] = await this.charges.insertMany(em, [{ ...charge, metadata: null }]);
+    const row = await this.charges.insert(em, { ...charge, metadata: null });
     const record = await this.ledger.debit(em, {
       userId: charge.userId,
       amount: charge.amountUsd,
@@ -170,7 +170,29 @@ export class ChargesService {
     if (held.kind === 'mismatch') throw idempotencyErrors.reused();
     if (held.kind === 'in_progress') throw idempotencyErrors.inUse();
     this.outcomes.inc({ outcome: 'replayed' });
-    return { status: held.status, body: held.body, replayed: true };
+    return { status: held.status, body: await this.storedBody(request, held.status, held.body), replayed: true };
+  }
+
+  /**
+   * The body of a stored answer. A batch stores facts (the charge and the
+   * balance after it, or what was available) and the body is rebuilt from
+   * them: a charge's fields never change after it is made, except what was
+   * refunded since, which the first answer showed as nothing.
+   */
+  private async storedBody(request: ChargeRequest, status: number, stored: unknown): Promise<unknown> {
+    const facts = stored as { kind?: string; chargeId?: string; balanceAfter?: string; available?: string; requestId?: string } | null;
+    if (facts?.kind === 'charge') {
+      const row = await this.charges.find(facts.chargeId!);
+      if (!row) throw SpendingException.chargeNotFound(facts.chargeId!);
+      return toChargeDto({ ...row, refundedUsd: toUsd(0) }, facts.balanceAfter!);
+    }
+    if (facts?.kind === 'charge-refused') {
+      const refusal =
+        status === 402 ? SpendingException.insufficientBalance(facts.available!, toUsd(request.amountUsd)) : SpendingException.userNotFound(request.userId);
+      return domainErrorBody(refusal, facts.requestId!);
+    }
+    // Answers stored whole, as earlier versions did.
+    return stored;
   }
 
   private startBatches(): void {
@@ -204,71 +226,45 @@ export class ChargesService {
   private async applyRetryingDeadlocks(batch: Waiting[]): Promise<{ answers: (ChargeAnswer | null)[]; elsewhere: Waiting[] }> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction((em) => this.apply(em, batch));
+        return await this.apply(batch);
       } catch (error) {
         if (attempt > DEADLOCK_RETRIES || !isDeadlock(error)) throw error;
       }
     }
   }
 
-  /** The batch's transaction; answers[i] is null for a charge whose key was held elsewhere (listed in `elsewhere`). */
-  private async apply(em: EntityManager, batch: Waiting[]): Promise<{ answers: (ChargeAnswer | null)[]; elsewhere: Waiting[] }> {
-    // Claimed in a fixed order, so two batches sharing keys cannot deadlock; a key twice in one batch is claimed once.
+  /** Applies the batch; answers[i] is null for a charge whose key was used before or held elsewhere (listed in `elsewhere`). */
+  private async apply(batch: Waiting[]): Promise<{ answers: (ChargeAnswer | null)[]; elsewhere: Waiting[] }> {
+    // A key twice in one batch is sent once; its other copies are answered from storage.
     const idOf = (w: Waiting) => `${w.request.idempotency.scope} ${w.request.idempotency.key}`;
     const firsts = new Map<string, Waiting>();
     for (const waiting of batch) if (!firsts.has(idOf(waiting))) firsts.set(idOf(waiting), waiting);
-    const claims = [...firsts.values()].map((w) => w.request.idempotency).sort((a, b) => (a.scope + ' ' + a.key < b.scope + ' ' + b.key ? -1 : 1));
-    const claimed = await this.idempotency.claimMany(em, claims);
-    const mine = batch.filter((w) => firsts.get(idOf(w)) === w && claimed.has(idOf(w)));
-    const elsewhere = batch.filter((w) => !mine.includes(w));
+    const sent = [...firsts.values()];
+    const outcomes = await this.charges.applyBatch(
+      sent.map(({ request }) => ({ ...request.idempotency, ...request, amountUsd: toUsd(request.amountUsd) })),
+      KEY_TTL_HOURS,
+    );
 
-    const holdings = await this.ledger.lockMany(em, mine.map((w) => w.request.userId));
-    const available = new Map([...holdings].map(([userId, h]) => [userId, new Money(h.available)]));
-    const accepted: Waiting[] = [];
     const answers = new Map<Waiting, ChargeAnswer>();
-    const refuse = (waiting: Waiting, error: SpendingException) => {
+    const refused = (waiting: Waiting, error: SpendingException): ChargeAnswer => {
       const body = domainErrorBody(error, waiting.request.requestId);
-      answers.set(waiting, { status: body.statusCode, body, replayed: false });
-      this.outcomes.inc({ outcome: error.code === SpendingErrorCode.InsufficientBalance ? 'insufficient' : 'user_not_found' });
+      return { status: body.statusCode, body, replayed: false };
     };
-    for (const waiting of mine) {
-      const { userId, amountUsd } = waiting.request;
-      const left = available.get(userId);
-      if (!left) refuse(waiting, SpendingException.userNotFound(userId));
-      else if (left.gte(amountUsd)) {
-        available.set(userId, left.minus(amountUsd));
-        accepted.push(waiting);
-      } else refuse(waiting, SpendingException.insufficientBalance(toUsd(left), toUsd(amountUsd)));
-    }
-
-    const rows = await this.charges.insertMany(
-      em,
-      accepted.map(({ request }) => ({ userId: request.userId, apiKeyId: request.apiKeyId, amountUsd: toUsd(request.amountUsd), description: request.description, metadata: request.metadata })),
-    );
-    // One chain per user, each in arrival order; records come back in the order of `perUser`'s entries.
-    const perUser = new Map<string, number[]>();
-    rows.forEach((row, i) => {
-      const indexes = perUser.get(row.userId);
-      if (indexes) indexes.push(i);
-      else perUser.set(row.userId, [i]);
+    sent.forEach((waiting, i) => {
+      const { request } = waiting;
+      const result = outcomes[i];
+      if (result.outcome === 'elsewhere') return;
+      this.outcomes.inc({ outcome: result.outcome });
+      if (result.outcome === 'charged') {
+        const row: ChargeRow = { id: result.chargeId, userId: request.userId, apiKeyId: request.apiKeyId, amountUsd: toUsd(request.amountUsd), refundedUsd: toUsd(0), description: request.description, metadata: request.metadata, holdId: null, createdAt: result.createdAt };
+        answers.set(waiting, { status: 201, body: toChargeDto(row, result.balanceAfter), replayed: false });
+      } else if (result.outcome === 'insufficient') {
+        answers.set(waiting, refused(waiting, SpendingException.insufficientBalance(result.available, toUsd(request.amountUsd))));
+      } else {
+        answers.set(waiting, refused(waiting, SpendingException.userNotFound(request.userId)));
+      }
     });
-    const records = await this.ledger.appendLocked(
-      em,
-      [...perUser].map(([userId, indexes]) => ({
-        userId,
-        locked: holdings.get(userId)!,
-        entries: indexes.map((i) => ({ amount: `-${rows[i].amountUsd}`, type: LedgerType.Deduct, operator: 'system', remark: rows[i].description, relatedId: rows[i].id })),
-      })),
-    );
-    const recordOfRow = [...perUser.values()].flat();
-    recordOfRow.forEach((rowIndex, k) => answers.set(accepted[rowIndex], { status: 201, body: toChargeDto(rows[rowIndex], records[k].balanceAfter), replayed: false }));
-
-    await this.idempotency.completeMany(
-      em,
-      mine.map((w) => ({ ...w.request.idempotency, status: answers.get(w)!.status, body: answers.get(w)!.body })),
-    );
-    this.outcomes.inc({ outcome: 'charged' }, accepted.length);
-    return { answers: batch.map((w) => answers.get(w) ?? null), elsewhere };
+    return { answers: batch.map((w) => answers.get(w) ?? null), elsewhere: batch.filter((w) => !answers.has(w)) };
   }
 
   /** The balance right after a charge: its first `deduct` row. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import Decimal from 'decimal.js';
 import { bearer, registerAdmin, registerUser, TestUser } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -106,6 +107,40 @@ describe('spending the balance: API keys, charges, holds', () => {
       expect(again.body).toEqual(first.body);
       const missing = await post('/charges', { userId: '999999999', amountUsd: '1.00', description: 'x' }).expect(404);
       expect(missing.body.code).toBe('SPEND_USER_NOT_FOUND');
+    });
+
+    it('charges many users at once: each user’s charges fit their own balance, each refusal says what was left', async () => {
+      const users = await Promise.all(['1.00', '2.00', '0.30'].map(userWith));
+      const amounts = ['0.80', '0.50', '0.20', '0.25'];
+      const sent = users.flatMap((user) => amounts.map((amountUsd) => ({ user, amountUsd })));
+      const answers = await Promise.all([
+        ...sent.map(({ user, amountUsd }) => post('/charges', { userId: user.id, amountUsd, description: 'mixed' })),
+        post('/charges', { userId: '999999998', amountUsd: '0.10', description: 'nobody' }),
+      ]);
+      expect(answers.at(-1)!.status).toBe(404);
+      for (const [i, user] of users.entries()) {
+        const mine = answers.slice(i * amounts.length, (i + 1) * amounts.length);
+        const charged = mine.filter((a) => a.status === 201).map((a) => new Decimal(a.body.amountUsd));
+        const start = new Decimal((['1.00', '2.00', '0.30'] as const)[i]);
+        const left = start.minus(charged.reduce((sum, x) => sum.plus(x), new Decimal(0)));
+        expect((await balanceOf(user)).balance).toBe(left.toFixed(8));
+        expect(left.isNegative()).toBe(false);
+        for (const refused of mine.filter((a) => a.status !== 201)) {
+          expect(refused.status).toBe(402);
+          expect(new Decimal(refused.body.details.available).lt(refused.body.message.match(/cover ([\d.]+)/)[1])).toBe(true);
+        }
+      }
+      // 2.00 covers all four (1.75).
+      expect(answers.slice(amounts.length, 2 * amounts.length).map((a) => a.status)).toEqual([201, 201, 201, 201]);
+    });
+
+    it('replays an answer an earlier version stored whole', async () => {
+      const user = await userWith('1.00');
+      const idempotencyKey = randomUUID();
+      const first = await post('/charges', { userId: user.id, amountUsd: '0.10', description: 'old' }, idempotencyKey).expect(201);
+      await t.db.query(`UPDATE idempotency_keys SET response_body = $2 WHERE key = $1`, [idempotencyKey, JSON.stringify({ ...first.body, description: 'as stored' })]);
+      const replay = await post('/charges', { userId: user.id, amountUsd: '0.10', description: 'old' }, idempotencyKey).expect(201);
+      expect(replay.body).toEqual({ ...first.body, description: 'as stored' });
     });
 
     it('shows the charge in the user’s ledger with its description, and reads it back', async () => {
