@@ -10,7 +10,7 @@ import { LedgerService } from '../ledger/ledger.service';
 import { LedgerType } from '../ledger/recharge-record.entity';
 import { generateRedeemCode, hashRedeemCode, normalizeRedeemCode } from './redeem-code';
 import { RedeemBatchRow, RedeemBatchUsage, RedeemRepository } from './redeem.repository';
-import { RedeemException } from './redeem.errors';
+import { RedeemErrorCode, RedeemException } from './redeem.errors';
 
 export interface NewRedeemBatch {
   count: number;
@@ -94,7 +94,7 @@ export class RedeemService {
         return { amountUsd: redemption.amountUsd, balance: record.balanceAfter };
       });
     } catch (error) {
-      if (error instanceof RedeemException && error.code === RedeemException.codeInvalid().code) await this.failures.recordFailure(subjects);
+      if (error instanceof RedeemException && error.code === RedeemErrorCode.CodeInvalid) await this.failures.recordFailure(subjects);
       throw error;
     }
   }

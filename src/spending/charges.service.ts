@@ -63,6 +63,11 @@ export function toChargeDto(row: ChargeRow, balanceAfter: string): ChargeDto {
   };
 }
 
+/** Why a charge was refused: `available` short of its amount, or (null) no such user. Live answers and replays both say it this way. */
+function refusalOf(request: ChargeRequest, available: string | null): SpendingException {
+  return available === null ? SpendingException.userNotFound(request.userId) : SpendingException.insufficientBalance(available, toUsd(request.amountUsd));
+}
+
 /**
  * Charges. Concurrent charges are applied together: while MAX_IN_FLIGHT
  * batches are under way, new charges queue, and the next batch takes the
@@ -186,11 +191,7 @@ export class ChargesService {
       if (!row) throw SpendingException.chargeNotFound(facts.chargeId!);
       return toChargeDto({ ...row, refundedUsd: toUsd(0) }, facts.balanceAfter!);
     }
-    if (facts?.kind === 'charge-refused') {
-      const refusal =
-        status === 402 ? SpendingException.insufficientBalance(facts.available!, toUsd(request.amountUsd)) : SpendingException.userNotFound(request.userId);
-      return domainErrorBody(refusal, facts.requestId!);
-    }
+    if (facts?.kind === 'charge-refused') return domainErrorBody(refusalOf(request, status === 402 ? facts.available! : null), facts.requestId!);
     // Answers stored whole, as earlier versions did.
     return stored;
   }
@@ -246,10 +247,6 @@ export class ChargesService {
     );
 
     const answers = new Map<Waiting, ChargeAnswer>();
-    const refused = (waiting: Waiting, error: SpendingException): ChargeAnswer => {
-      const body = domainErrorBody(error, waiting.request.requestId);
-      return { status: body.statusCode, body, replayed: false };
-    };
     sent.forEach((waiting, i) => {
       const { request } = waiting;
       const result = outcomes[i];
@@ -258,10 +255,9 @@ export class ChargesService {
       if (result.outcome === 'charged') {
         const row: ChargeRow = { id: result.chargeId, userId: request.userId, apiKeyId: request.apiKeyId, amountUsd: toUsd(request.amountUsd), refundedUsd: toUsd(0), description: request.description, metadata: request.metadata, holdId: null, createdAt: result.createdAt };
         answers.set(waiting, { status: 201, body: toChargeDto(row, result.balanceAfter), replayed: false });
-      } else if (result.outcome === 'insufficient') {
-        answers.set(waiting, refused(waiting, SpendingException.insufficientBalance(result.available, toUsd(request.amountUsd))));
       } else {
-        answers.set(waiting, refused(waiting, SpendingException.userNotFound(request.userId)));
+        const body = domainErrorBody(refusalOf(request, result.outcome === 'insufficient' ? result.available : null), request.requestId);
+        answers.set(waiting, { status: body.statusCode, body, replayed: false });
       }
     });
     return { answers: batch.map((w) => answers.get(w) ?? null), elsewhere: batch.filter((w) => !answers.has(w)) };
