@@ -1,62 +1,25 @@
 /// <reference lib="dom" />
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, Page, chromium } from 'playwright-core';
-import { TestApp, createTestApp } from '../support/test-app';
+import { Page } from 'playwright-core';
+import { TestApp } from '../support/test-app';
 import { bearer, registerAdmin, registerUser } from '../support/factories';
-import { freePort } from '../support/free-port';
+import { BrowserHarness, SHOTS, describeInBrowser, expectText, pageOverflow, startBrowserHarness } from '../support/browser';
 
-/** Debian's Chromium (.ci/run installs it); playwright-core never downloads a browser. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing; .ci/run installs Debian's chromium`);
-if (!available) console.warn(`${CHROMIUM} is not installed: the browser tests are skipped`);
-
-/** Screenshots land here for a person to look at (git-ignored). */
-const SHOTS = join(__dirname, '..', '..', 'test-results');
-
-(available ? describe : describe.skip)('the web app in a real browser', () => {
+describeInBrowser('the web app in a real browser', () => {
+  let h: BrowserHarness;
   let t: TestApp;
-  let browser: Browser;
   let baseUrl: string;
 
   beforeAll(async () => {
-    // Gateways (here the sandbox) send the browser back to PUBLIC_BASE_URL, so it must be this server.
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    t = await createTestApp({ RECHARGE__APP__SERVE_FRONTEND: 'true', PUBLIC_BASE_URL: baseUrl });
-    await t.app.listen({ port, host: '127.0.0.1' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    mkdirSync(SHOTS, { recursive: true });
+    h = await startBrowserHarness();
+    ({ t, baseUrl } = h);
   });
   afterAll(async () => {
-    await browser?.close();
-    await t?.close();
+    await h?.close();
   });
 
-  async function phonePage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
-    return context.newPage();
-  }
-
-  async function signInAs(page: Page, email: string, password: string): Promise<void> {
-    await page.goto(`${baseUrl}/login`);
-    await page.getByTestId('email').fill(email);
-    await page.getByTestId('password').fill(password);
-    await page.getByTestId('auth-submit').click();
-    await page.waitForURL(`${baseUrl}/`);
-  }
+  const phonePage = (): Promise<Page> => h.newPage('phone', 'en');
+  const signInAs = (page: Page, email: string, password: string): Promise<void> => h.signInAs(page, email, password);
 
   it('registers, shows the balance, follows a credit, switches language and logs out', async () => {
     const page = await phonePage();
@@ -254,21 +217,3 @@ const SHOTS = join(__dirname, '..', '..', 'test-results');
     await page.screenshot({ path: join(SHOTS, 'register-with-code-phone.png'), fullPage: true });
   });
 });
-
-/** How many pixels the page is wider than the viewport (0: no sideways scrolling). */
-async function pageOverflow(page: Page): Promise<number> {
-  return page.evaluate(() => Math.max(0, document.documentElement.scrollWidth - document.documentElement.clientWidth));
-}
-
-async function expectText(page: Page, testId: string, expected: string | RegExp): Promise<void> {
-  const locator = page.getByTestId(testId);
-  await locator.waitFor({ state: 'visible', timeout: 10_000 });
-  await page.waitForFunction(
-    ([id, pattern, flags]) => {
-      const text = document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '';
-      return flags === null ? text.includes(pattern) : new RegExp(pattern, flags).test(text);
-    },
-    [testId, typeof expected === 'string' ? expected : expected.source, typeof expected === 'string' ? null : expected.flags] as const,
-    { timeout: 10_000 },
-  );
-}

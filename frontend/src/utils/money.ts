@@ -160,16 +160,52 @@ export function normalizeCny(value: string): string {
   return toDecimalString(rescale(f, CNY_SCALE), CNY_SCALE);
 }
 
+export type Currency = 'USD' | 'CNY';
+/** End users read money as a wallet shows it; admins reconcile against the ledger and see every stored digit. */
+export type MoneyAudience = 'user' | 'admin';
+
+export interface DisplayMoney {
+  /** What is shown: "13.89" for a user, "13.88888889" for an admin. */
+  text: string;
+  /** The exact stored value, for a tooltip: "13.88888889". */
+  exact: string;
+}
+
+/**
+ * The one way money is put on screen. CNY always has 2 decimals. USD has 2
+ * for end users (rounded half-up, for display only: the balance itself keeps
+ * 8) and the exact value for admins (up to 8, no rounding). `exact` is the
+ * full value for the hover title.
+ *
+ *   displayMoney("13.88888889", "USD")          → { text: "13.89", exact: "13.88888889" }
+ *   displayMoney("0.004", "USD")                → { text: "0.00", exact: "0.004" }
+ *   displayMoney("13.88888889", "USD", "admin") → { text: "13.88888889", exact: "13.88888889" }
+ *   displayMoney("1234.5", "CNY")               → { text: "1,234.50", exact: "1,234.50" }
+ *
+ * Anything that is not a plain decimal string is shown unchanged.
+ */
+export function displayMoney(value: string, currency: Currency, audience: MoneyAudience = 'user'): DisplayMoney {
+  if (!isDecimal(value)) return { text: value, exact: value };
+  const exact = formatMoney(value, 2, USD_SCALE);
+  if (currency === 'CNY') return { text: formatMoney(roundDecimal(value, CNY_SCALE), 2, 2), exact };
+  if (audience === 'admin') return { text: exact, exact };
+  return { text: formatMoney(roundDecimal(value, 2), 2, 2), exact };
+}
+
 /**
  * A signed amount for display, with its sign always shown and a class for
  * the colour: "+2.77777778" (amount-credit), "-5.00" (amount-debit).
  */
-export function signedMoney(amount: string): { text: string; cls: 'amount-credit' | 'amount-debit' | 'amount-zero' } {
+export function signedMoney(
+  amount: string,
+  currency: Currency = 'USD',
+  audience: MoneyAudience = 'admin',
+): { text: string; exact: string; cls: 'amount-credit' | 'amount-debit' | 'amount-zero' } {
   const sign = decimalSign(amount);
-  const text = formatMoney(amount);
-  if (sign > 0) return { text: `+${text}`, cls: 'amount-credit' };
-  if (sign < 0) return { text, cls: 'amount-debit' };
-  return { text, cls: 'amount-zero' };
+  const { text, exact } = displayMoney(amount, currency, audience);
+  if (sign > 0) return { text: `+${text}`, exact: `+${exact}`, cls: 'amount-credit' };
+  if (sign < 0) return { text, exact, cls: 'amount-debit' };
+  return { text, exact, cls: 'amount-zero' };
 }
 
 export type SignedAmountProblem = 'required' | 'format' | 'scale' | 'zero' | 'range';

@@ -6,6 +6,7 @@ import {
   cnyToUsd,
   compareDecimal,
   decimalSign,
+  displayMoney,
   formatMoney,
   isCnyInput,
   isDecimal,
@@ -192,8 +193,43 @@ describe('signed amounts (admin adjustments, ledger rows)', () => {
   });
 
   it('shows the sign and picks the colour', () => {
-    expect(signedMoney('2.77777778')).toEqual({ text: '+2.77777778', cls: 'amount-credit' });
-    expect(signedMoney('-5.00000000')).toEqual({ text: '-5.00', cls: 'amount-debit' });
-    expect(signedMoney('0.00000000')).toEqual({ text: '0.00', cls: 'amount-zero' });
+    expect(signedMoney('2.77777778')).toEqual({ text: '+2.77777778', exact: '+2.77777778', cls: 'amount-credit' });
+    expect(signedMoney('-5.00000000')).toEqual({ text: '-5.00', exact: '-5.00', cls: 'amount-debit' });
+    expect(signedMoney('0.00000000')).toEqual({ text: '0.00', exact: '0.00', cls: 'amount-zero' });
+  });
+
+  it('rounds for end users and keeps the exact value', () => {
+    expect(signedMoney('2.77777778', 'USD', 'user')).toEqual({ text: '+2.78', exact: '+2.77777778', cls: 'amount-credit' });
+    expect(signedMoney('-0.00400000', 'USD', 'user')).toEqual({ text: '0.00', exact: '-0.004', cls: 'amount-debit' });
+  });
+});
+
+describe('displayMoney', () => {
+  it.each([
+    // End users: USD at 2 decimals, half-up (halves away from zero), exact value kept for the tooltip.
+    ['13.88888889', 'USD', 'user', '13.89', '13.88888889'],
+    ['13.88500000', 'USD', 'user', '13.89', '13.885'],
+    ['13.88499999', 'USD', 'user', '13.88', '13.88499999'],
+    ['0.00499999', 'USD', 'user', '0.00', '0.00499999'],
+    ['0.00500000', 'USD', 'user', '0.01', '0.005'],
+    ['-2.22500000', 'USD', 'user', '-2.23', '-2.225'],
+    ['999999.99500000', 'USD', 'user', '1,000,000.00', '999,999.995'],
+    ['12.50000000', 'USD', 'user', '12.50', '12.50'],
+    ['99999999999999999.99999999', 'USD', 'user', '100,000,000,000,000,000.00', '99,999,999,999,999,999.99999999'],
+    // Admins: every stored digit, nothing rounded.
+    ['13.88888889', 'USD', 'admin', '13.88888889', '13.88888889'],
+    ['0.00000001', 'USD', 'admin', '0.00000001', '0.00000001'],
+    ['5.00000000', 'USD', 'admin', '5.00', '5.00'],
+    // CNY: 2 decimals for everyone.
+    ['1234.5', 'CNY', 'user', '1,234.50', '1,234.50'],
+    ['20.00', 'CNY', 'admin', '20.00', '20.00'],
+    // Not a decimal: shown as it came.
+    ['n/a', 'USD', 'user', 'n/a', 'n/a'],
+  ] as const)('%s %s for %s → %s (exact %s)', (value, currency, audience, text, exact) => {
+    expect(displayMoney(value, currency, audience)).toEqual({ text, exact });
+  });
+
+  it('defaults to an end user', () => {
+    expect(displayMoney('2.77777778', 'USD').text).toBe('2.78');
   });
 });
