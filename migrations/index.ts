@@ -10,6 +10,7 @@ import { ScheduledJobs1764633600000 } from './1764633600000-ScheduledJobs';
 import { Spending1764720000000 } from './1764720000000-Spending';
 import { RedeemCodes1764806400000 } from './1764806400000-RedeemCodes';
 import { ChargeBatchFunction1764892800000 } from './1764892800000-ChargeBatchFunction';
+import { PromotionTiersFromZero1764979200000 } from './1764979200000-PromotionTiersFromZero';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   Spending1764720000000,
   RedeemCodes1764806400000,
   ChargeBatchFunction1764892800000,
+  PromotionTiersFromZero1764979200000,
 ];

@@ -11,16 +11,16 @@ const after = (hours: number, ms = 0) => new Date(activatedAt.getTime() + hours 
 
 describe('tierAt', () => {
   it.each([
-    ['at registration', after(0), 1, 30],
-    ['a minute in', after(0, 60_000), 1, 30],
-    ['1 ms before 24 h', after(24, -1), 1, 30],
-    ['exactly 24 h', after(24), 2, 20],
-    ['30 h', after(30), 2, 20],
-    ['1 ms before 36 h', after(36, -1), 2, 20],
-    ['exactly 36 h', after(36), 3, 10],
-    ['exactly 48 h', after(48), 4, 5],
-    ['1 ms before 72 h', after(72, -1), 4, 5],
-    ['before activation (clock skew)', after(0, -5_000), 1, 30],
+    ['at registration', after(0), 0, 30],
+    ['a minute in', after(0, 60_000), 0, 30],
+    ['1 ms before 24 h', after(24, -1), 0, 30],
+    ['exactly 24 h', after(24), 1, 20],
+    ['30 h', after(30), 1, 20],
+    ['1 ms before 36 h', after(36, -1), 1, 20],
+    ['exactly 36 h', after(36), 2, 10],
+    ['exactly 48 h', after(48), 3, 5],
+    ['1 ms before 72 h', after(72, -1), 3, 5],
+    ['before activation (clock skew)', after(0, -5_000), 0, 30],
   ])('%s → tier %i at %i %%', (_, at, tier, percent) => {
     expect(tierAt(TIERS, activatedAt, at)).toMatchObject({ tier, percent });
   });
@@ -37,7 +37,7 @@ describe('tierAt', () => {
   });
 
   it('works with a single tier', () => {
-    expect(tierAt([{ hours: 1, percent: 50 }], activatedAt, after(0, 3_599_999))).toMatchObject({ tier: 1, percent: 50 });
+    expect(tierAt([{ hours: 1, percent: 50 }], activatedAt, after(0, 3_599_999))).toMatchObject({ tier: 0, percent: 50 });
     expect(tierAt([{ hours: 1, percent: 50 }], activatedAt, after(1))).toBeNull();
   });
 });

@@ -4,7 +4,7 @@ export interface TierRule {
   percent: number;
 }
 
-/** The tier an order falls into: its 1-based number (stored as used_tier), percent, and when it ends. */
+/** The tier an order falls into: its number (from 0, the first tier; stored as used_tier), percent, and when it ends. */
 export interface TierAt {
   tier: number;
   percent: number;
@@ -23,7 +23,7 @@ export function tierAt(tiers: readonly TierRule[], activatedAt: Date, at: Date):
   const elapsedMs = at.getTime() - activatedAt.getTime();
   for (let i = 0; i < tiers.length; i++) {
     const endsAtMs = activatedAt.getTime() + tiers[i].hours * HOUR_MS;
-    if (elapsedMs < tiers[i].hours * HOUR_MS) return { tier: i + 1, percent: tiers[i].percent, endsAt: new Date(endsAtMs) };
+    if (elapsedMs < tiers[i].hours * HOUR_MS) return { tier: i, percent: tiers[i].percent, endsAt: new Date(endsAtMs) };
   }
   return null;
 }

@@ -40,7 +40,7 @@ export class PromotionsController {
       bonusAmount: promotion?.bonusAmount ?? null,
       tiers: enabled
         ? this.promotions.tiers.map((rule, i) => ({
-            tier: i + 1,
+            tier: i,
             hours: rule.hours,
             percent: rule.percent,
             endsAt: activatedAt ? new Date(activatedAt.getTime() + rule.hours * HOUR_MS).toISOString() : null,

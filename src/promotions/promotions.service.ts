@@ -135,7 +135,7 @@ export class PromotionsService {
    */
   async grant(em: EntityManager, request: BonusRequest): Promise<GrantedBonus | null> {
     if (!this.enabled || request.tier === null) return null;
-    const rule = this.tiers[request.tier - 1];
+    const rule = this.tiers[request.tier];
     if (!rule || new Money(request.amountCny).lt(this.config.promotion.minAmount)) return null;
     const bonusUsd = percentOf(request.amountUsd, rule.percent);
     if (new Money(bonusUsd).isZero()) return null;

@@ -106,7 +106,7 @@ describe('payments', () => {
         bonusUsd: '0.00000000',
         totalUsd: '2.77777778',
         exchangeRate: '7.2000',
-        promotionTier: 1,
+        promotionTier: 0,
         paidAt: null,
       });
       const url = new URL(res.body.paymentUrl);
@@ -237,7 +237,7 @@ describe('payments', () => {
         maxAmountCny: '10000.00',
         exchangeRate: '7.2',
         discountRate: '1',
-        promotion: { tier: 1, percent: 30, minAmountCny: '1.00' },
+        promotion: { tier: 0, percent: 30, minAmountCny: '1.00' },
       });
       expect(res.body.providers).toEqual(
         expect.arrayContaining([

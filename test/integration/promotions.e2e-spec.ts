@@ -33,7 +33,7 @@ describe('promotions', () => {
     orderNo: `PO-${user.id}-${Math.random().toString(36).slice(2, 10)}`,
     amountCny: '20.00',
     amountUsd: '2.77777778',
-    tier: 1,
+    tier: 0,
     ...overrides,
   });
   const grant = (request: BonusRequest) => db.transaction((em) => promotions.grant(em, request));
@@ -51,22 +51,22 @@ describe('promotions', () => {
   it('describes the countdown banner in /users/promotion/status', async () => {
     const user = await registerUser(t.http);
     const fresh = await t.http.get('/api/users/promotion/status').set(bearer(user)).expect(200);
-    expect(fresh.body).toMatchObject({ enabled: true, status: 'active', currentTier: 1, currentPercent: 30, minAmountCny: '5.00' });
+    expect(fresh.body).toMatchObject({ enabled: true, status: 'active', currentTier: 0, currentPercent: 30, minAmountCny: '5.00' });
     expect(fresh.body.secondsLeftInTier).toBeGreaterThan(24 * 3600 - 10);
     expect(fresh.body.secondsLeftInTier).toBeLessThanOrEqual(24 * 3600);
     expect(fresh.body.secondsLeftOverall).toBeGreaterThan(72 * 3600 - 10);
     expect(fresh.body.tiers.map((x: { tier: number; hours: number; percent: number }) => [x.tier, x.hours, x.percent])).toEqual([
-      [1, 24, 30],
-      [2, 36, 20],
-      [3, 48, 10],
-      [4, 72, 5],
+      [0, 24, 30],
+      [1, 36, 20],
+      [2, 48, 10],
+      [3, 72, 5],
     ]);
     const activated = new Date(fresh.body.activatedAt).getTime();
     expect(new Date(fresh.body.tiers[1].endsAt).getTime() - activated).toBe(36 * HOUR_MS);
 
     await ageUser(user, 30);
     const later = await t.http.get('/api/users/promotion/status').set(bearer(user)).expect(200);
-    expect(later.body).toMatchObject({ currentTier: 2, currentPercent: 20 });
+    expect(later.body).toMatchObject({ currentTier: 1, currentPercent: 20 });
     expect(later.body.secondsLeftInTier).toBeGreaterThan(6 * 3600 - 10);
     expect(later.body.secondsLeftInTier).toBeLessThanOrEqual(6 * 3600);
 
@@ -78,30 +78,30 @@ describe('promotions', () => {
   it('previews the tier for an order created at a given time', async () => {
     const user = await registerUser(t.http);
     await ageUser(user, 24);
-    expect(await promotions.preview(user.id)).toMatchObject({ tier: 2, percent: 20 });
+    expect(await promotions.preview(user.id)).toMatchObject({ tier: 1, percent: 20 });
     expect(await promotions.preview(user.id, new Date(Date.now() + 48 * HOUR_MS))).toBeNull();
   });
 
   it('grants the bonus once: promotion used, a record, and a ledger row for the order', async () => {
     const user = await registerUser(t.http);
     const request = bonusFor(user);
-    expect(await grant(request)).toEqual({ tier: 1, percent: 30, bonusUsd: '0.83333333' });
+    expect(await grant(request)).toEqual({ tier: 0, percent: 30, bonusUsd: '0.83333333' });
 
     const [promotion] = await db.query('SELECT status, used_tier, used_amount, bonus_amount FROM user_promotions WHERE user_id = $1', [user.id]);
-    expect(promotion).toEqual({ status: 'used', used_tier: 1, used_amount: '2.77777778', bonus_amount: '0.83333333' });
+    expect(promotion).toEqual({ status: 'used', used_tier: 0, used_amount: '2.77777778', bonus_amount: '0.83333333' });
     const records = await db.query('SELECT tier, amount, bonus, order_no FROM promotion_records WHERE user_id = $1', [user.id]);
-    expect(records).toEqual([{ tier: 1, amount: '2.77777778', bonus: '0.83333333', order_no: request.orderNo }]);
+    expect(records).toEqual([{ tier: 0, amount: '2.77777778', bonus: '0.83333333', order_no: request.orderNo }]);
     const ledger = await db.query('SELECT type, amount, related_id FROM recharge_records WHERE user_id = $1', [user.id]);
     expect(ledger).toEqual([{ type: 'promotion', amount: '0.83333333', related_id: request.orderNo }]);
 
     expect(await grant(bonusFor(user))).toBeNull();
     const status = await t.http.get('/api/users/promotion/status').set(bearer(user)).expect(200);
-    expect(status.body).toMatchObject({ status: 'used', usedTier: 1, bonusAmount: '0.83333333', currentTier: null });
+    expect(status.body).toMatchObject({ status: 'used', usedTier: 0, bonusAmount: '0.83333333', currentTier: null });
   });
 
   it('grants exactly one bonus to two concurrent payments', async () => {
     const user = await registerUser(t.http);
-    const results = await Promise.all([grant(bonusFor(user)), grant(bonusFor(user, { tier: 2, amountUsd: '13.88888889', amountCny: '100.00' }))]);
+    const results = await Promise.all([grant(bonusFor(user)), grant(bonusFor(user, { tier: 1, amountUsd: '13.88888889', amountCny: '100.00' }))]);
     expect(results.filter((r) => r !== null)).toHaveLength(1);
     const [{ count }] = await db.query(`SELECT COUNT(*)::int AS count FROM recharge_records WHERE user_id = $1 AND type = 'promotion'`, [user.id]);
     expect(count).toBe(1);
@@ -122,8 +122,8 @@ describe('promotions', () => {
   it('still grants a late payment for an order created in time, after the promotion expired', async () => {
     const user = await registerUser(t.http);
     await db.query(`UPDATE user_promotions SET status = 'expired' WHERE user_id = $1`, [user.id]);
-    expect(await grant(bonusFor(user, { tier: 4, amountUsd: '10.00000000', amountCny: '72.00' }))).toEqual({
-      tier: 4,
+    expect(await grant(bonusFor(user, { tier: 3, amountUsd: '10.00000000', amountCny: '72.00' }))).toEqual({
+      tier: 3,
       percent: 5,
       bonusUsd: '0.50000000',
     });

@@ -5,7 +5,7 @@ import { DateRangeQueryDto } from '../../common/http/page.dto';
 export class PromotionStatsQueryDto extends DateRangeQueryDto {}
 
 export class TierStatsDto {
-  @ApiProperty({ example: 1 }) tier: number;
+  @ApiProperty({ example: 0, minimum: 0, description: 'Tier number, from 0 (the first tier after registration)' }) tier: number;
   @ApiProperty({ example: 12, description: 'Bonuses granted in this tier' }) count: number;
   @ApiProperty({ example: '10.00000000', description: 'USD granted as bonus' }) bonusUsd: string;
   @ApiProperty({ example: '33.33333333', description: 'USD of the orders that earned it' }) amountUsd: string;

@@ -44,7 +44,7 @@ export class OrderDto {
   @ApiProperty({ example: '0.83333333', description: 'New-user bonus granted at payment' }) bonusUsd: string;
   @ApiProperty({ example: '3.61111111', description: 'amountUsd + bonusUsd' }) totalUsd: string;
   @ApiProperty({ example: '7.2000', description: 'CNY per USD used for this order' }) exchangeRate: string;
-  @ApiProperty({ nullable: true, type: Number, description: 'The bonus tier previewed at creation' }) promotionTier: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'The bonus tier previewed at creation (from 0, the first tier)' }) promotionTier: number | null;
   @ApiProperty({ nullable: true, type: String, description: 'Where to pay, or QR code content' }) paymentUrl: string | null;
   @ApiProperty({ format: 'date-time' }) expireAt: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) paidAt: string | null;
@@ -93,7 +93,7 @@ export class PackageDto {
 }
 
 export class PromotionPreviewDto {
-  @ApiProperty({ example: 1 }) tier: number;
+  @ApiProperty({ example: 0, minimum: 0, description: 'Tier number, from 0 (the first tier after registration)' }) tier: number;
   @ApiProperty({ example: 30 }) percent: number;
   @ApiProperty({ format: 'date-time', description: 'When this tier ends' }) endsAt: string;
   @ApiProperty({ example: '1.00', description: 'Smallest order (CNY) that earns the bonus' }) minAmountCny: string;

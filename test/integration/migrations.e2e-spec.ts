@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { MIGRATIONS } from '../../migrations';
+import { PromotionTiersFromZero1764979200000 } from '../../migrations/1764979200000-PromotionTiersFromZero';
+import { dataSourceOptions } from '../../src/common/database/data-source.options';
+
+/**
+ * Migrations that move data, run against data written before them: a database
+ * of its own is migrated up to the migration under test, filled the way the
+ * code of that time wrote it, then migrated to the end.
+ */
+describe('migrations that move existing data', () => {
+  const name = `recharge_migrations_${randomBytes(4).toString('hex')}`;
+  let admin: DataSource;
+  let url: string;
+
+  beforeAll(async () => {
+    admin = await new DataSource(dataSourceOptions(process.env.DATABASE_URL!, 1)).initialize();
+    await admin.query(`CREATE DATABASE ${name}`);
+    const target = new URL(process.env.DATABASE_URL!);
+    target.pathname = `/${name}`;
+    url = target.toString();
+  });
+  afterAll(async () => {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.destroy();
+  });
+
+  async function migrateUpTo(migrations: typeof MIGRATIONS): Promise<DataSource> {
+    const db = await new DataSource({ ...dataSourceOptions(url, 2), migrations, migrationsTransactionMode: 'each' }).initialize();
+    await db.runMigrations();
+    return db;
+  }
+
+  it('renumbers promotion tiers from 0: granted bonuses, their records and the tier previewed on orders', async () => {
+    const before = MIGRATIONS.slice(0, MIGRATIONS.indexOf(PromotionTiersFromZero1764979200000));
+    const old = await migrateUpTo(before);
+    // Tiers numbered from 1, as the code before this migration wrote them.
+    const [alice] = await old.query(`INSERT INTO users (email, username, password_hash) VALUES ('a@example.test', 'alice', 'x') RETURNING id`);
+    const [bob] = await old.query(`INSERT INTO users (email, username, password_hash) VALUES ('b@example.test', 'bob', 'x') RETURNING id`);
+    await old.query(
+      `INSERT INTO user_promotions (user_id, username, activated_at, expire_at, status, used_tier, used_at, used_amount, bonus_amount)
+       VALUES ($1, 'alice', NOW() - interval '2 days', NOW() + interval '1 day', 'used', 2, NOW(), '10.00000000', '2.00000000'),
+              ($2, 'bob', NOW(), NOW() + interval '3 days', 'active', NULL, NULL, NULL, NULL)`,
+      [alice.id, bob.id],
+    );
+    await old.query(`INSERT INTO promotion_records (user_id, username, tier, amount, bonus, order_no) VALUES ($1, 'alice', 2, '10', '2', 'PO-A')`, [
+      alice.id,
+    ]);
+    await old.query(
+      `INSERT INTO payment_orders (order_no, user_id, username, amount_cny, amount_usd, total_usd, exchange_rate, provider, status, expire_at, promotion_tier)
+       VALUES ('PO-A', $1, 'alice', '72.00', '10.00000000', '10.00000000', '7.2', 'sandbox', 'paid', NOW(), 2),
+              ('PO-B', $2, 'bob', '20.00', '2.77777778', '2.77777778', '7.2', 'sandbox', 'pending', NOW() + interval '30 minutes', 1),
+              ('PO-C', $2, 'bob', '20.00', '2.77777778', '2.77777778', '7.2', 'sandbox', 'expired', NOW(), 4),
+              ('PO-D', $2, 'bob', '20.00', '2.77777778', '2.77777778', '7.2', 'sandbox', 'expired', NOW(), NULL)`,
+      [alice.id, bob.id],
+    );
+    await old.destroy();
+
+    const db = await migrateUpTo(MIGRATIONS);
+    try {
+      expect(await db.query(`SELECT username, used_tier FROM user_promotions ORDER BY username`)).toEqual([
+        { username: 'alice', used_tier: 1 },
+        { username: 'bob', used_tier: null },
+      ]);
+      expect(await db.query(`SELECT order_no, tier FROM promotion_records`)).toEqual([{ order_no: 'PO-A', tier: 1 }]);
+      expect(await db.query(`SELECT order_no, promotion_tier FROM payment_orders ORDER BY order_no`)).toEqual([
+        { order_no: 'PO-A', promotion_tier: 1 },
+        { order_no: 'PO-B', promotion_tier: 0 },
+        { order_no: 'PO-C', promotion_tier: 3 },
+        { order_no: 'PO-D', promotion_tier: null },
+      ]);
+      // A number below 0 can no longer be stored.
+      await expect(db.query(`UPDATE promotion_records SET tier = -1`)).rejects.toThrow(/promotion_records_tier_from_zero/);
+
+      // And back down: the old numbering returns.
+      await db.undoLastMigration({ transaction: 'each' });
+      expect(await db.query(`SELECT order_no, promotion_tier FROM payment_orders WHERE order_no = 'PO-B'`)).toEqual([
+        { order_no: 'PO-B', promotion_tier: 1 },
+      ]);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
