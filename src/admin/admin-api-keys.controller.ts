@@ -9,7 +9,7 @@ import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from '../spending/dto/sp
 import { AuthenticatedUser, CurrentUser } from '../users/auth/authenticated-user';
 import { Roles } from '../users/auth/roles.decorator';
 import { UserRole } from '../users/user.entity';
-import { AdminAuditService } from './admin-audit.service';
+import { AdminAuditService, AuditAction, AuditTarget } from './admin-audit.service';
 
 const toDto = ({ createdBy: _, ...row }: ApiKeyRow): ApiKeyDto => row;
 
@@ -31,7 +31,7 @@ export class AdminApiKeysController {
   create(@CurrentUser() admin: AuthenticatedUser, @Body() body: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
     return this.dataSource.transaction(async (em) => {
       const { key, row } = await this.keys.create(em, body.name, body.scopes, admin.id);
-      await this.audit.record(em, admin, { action: 'api_key.create', targetType: 'api_key', targetId: row.id, after: { name: row.name, scopes: row.scopes } });
+      await this.audit.record(em, admin, { action: AuditAction.ApiKeyCreate, targetType: AuditTarget.ApiKey, targetId: row.id, after: { name: row.name, scopes: row.scopes } });
       return { ...toDto(row), key };
     });
   }
@@ -51,7 +51,7 @@ export class AdminApiKeysController {
   revoke(@CurrentUser() admin: AuthenticatedUser, @Param('id', IdParamPipe) id: string): Promise<ApiKeyDto> {
     return this.dataSource.transaction(async (em) => {
       const row = await this.keys.revoke(em, id);
-      await this.audit.record(em, admin, { action: 'api_key.revoke', targetType: 'api_key', targetId: row.id, before: { name: row.name } });
+      await this.audit.record(em, admin, { action: AuditAction.ApiKeyRevoke, targetType: AuditTarget.ApiKey, targetId: row.id, before: { name: row.name } });
       return toDto(row);
     });
   }

@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { REMARK_MAX_LENGTH } from '../ledger/recharge-record.entity';
 
-/** `admin_audit_logs`: who did what to which record, and the state before and after (SPEC §5.7). */
+/** `admin_audit_logs`: who did what to which record, and the state before and after. */
 @Entity('admin_audit_logs')
 export class AdminAuditLog {
   @PrimaryGeneratedColumn({ type: 'bigint' }) id: string;

@@ -1,20 +1,60 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
 import { AuthenticatedUser } from '../users/auth/authenticated-user';
 import { AdminAuditLog } from './admin-audit-log.entity';
 
+/** Every kind of admin action the audit log records. */
+export enum AuditAction {
+  UserStatus = 'user.status',
+  BalanceAdjust = 'balance.adjust',
+  OrderConfirm = 'order.confirm',
+  OrderRefund = 'order.refund',
+  OrderRefundRecorded = 'order.refund_recorded',
+  OrderRefundResolved = 'order.refund_resolved',
+  OrderDuplicateResolved = 'order.duplicate_resolved',
+  OrdersExport = 'orders.export',
+  LedgerExport = 'ledger.export',
+  ApiKeyCreate = 'api_key.create',
+  ApiKeyRevoke = 'api_key.revoke',
+  RedeemBatchCreate = 'redeem_batch.create',
+  RedeemBatchDisable = 'redeem_batch.disable',
+}
+
+/** What an audited action was done to. */
+export enum AuditTarget {
+  User = 'user',
+  PaymentOrder = 'payment_order',
+  ApiKey = 'api_key',
+  RedeemBatch = 'redeem_batch',
+  Export = 'export',
+}
+
 export interface AdminAction {
-  action: string;
-  targetType: string;
+  action: AuditAction;
+  targetType: AuditTarget;
   targetId: string;
   remark?: string | null;
   before?: Record<string, unknown> | null;
   after?: Record<string, unknown> | null;
 }
 
-/** Records an admin action in the caller's transaction, so the record exists exactly when the action does. */
+export interface AuditLogFilter {
+  adminId?: string;
+  action?: AuditAction;
+  targetType?: AuditTarget;
+  targetId?: string;
+  from?: Date;
+  to?: Date;
+}
+
+/** The owner of `admin_audit_logs`: writes a record with the action it describes, and reads them back for admins. */
 @Injectable()
 export class AdminAuditService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Records an admin action in the caller's transaction, so the record exists exactly when the action does. */
   async record(em: EntityManager, admin: AuthenticatedUser, action: AdminAction): Promise<void> {
     const log = em.create(AdminAuditLog, {
       adminId: admin.id,
@@ -27,5 +67,23 @@ export class AdminAuditService {
       afterState: action.after ?? null,
     });
     await em.save(log);
+  }
+
+  /** Newest first. A target id filter reads the (target_type, target_id, created_at) index. */
+  async list(filter: AuditLogFilter, page: PageQueryDto): Promise<Page<AdminAuditLog>> {
+    const query = this.dataSource.getRepository(AdminAuditLog).createQueryBuilder('a');
+    if (filter.adminId) query.andWhere('a.adminId = :adminId', { adminId: filter.adminId });
+    if (filter.action) query.andWhere('a.action = :action', { action: filter.action });
+    if (filter.targetType) query.andWhere('a.targetType = :targetType', { targetType: filter.targetType });
+    if (filter.targetId) query.andWhere('a.targetId = :targetId', { targetId: filter.targetId });
+    if (filter.from) query.andWhere('a.createdAt >= :from', { from: filter.from });
+    if (filter.to) query.andWhere('a.createdAt < :to', { to: filter.to });
+    const [items, total] = await query
+      .orderBy('a.createdAt', 'DESC')
+      .addOrderBy('a.id', 'DESC')
+      .skip((page.page - 1) * page.pageSize)
+      .take(page.pageSize)
+      .getManyAndCount();
+    return pageOf(items, total, page);
   }
 }

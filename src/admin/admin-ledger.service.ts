@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { LedgerService } from '../ledger/ledger.service';
 import { LedgerType, RechargeRecord } from '../ledger/recharge-record.entity';
 import { AuthenticatedUser } from '../users/auth/authenticated-user';
-import { AdminAuditService } from './admin-audit.service';
+import { AdminAuditService, AuditAction, AuditTarget } from './admin-audit.service';
 
 @Injectable()
 export class AdminLedgerService {
@@ -25,8 +25,8 @@ export class AdminLedgerService {
         remark,
       });
       await this.audit.record(em, admin, {
-        action: 'balance.adjust',
-        targetType: 'user',
+        action: AuditAction.BalanceAdjust,
+        targetType: AuditTarget.User,
         targetId: userId,
         remark,
         before: { balance: record.balanceBefore },

@@ -7,7 +7,7 @@ import { PaymentsException } from '../payments/payments.errors';
 import { RefundResult, RefundsService } from '../payments/refunds.service';
 import { Credited, SettlementService } from '../payments/settlement.service';
 import { AuthenticatedUser } from '../users/auth/authenticated-user';
-import { AdminAuditService } from './admin-audit.service';
+import { AdminAuditService, AuditAction, AuditTarget } from './admin-audit.service';
 
 /**
  * An admin's confirm and refund: the payment flows are the payments
@@ -30,8 +30,8 @@ export class AdminPaymentsService {
       const credited = await this.settlement.applyPaid(em, notice);
       if (!credited) return null;
       await this.audit.record(em, admin, {
-        action: 'order.confirm',
-        targetType: 'payment_order',
+        action: AuditAction.OrderConfirm,
+        targetType: AuditTarget.PaymentOrder,
         targetId: orderNo,
         remark,
         before: { status },
@@ -49,8 +49,8 @@ export class AdminPaymentsService {
     return this.dataSource.transaction(async (em) => {
       const events = await this.settlement.resolveDuplicatePayments(em, orderNo, admin.email);
       await this.audit.record(em, admin, {
-        action: 'order.duplicate_resolved',
-        targetType: 'payment_order',
+        action: AuditAction.OrderDuplicateResolved,
+        targetType: AuditTarget.PaymentOrder,
         targetId: orderNo,
         remark,
         after: { resolvedEvents: events },
@@ -64,8 +64,8 @@ export class AdminPaymentsService {
     return this.dataSource.transaction(async (em) => {
       const refund = await this.refunds.resolveByHand(em, orderNo, outcome, admin.email);
       await this.audit.record(em, admin, {
-        action: 'order.refund_resolved',
-        targetType: 'payment_order',
+        action: AuditAction.OrderRefundResolved,
+        targetType: AuditTarget.PaymentOrder,
         targetId: orderNo,
         remark,
         before: { status: OrderStatus.Refunding, refundId: refund.id },
@@ -84,8 +84,8 @@ export class AdminPaymentsService {
     const refund = await this.dataSource.transaction(async (em) => {
       const refund = await this.refunds.begin(em, { orderNo, operator: admin.email, remark, force });
       await this.audit.record(em, admin, {
-        action: refund.method === RefundMethod.Manual ? 'order.refund_recorded' : 'order.refund',
-        targetType: 'payment_order',
+        action: refund.method === RefundMethod.Manual ? AuditAction.OrderRefundRecorded : AuditAction.OrderRefund,
+        targetType: AuditTarget.PaymentOrder,
         targetId: orderNo,
         remark,
         before: { status: OrderStatus.Paid },

@@ -11,7 +11,7 @@ import { RedeemService } from '../redeem/redeem.service';
 import { AuthenticatedUser, CurrentUser } from '../users/auth/authenticated-user';
 import { Roles } from '../users/auth/roles.decorator';
 import { UserRole } from '../users/user.entity';
-import { AdminAuditService } from './admin-audit.service';
+import { AdminAuditService, AuditAction, AuditTarget } from './admin-audit.service';
 
 const wantsCsv = (request: FastifyRequest) => /\btext\/csv\b/.test(String(request.headers.accept ?? ''));
 
@@ -58,8 +58,8 @@ export class AdminRedeemController {
         admin.id,
       );
       await this.audit.record(em, admin, {
-        action: 'redeem_batch.create',
-        targetType: 'redeem_batch',
+        action: AuditAction.RedeemBatchCreate,
+        targetType: AuditTarget.RedeemBatch,
         targetId: batch.id,
         after: { count: batch.codeCount, amountUsd: batch.amountUsd, maxRedemptions: batch.maxRedemptions, expiresAt: batch.expiresAt, note: batch.note },
       });
@@ -95,7 +95,7 @@ export class AdminRedeemController {
   disable(@CurrentUser() admin: AuthenticatedUser, @Param('id', IdParamPipe) id: string): Promise<RedeemBatchDto> {
     return this.dataSource.transaction(async (em) => {
       const batch = await this.redeem.disableBatch(em, id);
-      await this.audit.record(em, admin, { action: 'redeem_batch.disable', targetType: 'redeem_batch', targetId: id, after: { disabledAt: batch.disabledAt } });
+      await this.audit.record(em, admin, { action: AuditAction.RedeemBatchDisable, targetType: AuditTarget.RedeemBatch, targetId: id, after: { disabledAt: batch.disabledAt } });
       return batch;
     });
   }

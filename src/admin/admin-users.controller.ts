@@ -16,7 +16,7 @@ export class AdminUsersController {
   constructor(private readonly users: AdminUsersService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Users, newest first, searched by email or username, filtered by status and role' })
+  @ApiOperation({ summary: 'Users, newest first, searched by email, username or id, filtered by status and role' })
   @ApiOkResponse({ type: AdminUserPageDto })
   async list(@Query() query: AdminUserQueryDto): Promise<AdminUserPageDto> {
     const page = await this.users.list(query, query);

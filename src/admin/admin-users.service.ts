@@ -6,7 +6,7 @@ import { Page, PageQueryDto } from '../common/http/page.dto';
 import { AuthenticatedUser } from '../users/auth/authenticated-user';
 import { User, UserStatus } from '../users/user.entity';
 import { UserFilter, UsersService } from '../users/users.service';
-import { AdminAuditService } from './admin-audit.service';
+import { AdminAuditService, AuditAction, AuditTarget } from './admin-audit.service';
 import { AdminErrorCode } from './admin.errors';
 
 export type AdminUserFilter = UserFilter;
@@ -31,8 +31,8 @@ export class AdminUsersService {
     return this.dataSource.transaction(async (em) => {
       const { user, before } = await this.users.setStatus(em, userId, status);
       await this.audit.record(em, admin, {
-        action: 'user.status',
-        targetType: 'user',
+        action: AuditAction.UserStatus,
+        targetType: AuditTarget.User,
         targetId: userId,
         remark,
         before: { status: before },

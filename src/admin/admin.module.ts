@@ -3,6 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LedgerModule } from '../ledger/ledger.module';
 import { AdminAuditLog } from './admin-audit-log.entity';
 import { AdminAuditService } from './admin-audit.service';
+import { AdminAuditLogsController } from './admin-audit-logs.controller';
+import { AdminExportsService } from './admin-exports.service';
 import { AdminLedgerController } from './admin-ledger.controller';
 import { AdminLedgerService } from './admin-ledger.service';
 import { AdminGrowthController } from './admin-growth.controller';
@@ -21,8 +23,8 @@ import { AdminRedeemController } from './admin-redeem.controller';
 
 @Module({
   imports: [TypeOrmModule.forFeature([AdminAuditLog]), UsersModule, LedgerModule, PromotionsModule, ReferralsModule, PaymentsModule, SpendingModule, RedeemModule],
-  controllers: [AdminLedgerController, AdminGrowthController, AdminPaymentsController, AdminUsersController, AdminApiKeysController, AdminRedeemController],
-  providers: [AdminAuditService, AdminLedgerService, AdminPaymentsService, AdminUsersService],
+  controllers: [AdminAuditLogsController, AdminLedgerController, AdminGrowthController, AdminPaymentsController, AdminUsersController, AdminApiKeysController, AdminRedeemController],
+  providers: [AdminAuditService, AdminExportsService, AdminLedgerService, AdminPaymentsService, AdminUsersService],
   exports: [AdminAuditService],
 })
 export class AdminModule {}

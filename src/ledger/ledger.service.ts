@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { PreparedStatement, runPrepared } from '../common/database/prepared';
 import { returning } from '../common/database/returning';
+import { newestFirstBatches } from '../common/database/keyset';
 import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
 import { Money, toUsd } from '../common/money/money';
 import { LedgerException } from './ledger.errors';
@@ -30,6 +31,20 @@ export interface LedgerEntry {
   remark?: string | null;
   /** What caused it: an order number, an invitee id, … */
   relatedId?: string | null;
+}
+
+/** A ledger row as an export writes it: every value already text, as PostgreSQL formats it. */
+export interface LedgerExportRow {
+  id: string;
+  user_id: string;
+  type: string;
+  amount: string;
+  balance_before: string;
+  balance_after: string;
+  operator: string | null;
+  related_id: string | null;
+  remark: string | null;
+  created_at: string;
 }
 
 export interface LedgerFilter {
@@ -176,6 +191,36 @@ export class LedgerService {
     const [row] = await this.dataSource.query('SELECT balance FROM users WHERE id = $1', [userId]);
     if (!row) throw LedgerException.userNotFound(userId);
     return row.balance;
+  }
+
+  /**
+   * The rows of a filter for an export, newest first, in batches (a keyset
+   * read: see newestFirstBatches). Ledger rows never change, so the export is
+   * exact without a transaction held open for its length.
+   */
+  exportRows(filter: LedgerFilter, batchSize = 2000): AsyncGenerator<LedgerExportRow[]> {
+    return newestFirstBatches(() => {
+      const query = this.dataSource
+        .getRepository(RechargeRecord)
+        .createQueryBuilder('r')
+        .select([
+          'r.id::text AS id',
+          'r.user_id::text AS user_id',
+          'r.type AS type',
+          'r.amount::text AS amount',
+          'r.balance_before::text AS balance_before',
+          'r.balance_after::text AS balance_after',
+          'r.operator AS operator',
+          'r.related_id AS related_id',
+          'r.remark AS remark',
+          `to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`,
+        ]);
+      if (filter.userId) query.andWhere('r.user_id = :userId', { userId: filter.userId });
+      if (filter.type) query.andWhere('r.type = :type', { type: filter.type });
+      if (filter.from) query.andWhere('r.created_at >= :from', { from: filter.from });
+      if (filter.to) query.andWhere('r.created_at < :to', { to: filter.to });
+      return query;
+    }, 'r', batchSize);
   }
 
   /** Newest first; with a user id this reads the (user_id, created_at DESC) index. */

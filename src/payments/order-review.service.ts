@@ -3,7 +3,7 @@ import { Page, PageQueryDto } from '../common/http/page.dto';
 import { LedgerService } from '../ledger/ledger.service';
 import { RechargeRecord } from '../ledger/recharge-record.entity';
 import { PaymentOrder } from './payment-order.entity';
-import { AdminOrderFilter, OrderEvent, OrderStats, PaymentOrdersRepository } from './payment-orders.repository';
+import { AdminOrderFilter, OrderEvent, OrderExportRow, OrderStats, PaymentOrdersRepository } from './payment-orders.repository';
 import { PaymentRefund } from './payment-refund.entity';
 import { PaymentRefundsRepository } from './payment-refunds.repository';
 import { PaymentsException } from './payments.errors';
@@ -34,6 +34,11 @@ export class OrderReviewService {
 
   list(filter: AdminOrderFilter, page: PageQueryDto): Promise<Page<PaymentOrder & { userEmail: string; needsAttention: boolean }>> {
     return this.orders.adminList(filter, page);
+  }
+
+  /** The orders of a filter for a CSV export, in batches, newest first. */
+  export(filter: AdminOrderFilter): AsyncGenerator<OrderExportRow[]> {
+    return this.orders.adminExport(filter);
   }
 
   async detail(orderNo: string): Promise<OrderReview> {

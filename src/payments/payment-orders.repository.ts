@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { PreparedStatement, runPrepared } from '../common/database/prepared';
 import { returning } from '../common/database/returning';
+import { newestFirstBatches } from '../common/database/keyset';
 import { escapeLike } from '../common/database/sql';
 import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
 import { ORDER_TRANSITIONS, OrderTransition } from './order-lifecycle';
@@ -193,6 +194,55 @@ const NEEDS_ATTENTION = `(EXISTS (SELECT 1 FROM payment_webhook_events e
                 WHERE e.order_no = o.order_no AND e.outcome = 'duplicate_payment' AND e.resolved_at IS NULL)
    OR (o.status = 'refunding' AND o.updated_at < NOW() - make_interval(mins => ${REFUND_STUCK_AFTER_MINUTES})))`;
 
+/** Rows an export reads per query. */
+const EXPORT_BATCH_SIZE = 2000;
+
+/** Times in exports: UTC, ISO 8601 to the millisecond, as the API writes them. */
+const isoTime = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** An order as an export writes it: every value already text, as PostgreSQL formats it. */
+export interface OrderExportRow {
+  order_no: string;
+  status: string;
+  provider: string;
+  payment_method: string | null;
+  user_id: string;
+  username: string;
+  user_email: string;
+  amount_cny: string;
+  amount_usd: string;
+  bonus_usd: string;
+  total_usd: string;
+  exchange_rate: string;
+  promotion_tier: string | null;
+  trade_no: string | null;
+  needs_attention: string;
+  created_at: string;
+  paid_at: string | null;
+  expire_at: string;
+}
+
+const ORDER_EXPORT_COLUMNS = [
+  'o.order_no AS order_no',
+  'o.status AS status',
+  'o.provider AS provider',
+  'o.payment_method AS payment_method',
+  'o.user_id::text AS user_id',
+  'o.username AS username',
+  'u.email AS user_email',
+  'o.amount_cny::text AS amount_cny',
+  'o.amount_usd::text AS amount_usd',
+  'o.bonus_usd::text AS bonus_usd',
+  'o.total_usd::text AS total_usd',
+  'o.exchange_rate::text AS exchange_rate',
+  'o.promotion_tier::text AS promotion_tier',
+  'o.trade_no AS trade_no',
+  `CASE WHEN ${NEEDS_ATTENTION} THEN 'true' ELSE 'false' END AS needs_attention`,
+  `${isoTime('o.created_at')} AS created_at`,
+  `${isoTime('o.paid_at')} AS paid_at`,
+  `${isoTime('o.expire_at')} AS expire_at`,
+];
+
 export interface PaidTotals {
   orders: number;
   amountCny: string;
@@ -380,12 +430,32 @@ export class PaymentOrdersRepository {
 
   /** Admin search, newest first, with each order's user email and whether it needs attention. */
   async adminList(filter: AdminOrderFilter, page: PageQueryDto): Promise<Page<PaymentOrder & { userEmail: string; needsAttention: boolean }>> {
-    const query = this.dataSource
-      .getRepository(PaymentOrder)
-      .createQueryBuilder('o')
-      .innerJoin('users', 'u', 'u.id = o.user_id')
-      .addSelect('u.email', 'user_email')
-      .addSelect(NEEDS_ATTENTION, 'needs_attention');
+    const query = this.adminQuery(filter).addSelect('u.email', 'user_email').addSelect(NEEDS_ATTENTION, 'needs_attention');
+    const total = await query.getCount();
+    const { entities, raw } = await query
+      .orderBy('o.created_at', 'DESC')
+      .addOrderBy('o.id', 'DESC')
+      .offset((page.page - 1) * page.pageSize)
+      .limit(page.pageSize)
+      .getRawAndEntities();
+    const items = entities.map((order, i) =>
+      Object.assign(order, { userEmail: raw[i].user_email as string, needsAttention: raw[i].needs_attention === true }),
+    );
+    return pageOf(items, total, page);
+  }
+
+  /**
+   * The orders of a filter for an export, newest first, in batches (a keyset
+   * read: see newestFirstBatches). An order that changes during a long export
+   * shows the state its batch saw.
+   */
+  adminExport(filter: AdminOrderFilter, batchSize = EXPORT_BATCH_SIZE): AsyncGenerator<OrderExportRow[]> {
+    return newestFirstBatches(() => this.adminQuery(filter).select(ORDER_EXPORT_COLUMNS), 'o', batchSize);
+  }
+
+  /** Orders joined with their user, narrowed by an admin's filter. */
+  private adminQuery(filter: AdminOrderFilter) {
+    const query = this.dataSource.getRepository(PaymentOrder).createQueryBuilder('o').innerJoin('users', 'u', 'u.id = o.user_id');
     if (filter.status) query.andWhere('o.status = :status', { status: filter.status });
     if (filter.provider) query.andWhere('o.provider = :provider', { provider: filter.provider });
     if (filter.userId) query.andWhere('o.user_id = :userId', { userId: filter.userId });
@@ -398,17 +468,7 @@ export class PaymentOrdersRepository {
     if (filter.paidFrom) query.andWhere('o.paid_at >= :paidFrom', { paidFrom: filter.paidFrom });
     if (filter.paidTo) query.andWhere('o.paid_at < :paidTo', { paidTo: filter.paidTo });
     if (filter.attention !== undefined) query.andWhere(filter.attention ? NEEDS_ATTENTION : `NOT ${NEEDS_ATTENTION}`);
-    const total = await query.getCount();
-    const { entities, raw } = await query
-      .orderBy('o.created_at', 'DESC')
-      .addOrderBy('o.id', 'DESC')
-      .offset((page.page - 1) * page.pageSize)
-      .limit(page.pageSize)
-      .getRawAndEntities();
-    const items = entities.map((order, i) =>
-      Object.assign(order, { userEmail: raw[i].user_email as string, needsAttention: raw[i].needs_attention === true }),
-    );
-    return pageOf(items, total, page);
+    return query;
   }
 
   /** What an admin's view of one order adds to it: the user's email, the raw callback, whether it needs attention. */

@@ -16,7 +16,7 @@ const SESSION_USER: PreparedStatement = {
 export type SessionUser = Pick<User, 'id' | 'email' | 'username' | 'role' | 'status' | 'tokenVersion'>;
 
 export interface UserFilter {
-  /** Part of the email or username. */
+  /** Part of the email or username, or the whole user id. */
   q?: string;
   status?: UserStatus;
   role?: UserRole;
@@ -78,12 +78,18 @@ export class UsersService {
     }
   }
 
-  /** Newest first, by part of the email or username, status and role. */
+  /** Newest first, by part of the email or username (or the user id), status and role. */
   async search(filter: UserFilter, page: PageQueryDto): Promise<Page<User>> {
     const query = this.users.createQueryBuilder('u');
     if (filter.q) {
       const like = `%${escapeLike(filter.q.toLowerCase())}%`;
-      query.andWhere(new Brackets((w) => w.where('u.email LIKE :like', { like }).orWhere('LOWER(u.username) LIKE :like', { like })));
+      const id = filter.q.trim();
+      query.andWhere(
+        new Brackets((w) => {
+          w.where('u.email LIKE :like', { like }).orWhere('LOWER(u.username) LIKE :like', { like });
+          if (isBigintId(id)) w.orWhere('u.id = :id', { id });
+        }),
+      );
     }
     if (filter.status) query.andWhere('u.status = :status', { status: filter.status });
     if (filter.role) query.andWhere('u.role = :role', { role: filter.role });

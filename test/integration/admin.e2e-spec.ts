@@ -142,6 +142,9 @@ describe('admin ledger (API)', () => {
     const user = await registerUser(t.http);
     const found = await t.http.get(`/api/admin/users?q=${user.username.toUpperCase()}`).set(bearer(admin)).expect(200);
     expect(found.body.items).toEqual([expect.objectContaining({ id: user.id, email: user.email, status: 'active', balance: '0.00000000' })]);
+    const byId = await t.http.get(`/api/admin/users?q=${user.id}`).set(bearer(admin)).expect(200);
+    expect(byId.body.items.map((u: { id: string }) => u.id)).toContain(user.id);
+    expect(byId.body.items.every((u: { id: string; email: string; username: string }) => u.id === user.id || `${u.email} ${u.username}`.includes(user.id))).toBe(true);
 
     const missing = await t.http.post(`/api/admin/users/${user.id}/status`).set(bearer(admin)).send({ status: 'disabled' }).expect(400);
     expect(missing.body.message).toEqual(['remark must be a string']);

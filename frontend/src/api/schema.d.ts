@@ -140,6 +140,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/audit-logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What admins did, newest first, filtered by admin, action, target and time
+         * @description Every admin action that changes something (and every export) is recorded with the state before and after it.
+         */
+        get: operations["AdminAuditLogsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/recharge-records": {
         parameters: {
             query?: never;
@@ -149,6 +169,26 @@ export interface paths {
         };
         /** The global ledger, newest first, filtered by user, type and creation time */
         get: operations["AdminLedgerController_rechargeRecords"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/recharge-records.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The filtered global ledger as a CSV download (audited)
+         * @description Takes the ledger list’s filters (without paging) and streams every matching row, newest first: UTF-8 with a byte-order mark, a header row, signed amounts as plain decimals, times in UTC. Text cells that a spreadsheet would read as a formula (starting with = + - @) begin with an apostrophe.
+         */
+        get: operations["AdminLedgerController_exportRechargeRecords"];
         put?: never;
         post?: never;
         delete?: never;
@@ -181,7 +221,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Check the ledger invariants of SPEC §5.8 and list every violating row */
+        /**
+         * Check the ledger invariants and list every violating row
+         * @description Balances equal the sum of their ledger rows, each row continues its user’s chain, every paid order, bonus, reward, charge, hold and redemption has exactly the ledger rows it should.
+         */
         get: operations["AdminLedgerController_audit"];
         put?: never;
         post?: never;
@@ -237,6 +280,26 @@ export interface paths {
          * @description attention=true lists orders a second payment arrived for, and refunds stuck for more than 10 minutes.
          */
         get: operations["AdminPaymentsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/payment/orders.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The filtered order list as a CSV download (audited)
+         * @description Takes the list’s filters (without paging) and streams every matching order, newest first: UTF-8 with a byte-order mark, a header row, amounts as plain decimals, times in UTC. Text cells that a spreadsheet would read as a formula (starting with = + - @) begin with an apostrophe.
+         */
+        get: operations["AdminPaymentsController_exportOrders"];
         put?: never;
         post?: never;
         delete?: never;
@@ -366,7 +429,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Users, newest first, searched by email or username, filtered by status and role */
+        /** Users, newest first, searched by email, username or id, filtered by status and role */
         get: operations["AdminUsersController_list"];
         put?: never;
         post?: never;
@@ -983,6 +1046,57 @@ export interface components {
             pageSize: number;
             items: components["schemas"]["RechargeRecordDto"][];
         };
+        /** @enum {string} */
+        AuditAction: "user.status" | "balance.adjust" | "order.confirm" | "order.refund" | "order.refund_recorded" | "order.refund_resolved" | "order.duplicate_resolved" | "orders.export" | "ledger.export" | "api_key.create" | "api_key.revoke" | "redeem_batch.create" | "redeem_batch.disable";
+        /** @enum {string} */
+        AuditTarget: "user" | "payment_order" | "api_key" | "redeem_batch" | "export";
+        AuditLogDto: {
+            /** @example 311 */
+            id: string;
+            /**
+             * @description Null once the admin’s account is deleted
+             * @example 7
+             */
+            adminId: string | null;
+            /** @example ops@example.com */
+            adminEmail: string;
+            action: components["schemas"]["AuditAction"];
+            targetType: components["schemas"]["AuditTarget"];
+            /** @example 42 */
+            targetId: string;
+            /** @example Refund requested by email, ticket #88 */
+            remark: string | null;
+            /**
+             * @description The fields the action changed, as they were
+             * @example {
+             *       "balance": "12.50000000"
+             *     }
+             */
+            before: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * @description The same fields after the action
+             * @example {
+             *       "balance": "17.50000000",
+             *       "amount": "5.00000000"
+             *     }
+             */
+            after: {
+                [key: string]: unknown;
+            } | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        AuditLogPageDto: {
+            /** @example 42 */
+            total: number;
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            items: components["schemas"]["AuditLogDto"][];
+        };
         AdminRechargeRecordDto: {
             /** @example 1042 */
             id: string;
@@ -1045,7 +1159,10 @@ export interface components {
             checkedAt: string;
         };
         TierStatsDto: {
-            /** @example 1 */
+            /**
+             * @description Tier number, from 0 (the first tier after registration)
+             * @example 0
+             */
             tier: number;
             /**
              * @description Bonuses granted in this tier
@@ -1148,7 +1265,7 @@ export interface components {
              * @example 7.2000
              */
             exchangeRate: string;
-            /** @description The bonus tier previewed at creation */
+            /** @description The bonus tier previewed at creation (from 0, the first tier) */
             promotionTier: number | null;
             /** @description Where to pay, or QR code content */
             paymentUrl: string | null;
@@ -1530,7 +1647,10 @@ export interface components {
             popular: boolean;
         };
         PromotionPreviewDto: {
-            /** @example 1 */
+            /**
+             * @description Tier number, from 0 (the first tier after registration)
+             * @example 0
+             */
             tier: number;
             /** @example 30 */
             percent: number;
@@ -1608,7 +1728,7 @@ export interface components {
              * @example 7.2000
              */
             exchangeRate: string;
-            /** @description The bonus tier previewed at creation */
+            /** @description The bonus tier previewed at creation (from 0, the first tier) */
             promotionTier: number | null;
             /** @description Where to pay, or QR code content */
             paymentUrl: string | null;
@@ -1770,8 +1890,8 @@ export interface components {
         };
         PromotionTierDto: {
             /**
-             * @description 1-based tier number
-             * @example 1
+             * @description Tier number, from 0 (the first tier after registration)
+             * @example 0
              */
             tier: number;
             /**
@@ -1803,8 +1923,8 @@ export interface components {
             /** Format: date-time */
             expireAt: string | null;
             /**
-             * @description The tier an order created now would earn
-             * @example 1
+             * @description The tier an order created now would earn (from 0)
+             * @example 0
              */
             currentTier: number | null;
             /** @example 30 */
@@ -1824,7 +1944,7 @@ export interface components {
              * @example 1.00
              */
             minAmountCny: string;
-            /** @description The tier granted, once used */
+            /** @description The tier granted (from 0), once used */
             usedTier: number | null;
             /**
              * @description The bonus granted (USD), once used
@@ -2272,6 +2392,72 @@ export interface operations {
             };
         };
     };
+    AdminAuditLogsController_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+                /** @description At or after this time */
+                from?: string;
+                /** @description Before this time */
+                to?: string;
+                /** @description Only this admin’s actions */
+                adminId?: string;
+                action?: components["schemas"]["AuditAction"];
+                targetType?: components["schemas"]["AuditTarget"];
+                /** @description A user id, order number, key or batch id */
+                targetId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditLogPageDto"];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
     AdminLedgerController_rechargeRecords: {
         parameters: {
             query?: {
@@ -2297,6 +2483,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AdminRechargeRecordPageDto"];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminLedgerController_exportRechargeRecords: {
+        parameters: {
+            query?: {
+                type?: components["schemas"]["LedgerType"];
+                /** @description At or after this time */
+                from?: string;
+                /** @description Before this time */
+                to?: string;
+                /** @description Only this user’s rows */
+                userId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The CSV file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
                 };
             };
             /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
@@ -2644,6 +2892,77 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AdminOrderPageDto"];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminPaymentsController_exportOrders: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["OrderStatus"];
+                provider?: components["schemas"]["ProviderName"];
+                userId?: string;
+                email?: string;
+                /** @description An order number or gateway trade number, or its beginning */
+                q?: string;
+                /** @description Created at or after */
+                createdFrom?: string;
+                /** @description Created before */
+                createdTo?: string;
+                /** @description Paid at or after */
+                paidFrom?: string;
+                /** @description Paid before */
+                paidTo?: string;
+                /** @description true: only orders needing an admin (a second payment arrived, or a refund is stuck) */
+                attention?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The CSV file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
                 };
             };
             /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
@@ -3209,7 +3528,7 @@ export interface operations {
             query?: {
                 page?: number;
                 pageSize?: number;
-                /** @description Part of an email or username */
+                /** @description Part of an email or username, or a user id */
                 q?: string;
                 status?: components["schemas"]["UserStatus"];
                 role?: components["schemas"]["UserRole"];

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsEmail, IsEnum, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { Trim } from '../../common/http/trim.decorator';
@@ -54,6 +54,9 @@ export class AdminOrderQueryDto extends PageQueryDto {
   @IsBoolean({ message: 'attention must be true or false' })
   attention?: boolean;
 }
+
+/** The order list's filters without paging: what a CSV export of the list takes. */
+export class AdminOrderExportQueryDto extends OmitType(AdminOrderQueryDto, ['page', 'pageSize'] as const) {}
 
 export class AdminOrderDto extends OrderDto {
   @ApiProperty({ example: '42' }) userId: string;

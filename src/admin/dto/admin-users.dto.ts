@@ -7,7 +7,7 @@ import { UserRole, UserStatus } from '../../users/user.entity';
 import { REMARK_MAX_LENGTH } from '../../ledger/recharge-record.entity';
 
 export class AdminUserQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Part of an email or username', maxLength: 100 })
+  @ApiPropertyOptional({ description: 'Part of an email or username, or a user id', maxLength: 100 })
   @IsOptional()
   @Trim()
   @MaxLength(100)

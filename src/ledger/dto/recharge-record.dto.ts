@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType } from '@nestjs/swagger';
 import { IsEnum, IsOptional } from 'class-validator';
 import { DateRangeQueryDto, PageDto, PageQueryDto } from '../../common/http/page.dto';
 import { LedgerType, RechargeRecord } from '../recharge-record.entity';
@@ -79,3 +79,6 @@ export class AdminRechargeRecordQueryDto extends IntersectionType(RechargeRecord
   @IsBigintId('userId')
   userId?: string;
 }
+
+/** The global ledger's filters without paging: what a CSV export of it takes. */
+export class AdminRechargeRecordExportQueryDto extends OmitType(AdminRechargeRecordQueryDto, ['page', 'pageSize'] as const) {}
