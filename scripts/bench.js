@@ -13,10 +13,13 @@
 //   5. expiring 100,000 orders while webhooks keep arriving;
 //   6. charges through the service API, on one hot account and over 10,000
 //      accounts, each against a floor of node:http + pg running one
-//      statement per charge (conditional balance update + ledger row).
+//      statement per charge (conditional balance update + ledger row);
+//   7. the admin CSV exports: 100,000 and BENCH_EXPORT_ROWS orders, and the
+//      whole ledger, streamed to a client that counts and discards, with the
+//      app's resident memory sampled throughout.
 //
 // Options (env): BENCH_ORDERS (default 10000), BENCH_CONNECTIONS (16), BENCH_CHARGES (20000),
-// BENCH_LEDGER_ROWS (1000000), BENCH_EXPIRE_ORDERS (100000), BENCH_PROFILE_DIR
+// BENCH_LEDGER_ROWS (1000000), BENCH_EXPIRE_ORDERS (100000), BENCH_EXPORT_ROWS (1000000), BENCH_PROFILE_DIR
 // (a folder for the app's CPU profile).
 
 const { spawn } = require('node:child_process');
@@ -40,6 +43,7 @@ const USERS = 2000;
 const LEDGER_ROWS = Number(process.env.BENCH_LEDGER_ROWS ?? 1_000_000);
 const LEDGER_USERS = 1000;
 const EXPIRE_ORDERS = Number(process.env.BENCH_EXPIRE_ORDERS ?? 100_000);
+const EXPORT_ROWS = Number(process.env.BENCH_EXPORT_ROWS ?? 1_000_000);
 const JWT_SECRET = 'bench-secret-of-at-least-thirty-two-characters';
 const CHARGE_ACCOUNTS = 10_000;
 // Long enough that autocannon's whole-second completion check does not skew the rate.
@@ -203,6 +207,41 @@ async function startApp(env) {
 }
 
 const ms = (v) => `${v.toFixed(1)} ms`;
+
+/** A process's resident memory in bytes, from /proc (Linux). */
+function rssOf(pid) {
+  const match = /VmRSS:\s+(\d+) kB/.exec(require('node:fs').readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) * 1024 : 0;
+}
+
+/**
+ * Downloads a CSV export as a client saving it would, counting lines and
+ * bytes without keeping them, while the app's resident memory is sampled.
+ */
+async function timedExport(app, path, authorization) {
+  const before = rssOf(app.child.pid);
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssOf(app.child.pid))), 25);
+  const started = process.hrtime.bigint();
+  const { lines, bytes } = await new Promise((resolve, reject) => {
+    http
+      .get(`${app.url}${path}`, { headers: { authorization } }, (res) => {
+        if (res.statusCode !== 200) reject(new Error(`${path} answered ${res.statusCode}`));
+        let count = 0;
+        let size = 0;
+        res.on('data', (chunk) => {
+          size += chunk.length;
+          for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) count++;
+        });
+        res.on('end', () => resolve({ lines: count, bytes: size }));
+        res.on('error', reject);
+      })
+      .on('error', reject);
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  clearInterval(sampler);
+  return { rows: lines - 1, bytes, seconds, before, peak };
+}
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'recharge-bench-pg-'));
@@ -404,6 +443,44 @@ async function main() {
     const expectedCharges = 2 * (CHARGES + 300);
     console.log(`charges ${charged.charges}/${expectedCharges}, deduct rows ${charged.rows}, audit violations ${chargeViolations.length}`);
     if (charged.charges !== expectedCharges || charged.rows !== expectedCharges || chargeViolations.length) process.exitCode = 1;
+
+    // 7. CSV exports: 100,000 and EXPORT_ROWS orders of one user each, then the whole ledger.
+    const { rows: exporters } = await pool.query(
+      `INSERT INTO users (email, username, password_hash, role)
+       VALUES ('export-small@example.test', 'export_small', 'x', 'user'), ('export-large@example.test', 'export_large', 'x', 'user'),
+              ('export-admin@example.test', 'export_admin', 'x', 'admin')
+       RETURNING id, username`,
+    );
+    for (const [owner, count] of [[exporters[0], 100_000], [exporters[1], EXPORT_ROWS]]) {
+      await pool.query(
+        `INSERT INTO payment_orders (order_no, user_id, username, amount_cny, amount_usd, total_usd, exchange_rate, provider, payment_method,
+                                     status, expire_at, created_at)
+         SELECT 'POX' || $1::text || lpad(g::text, 9, '0'), $1, $2, 20.00, 2.77777778, 2.77777778, 7.2, 'zpay', 'alipay', 'expired',
+                NOW() - interval '1 day', NOW() - interval '2 days' + g * interval '1 millisecond'
+           FROM generate_series(1, $3) g`,
+        [owner.id, owner.username, count],
+      );
+    }
+    await pool.query('ANALYZE payment_orders');
+    const adminAuth = `Bearer ${token(exporters[2].id)}`;
+    const exportRow = (name, r) =>
+      `${name.padEnd(34)} ${String(r.rows).padStart(9)} rows  ${(r.bytes / 2 ** 20).toFixed(0).padStart(4)} MB  ${r.seconds
+        .toFixed(1)
+        .padStart(6)} s  ${String(Math.round(r.rows / r.seconds)).padStart(7)} rows/s   app RSS ${(r.before / 2 ** 20).toFixed(0)} → peak ${(
+        r.peak / 2 ** 20
+      ).toFixed(0)} MB`;
+    console.log('\nCSV exports (streamed; the client counts and discards)');
+    const small = await timedExport(app, `/api/admin/payment/orders.csv?userId=${exporters[0].id}`, adminAuth);
+    console.log(exportRow('orders.csv, 100,000 orders', small));
+    const large = await timedExport(app, `/api/admin/payment/orders.csv?userId=${exporters[1].id}`, adminAuth);
+    console.log(exportRow(`orders.csv, ${EXPORT_ROWS.toLocaleString('en')} orders`, large));
+    const ledgerExport = await timedExport(app, '/api/admin/recharge-records.csv', adminAuth);
+    console.log(exportRow('recharge-records.csv, whole ledger', ledgerExport));
+    const [{ ledgerRows }] = (await pool.query('SELECT COUNT(*)::int AS "ledgerRows" FROM recharge_records')).rows;
+    if (small.rows !== 100_000 || large.rows !== EXPORT_ROWS || ledgerExport.rows !== ledgerRows) {
+      console.log(`export row counts wrong: ${small.rows}, ${large.rows}, ${ledgerExport.rows} (ledger has ${ledgerRows})`);
+      process.exitCode = 1;
+    }
   } finally {
     if (app) {
       const exited = new Promise((resolve) => app.child.once('exit', resolve));
