@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /* eslint-disable no-console */
-// `npm run bench`: the SPEC §10 figures, on this machine, with a real
+// `npm run bench`: the performance figures, on this machine, with a real
 // PostgreSQL (durable commits) and the built app in its own process.
 //
 //   1. the floor: the webhook's core transaction (order → paid, balance +=,

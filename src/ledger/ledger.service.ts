@@ -104,7 +104,8 @@ function toRecord(row: RecordRow): RechargeRecord {
 }
 
 /**
- * The only way a balance changes (SPEC §3, §5.8). Writes take the caller's
+ * How a balance changes (the charge batches of apply_charge_batch are the one
+ * other writer, on purpose; see ChargesRepository). Writes take the caller's
  * transaction, so the balance change commits or rolls back together with
  * the business change that caused it.
  */

@@ -13,7 +13,7 @@ export enum LedgerType {
 /** recharge_records.remark's length: every remark an admin types is limited to it, so it always fits. */
 export const REMARK_MAX_LENGTH = 500;
 
-/** `recharge_records`: one append-only row per balance change (SPEC §4). */
+/** `recharge_records`: one append-only row per balance change. */
 @Entity('recharge_records')
 export class RechargeRecord {
   @PrimaryGeneratedColumn({ type: 'bigint' })

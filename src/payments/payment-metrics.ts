@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { MetricsService } from '../common/metrics/metrics.service';
 
-/** Payment counters for /metrics (SPEC §9). Amounts here are for dashboards only, never for money logic. */
+/** Payment counters for /metrics. Amounts here are for dashboards only, never for money logic. */
 @Injectable()
 export class PaymentMetrics {
   readonly ordersCreated: Counter<'provider'>;

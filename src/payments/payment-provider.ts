@@ -99,7 +99,7 @@ export interface RefundAttempt {
 }
 
 /**
- * The port every payment gateway adapter implements (SPEC §6). The payment
+ * The port every payment gateway adapter implements (docs/gateways.md says how to add one). The payment
  * service talks to gateways only through it; adapters live in
  * providers/<name>/ with their own module and configuration.
  */

@@ -41,7 +41,7 @@ export interface BonusRequest {
   orderNo: string;
   amountCny: string;
   amountUsd: string;
-  /** The tier previewed when the order was created (SPEC §5.2: the order's creation time decides). */
+  /** The tier previewed when the order was created: the order's creation time decides, not the payment's. */
   tier: number | null;
 }
 

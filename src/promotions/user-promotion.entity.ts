@@ -6,7 +6,7 @@ export enum PromotionStatus {
   Expired = 'expired',
 }
 
-/** `user_promotions`: each user's one new-user bonus (SPEC §4, §5.2). */
+/** `user_promotions`: each user's one new-user bonus. */
 @Entity('user_promotions')
 export class UserPromotion {
   @PrimaryGeneratedColumn({ type: 'bigint' }) id: string;

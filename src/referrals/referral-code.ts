@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 
-/** Upper-case letters and digits without look-alikes: no 0/O, 1/I/L (SPEC §5.3). */
+/** Upper-case letters and digits without look-alikes: no 0/O, 1/I/L, so a code read aloud or copied by hand is typed right. */
 export const CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 
 /** A uniformly random code from a cryptographic source. */

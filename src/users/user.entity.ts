@@ -10,7 +10,7 @@ export enum UserStatus {
   Disabled = 'disabled',
 }
 
-/** `users` (SPEC §4). Ids are BIGINT, read as strings; money is NUMERIC, read as strings. */
+/** `users`: accounts and their balances. Ids are BIGINT, read as strings; money is NUMERIC, read as strings. */
 @Entity('users')
 export class User {
   @PrimaryGeneratedColumn({ type: 'bigint' })

@@ -184,7 +184,7 @@ describe('admin ledger (API)', () => {
 
 });
 
-describe('ledger audit (SPEC §5.8)', () => {
+describe('ledger audit (docs/ledger-invariants.md)', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp();

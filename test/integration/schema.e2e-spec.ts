@@ -8,7 +8,7 @@ describe('schema', () => {
   });
   afterAll(() => db.destroy());
 
-  it('has every table of SPEC §4', async () => {
+  it('has every table of the data model', async () => {
     const rows: { table_name: string }[] = await db.query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
     );

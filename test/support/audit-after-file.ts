@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/common/database/data-source.options';
 import { auditLedger } from '../../src/ledger/ledger-audit';
 
-/** SPEC §5.8: after every integration test file, the ledger invariants hold. */
+/** After every integration test file, the ledger invariants hold (docs/ledger-invariants.md). */
 afterAll(async () => {
   const dataSource = new DataSource(dataSourceOptions(process.env.DATABASE_URL!, 1));
   await dataSource.initialize();

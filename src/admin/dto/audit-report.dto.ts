@@ -6,7 +6,7 @@ export class AuditViolationDto {
 }
 
 export class AuditReportDto {
-  @ApiProperty({ description: 'True when every SPEC §5.8 invariant holds' }) ok: boolean;
+  @ApiProperty({ description: 'True when every ledger invariant holds' }) ok: boolean;
   @ApiProperty({ type: [AuditViolationDto] }) violations: AuditViolationDto[];
   @ApiProperty({ format: 'date-time' }) checkedAt: string;
 }

@@ -105,7 +105,7 @@ export class RedisSection {
 export class AuthSection {
   @IsString() jwtSecret: string;
   @asInt() @IsInt() @Min(60) jwtTtlSeconds: number;
-  // SPEC §4: bcrypt cost ≥ 10.
+  // bcrypt below cost 10 is too cheap to guess against.
   @asInt() @IsInt() @Min(10) @Max(15) bcryptCost: number;
   @IsString() adminEmail: string;
   @IsString() adminPassword: string;

@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from './config.loader';
 const load = (env: Record<string, string>) => loadConfig({ NODE_ENV: 'unit', ...env });
 
 describe('loadConfig', () => {
-  it('reads the defaults of SPEC into a typed object', () => {
+  it('reads the documented defaults into a typed object', () => {
     const config = load({});
     expect(config.payment.exchangeRate).toBe('7.2');
     expect(config.payment.maxOrdersPerMinute).toBe(3);

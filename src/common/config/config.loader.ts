@@ -12,7 +12,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** The environment variables SPEC §7 names, and the key each one sets. */
+/** The environment variables with short names (documented in docs/operations.md), and the key each one sets. */
 export const ENV_KEYS: Readonly<Record<string, string>> = {
   PORT: 'app.port',
   PUBLIC_BASE_URL: 'app.public_base_url',

@@ -9,7 +9,7 @@ export function dataSourceOptions(url: string, poolSize = 10, entities: NonNulla
     entities,
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
-    // The schema belongs to the migrations alone (SPEC §4).
+    // The schema belongs to the migrations alone: never synchronised from the entities.
     synchronize: false,
     migrationsRun: false,
     extra: { max: poolSize, application_name: 'recharge' },

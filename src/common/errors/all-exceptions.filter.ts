@@ -30,7 +30,7 @@ const CODE_BY_STATUS: Partial<Record<number, string>> = {
   429: 'RATE_LIMITED',
 };
 
-/** The one error shape of SPEC §3a: {statusCode, error, message, requestId} plus a stable `code`. */
+/** The one error shape of the API: {statusCode, error, message, requestId} plus a stable `code`. */
 export interface ErrorBody {
   statusCode: number;
   error: string;

@@ -5,7 +5,7 @@ import { DateQuery } from './date-query';
 
 export const MAX_PAGE_SIZE = 100;
 
-/** `?page=1&pageSize=20` (SPEC §3a). */
+/** `?page=1&pageSize=20`: every list is paged this way. */
 export class PageQueryDto {
   @ApiPropertyOptional({ minimum: 1, default: 1 })
   @IsOptional()

@@ -4,7 +4,7 @@ import { AppConfig } from '../config/app-config';
 
 /**
  * Paths pino blanks out wherever they appear in a log line. Tokens, passwords,
- * gateway keys and signatures never reach the logs (SPEC §9).
+ * gateway keys and signatures never reach the logs.
  */
 export const REDACTED_PATHS = [
   'req.headers.authorization',

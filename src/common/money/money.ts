@@ -4,7 +4,7 @@ import Decimal from 'decimal.js';
  * Money arithmetic. Amounts travel as decimal strings (API, entities, SQL
  * parameters) and are computed with this Decimal clone; never with `number`.
  *
- * Rounding (SPEC §3): half-up — for negative amounts, half away from zero —
+ * Rounding: half-up — for negative amounts, half away from zero —
  * to the scale of the column that stores the result, once, at the step that
  * produces a stored amount.
  */
@@ -51,7 +51,7 @@ export function convertCnyToUsd(amountCny: string, discountRate: string, exchang
 }
 
 /**
- * bonus = amount_usd × percent / 100, rounded half-up to 8 places (SPEC §5.2).
+ * bonus = amount_usd × percent / 100, rounded half-up to 8 places.
  */
 export function percentOf(amountUsd: string, percent: number): string {
   return toUsd(new Money(amountUsd).times(percent).dividedBy(100));

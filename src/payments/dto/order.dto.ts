@@ -33,7 +33,7 @@ export class CreateOrderDto {
   display?: 'redirect' | 'qrcode';
 }
 
-/** A payment order in an answer (SPEC §3a). */
+/** A payment order in an answer. */
 export class OrderDto {
   @ApiProperty({ example: 'PO20261123010203A1B2C3D4E5F60718' }) orderNo: string;
   @ApiProperty({ enum: OrderStatus, enumName: 'OrderStatus' }) status: OrderStatus;

@@ -53,7 +53,7 @@ export class AuthService {
     this.loginFailures = new FailureLimiter(cache, 'login', loginFailuresPerAccount, loginFailureWindowMinutes * 60_000);
   }
 
-  /** Creates the account and everything that belongs to it in one transaction (SPEC §5.1). */
+  /** Creates the account and everything that belongs to it in one transaction: the user, their referral code, their new-user promotion and the invite that brought them. */
   async register(input: Registration): Promise<Session> {
     // Hashing is slow on purpose; keep it outside the transaction.
     const passwordHash = await bcrypt.hash(input.password, this.config.auth.bcryptCost);

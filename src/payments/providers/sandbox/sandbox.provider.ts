@@ -17,7 +17,7 @@ import { ZpayProtocol } from '../zpay/zpay-protocol';
 export const SANDBOX_PID = 'sandbox';
 
 /**
- * The embedded default gateway (SPEC §6.3): its checkout page is served by
+ * The embedded default gateway, used when no real gateway is configured: its checkout page is served by
  * this app, and its Pay button makes the app send itself the notify Zpay
  * would send, signed with the sandbox key, over HTTP, through the same
  * webhook code. Off in production unless SANDBOX_ENABLED=true.

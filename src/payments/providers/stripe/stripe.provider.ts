@@ -18,7 +18,7 @@ import {
   WebhookVerificationError,
 } from '../../payment-provider';
 
-/** Stripe's tolerance for the age of a signed event (SPEC §5.5: 5 minutes). */
+/** Stripe's tolerance for the age of a signed event: 5 minutes, against replayed deliveries. */
 const SIGNATURE_TOLERANCE_SECONDS = 300;
 /** Stripe refuses Checkout Sessions that expire sooner than this. */
 const MIN_SESSION_MS = 30 * 60_000;
@@ -36,7 +36,7 @@ export function fromMinorUnits(minor: number, currency: string): string {
   return toCny(new Money(minor).dividedBy(ZERO_DECIMAL.has(currency) ? 1 : 100));
 }
 
-/** Cards through Stripe Checkout (SPEC §6.2). */
+/** Cards through Stripe Checkout. */
 @Injectable()
 export class StripeProvider extends PaymentProvider {
   readonly name = ProviderName.Stripe;

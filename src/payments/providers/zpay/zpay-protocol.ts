@@ -33,7 +33,7 @@ interface ZpayOrderAnswer {
 const NOTIFY_FIELDS = ['pid', 'trade_no', 'out_trade_no', 'type', 'name', 'money', 'trade_status'] as const;
 
 /**
- * The epay protocol Zpay speaks (SPEC §6.1), shared by the Zpay adapter and
+ * The epay protocol Zpay speaks (docs/gateways.md), shared by the Zpay adapter and
  * the sandbox, which imitates Zpay with its own key.
  */
 export class ZpayProtocol {

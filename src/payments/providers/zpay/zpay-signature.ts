@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 /**
- * The epay/Zpay MD5 signature (SPEC §6.1): every field except `sign`,
+ * The epay/Zpay MD5 signature (a worked example is in docs/gateways.md): every field except `sign`,
  * `sign_type` and empty values, sorted by key in plain code-unit order (not
  * localeCompare), joined as k1=v1&k2=v2 with raw (not URL-encoded) values,
  * the merchant key appended with no separator; MD5, lower-case hex.

@@ -15,7 +15,7 @@ import {
 } from '../../payment-provider';
 import { ZpayProtocol } from './zpay-protocol';
 
-/** Alipay and WeChat Pay through the Zpay aggregator (SPEC §6.1). */
+/** Alipay and WeChat Pay through the Zpay aggregator. */
 @Injectable()
 export class ZpayProvider extends PaymentProvider {
   readonly name = ProviderName.Zpay;
