@@ -11,6 +11,7 @@ import { Spending1764720000000 } from './1764720000000-Spending';
 import { RedeemCodes1764806400000 } from './1764806400000-RedeemCodes';
 import { ChargeBatchFunction1764892800000 } from './1764892800000-ChargeBatchFunction';
 import { PromotionTiersFromZero1764979200000 } from './1764979200000-PromotionTiersFromZero';
+import { LedgerOperatorEmailLength1765065600000 } from './1765065600000-LedgerOperatorEmailLength';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   RedeemCodes1764806400000,
   ChargeBatchFunction1764892800000,
   PromotionTiersFromZero1764979200000,
+  LedgerOperatorEmailLength1765065600000,
 ];

@@ -29,7 +29,7 @@ export class RechargeRecord {
   @Column({ type: 'varchar', length: 20 })
   type: LedgerType;
 
-  @Column({ type: 'varchar', length: 100, nullable: true })
+  @Column({ type: 'varchar', length: 255, nullable: true })
   operator: string | null;
 
   @Column({ type: 'varchar', length: REMARK_MAX_LENGTH, nullable: true })

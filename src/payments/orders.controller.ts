@@ -99,7 +99,7 @@ export class OrdersController {
 
   @Post('orders/:orderNo/cancel')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Give up an unpaid order (pending → failed)' })
+  @ApiOperation({ summary: 'Give up an unpaid order (pending → cancelled; or paid, if the gateway says it was paid meanwhile)' })
   @ApiOkResponse({ type: OrderDto })
   @ApiNotFoundResponse({ description: 'No such order of yours' })
   @ApiConflictResponse({ description: 'The order is no longer pending' })

@@ -97,7 +97,7 @@ export class ChargesService {
   ) {
     this.batchSize = new Histogram({
       name: 'charge_batch_size',
-      help: 'Charges of one account applied in one transaction',
+      help: 'Charges applied together in one batch statement (any number of accounts)',
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
       registers: [metrics.registry],
     });

@@ -104,6 +104,16 @@ describe('admin ledger (API)', () => {
     expect(balance).toBe('0.00000000');
   });
 
+  it('records an admin with a long email (up to the 255 an account allows) as the operator', async () => {
+    const longEmail = `${'a'.repeat(60)}@${'b'.repeat(60)}.${'c'.repeat(60)}.example.test`;
+    expect(longEmail.length).toBeGreaterThan(100);
+    const longAdmin = await registerAdmin(t.http, t.db, { email: longEmail });
+    const user = await registerUser(t.http);
+    await adjust(user.id, { amount: '3', remark: 'long address' }, longAdmin).expect(201);
+    const [row] = await t.db.query(`SELECT operator FROM recharge_records WHERE user_id = $1`, [user.id]);
+    expect(row.operator).toBe(longEmail);
+  });
+
   it('shows users `admin` as the operator of an adjustment, never the admin’s email', async () => {
     const user = await registerUser(t.http);
     await adjust(user.id, { amount: '2', remark: 'goodwill' }).expect(201);

@@ -27,8 +27,8 @@ export async function registerUser(http: TestAgent, overrides: Partial<Record<st
 }
 
 /** A registered user made admin directly in the database (no API can do that, by design). */
-export async function registerAdmin(http: TestAgent, db: DataSource): Promise<TestUser> {
-  const user = await registerUser(http);
+export async function registerAdmin(http: TestAgent, db: DataSource, overrides: Partial<Record<string, string>> = {}): Promise<TestUser> {
+  const user = await registerUser(http, overrides);
   await db.query(`UPDATE users SET role = 'admin' WHERE id = $1`, [user.id]);
   return user;
 }

@@ -43,7 +43,8 @@ export const REDACTED_PATHS = [
             }),
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
           },
-          autoLogging: { ignore: (req) => req.url === '/metrics' || req.url === '/api/health' },
+          // Scrapes and health probes arrive every few seconds and say nothing about traffic.
+          autoLogging: { ignore: (req) => req.url === '/metrics' || /^\/api\/health(\/|\?|$)/.test(req.url ?? '') },
           transport: config.log.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
         },
       }),
