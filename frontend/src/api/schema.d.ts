@@ -615,7 +615,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Give up an unpaid order (pending → failed) */
+        /** Give up an unpaid order (pending → cancelled; or paid, if the gateway says it was paid meanwhile) */
         post: operations["OrdersController_cancel"];
         delete?: never;
         options?: never;
@@ -1152,7 +1152,7 @@ export interface components {
             }[];
         };
         AuditReportDto: {
-            /** @description True when every SPEC §5.8 invariant holds */
+            /** @description True when every ledger invariant holds */
             ok: boolean;
             violations: components["schemas"]["AuditViolationDto"][];
             /** Format: date-time */
