@@ -433,11 +433,14 @@ describe('payments', () => {
       const user = await registerUser(t.http);
       const order = await createOrder(user, { amountCny: '50.00' });
       const other = await createOrder(user, { amountCny: '10.00' });
+      const oddAmount = await createOrder(user, { amountCny: '20.00' });
       await t.db.query(`UPDATE payment_orders SET created_at = created_at - interval '3 minutes' WHERE order_no = ANY($1)`, [
-        [order.orderNo, other.orderNo],
+        [order.orderNo, other.orderNo, oddAmount.orderNo],
       ]);
-      zpay.orders.set(order.orderNo, { status: 1, money: '50.00', trade_no: 'ZRECONCILED1' });
+      zpay.orders.set(order.orderNo, { status: 1, money: '50.000', trade_no: 'ZRECONCILED1' });
       zpay.orders.set(other.orderNo, { status: 0, money: '10.00', trade_no: 'ZUNPAID1' });
+      // Rounded to 2 decimals this would read 20.00; it is no yuan amount, so the order is left for an admin.
+      zpay.orders.set(oddAmount.orderNo, { status: 1, money: '19.995', trade_no: 'ZODD1' });
 
       // A batch of one: every pending order is still asked about, page after page.
       const report = await t.app.get(OrderMaintenanceService).reconcile({ batchSize: 1 });
@@ -445,6 +448,7 @@ describe('payments', () => {
       expect(report?.settled).toBeGreaterThanOrEqual(1);
       expect(await orderRow(order.orderNo)).toMatchObject({ status: 'paid', trade_no: 'ZRECONCILED1' });
       expect((await orderRow(other.orderNo)).status).toBe('pending');
+      expect((await orderRow(oddAmount.orderNo)).status).toBe('pending');
       expect(await ledgerOf(user)).toEqual([
         { type: 'payment', amount: '6.94444444', related_id: order.orderNo },
         { type: 'promotion', amount: '2.08333333', related_id: order.orderNo },

@@ -115,8 +115,11 @@ export class ZpayProtocol {
     const raw = JSON.stringify({ ...answer });
     if (String(answer.code) !== '1') return { status: 'unknown', raw };
     if (String(answer.status) !== '1') return { status: 'pending', raw };
+    // As strict as the notify: a yuan amount has at most 2 decimals ("20.000" is 20.00; "19.995" is no order's amount).
     if (!answer.money || !/^\d+(\.\d+)?$/.test(answer.money)) return { status: 'unknown', raw };
-    return { status: 'paid', tradeNo: answer.trade_no ?? null, amountCny: toCny(new Money(answer.money)), currency: 'cny', raw };
+    const money = new Money(answer.money);
+    if (!money.equals(money.toDecimalPlaces(2))) return { status: 'unknown', raw };
+    return { status: 'paid', tradeNo: answer.trade_no ?? null, amountCny: toCny(money), currency: 'cny', raw };
   }
 
   async refund(orderNo: string, amountCny: string): Promise<void> {
