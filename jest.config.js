@@ -5,6 +5,8 @@ const transform = { '^.+\\.(t|j)s$': '@swc/jest' };
 const transformIgnorePatterns = ['/node_modules/(?!(content-disposition)/)'];
 
 module.exports = {
+  // A global option: Jest ignores it inside a project. Integration and browser tests start apps and Chromium.
+  testTimeout: 30000,
   projects: [
     {
       displayName: 'unit',
@@ -24,7 +26,6 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/support/audit-after-file.ts'],
-      testTimeout: 30000,
     },
   ],
 };

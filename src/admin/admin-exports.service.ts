@@ -3,8 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CsvColumn, csvFile, exportFilename } from '../common/http/csv-export';
 import { LedgerExportRow, LedgerFilter, LedgerService } from '../ledger/ledger.service';
-import { OrderReviewService } from '../payments/order-review.service';
-import { AdminOrderFilter, OrderExportRow } from '../payments/payment-orders.repository';
+import { AdminOrderFilter, OrderExportRow, OrderReviewService } from '../payments/order-review.service';
 import { AuthenticatedUser } from '../users/auth/authenticated-user';
 import { AdminAuditService, AuditAction, AuditTarget } from './admin-audit.service';
 

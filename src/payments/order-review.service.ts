@@ -9,6 +9,8 @@ import { PaymentRefundsRepository } from './payment-refunds.repository';
 import { PaymentsException } from './payments.errors';
 import { RefundsService } from './refunds.service';
 
+export type { AdminOrderFilter, OrderExportRow };
+
 export interface OrderReview {
   order: PaymentOrder;
   userEmail: string | null;
