@@ -74,9 +74,12 @@ describeInBrowser('the web app in a real browser', () => {
     await page.getByTestId('package-100.00').click();
     await page.getByTestId('provider-sandbox').click();
     await page.getByTestId('method-alipay').click();
-    await expectText(page, 'preview-usd', '13.88888889');
-    await expectText(page, 'preview-bonus', '4.16666667');
-    await expectText(page, 'preview-total', '18.05555556');
+    // USD at 2 decimals for users, the exact amount in the title.
+    await expectText(page, 'preview-usd', '13.89');
+    await expectText(page, 'preview-bonus', '4.17');
+    await expectText(page, 'preview-total', '18.06');
+    expect(await page.getByTestId('preview-usd').locator('.money').getAttribute('title')).toBe('13.88888889');
+    expect(await page.getByTestId('preview-total').locator('.money').getAttribute('title')).toBe('18.05555556');
     await page.screenshot({ path: join(SHOTS, 'recharge-phone.png'), fullPage: true });
 
     await page.getByTestId('recharge-submit').click();
@@ -86,7 +89,8 @@ describeInBrowser('the web app in a real browser', () => {
 
     await page.waitForURL(/\/payment\/result\?out_trade_no=/);
     await page.waitForSelector('[data-testid="result-status"][data-status="paid"]', { timeout: 15_000 });
-    await expectText(page, 'result-total', '18.05');
+    await expectText(page, 'result-total', '18.06');
+    expect(await page.getByTestId('result-total').getAttribute('title')).toBe('18.05555556');
     await page.screenshot({ path: join(SHOTS, 'result-phone.png'), fullPage: true });
 
     const [{ balance }] = await t.db.query(`SELECT balance FROM users WHERE email = 'payer@example.test'`);

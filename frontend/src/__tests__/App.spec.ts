@@ -27,6 +27,7 @@ describe('App shell', () => {
       ['nav-home', '/'],
       ['nav-recharge', '/recharge'],
       ['nav-records', '/records'],
+      ['nav-orders', '/orders'],
       ['nav-referral', '/referral'],
     ] as const) {
       expect(wrapper.findAll(`[data-testid="${id}"]`)).toHaveLength(1);
@@ -48,7 +49,7 @@ describe('App shell', () => {
     const { router } = await mountSignedIn(App, '/login'); // signed in: /login sends home
     expect(router.currentRoute.value.name).toBe('home');
     useAuthStore().logout();
-    for (const path of ['/recharge', '/records', '/referral', '/payment/result?out_trade_no=PO1']) {
+    for (const path of ['/recharge', '/records', '/orders', '/referral', '/payment/result?out_trade_no=PO1']) {
       await router.push(path);
       expect(router.currentRoute.value.name).toBe('login');
       expect(router.currentRoute.value.query.redirect).toBe(path);

@@ -25,6 +25,9 @@ const adminApi = {
   'GET /api/admin/recharge-records': emptyPage,
   'GET /api/admin/redeem-batches': emptyPage,
   'GET /api/admin/api-keys': [],
+  'GET /api/admin/users': emptyPage,
+  'GET /api/admin/referrals': emptyPage,
+  'GET /api/admin/promotions/stats': { enabled: true, byTier: [], totalBonusUsd: '0.00000000', grantedCount: 0, active: 0, used: 0, expired: 0 },
 };
 
 beforeEach(() => localStorage.clear());
@@ -35,7 +38,7 @@ describe('admin pages: route guard and navigation', () => {
     const { wrapper, router } = await mountSignedIn(App, '/admin');
     expect(router.currentRoute.value.name).toBe('home');
 
-    for (const path of ['/admin', '/admin/orders', '/admin/ledger', '/admin/redeem']) {
+    for (const path of ['/admin', '/admin/orders', '/admin/ledger', '/admin/redeem', '/admin/users', '/admin/growth']) {
       await router.push(path);
       expect(router.currentRoute.value.name).toBe('home');
     }
@@ -45,7 +48,7 @@ describe('admin pages: route guard and navigation', () => {
     expect(api.requests.filter((r) => r.path.startsWith('/api/admin'))).toHaveLength(0);
   });
 
-  it('lets an admin in (after a reload the role is asked for once) with the admin link and the four tabs', async () => {
+  it('lets an admin in (after a reload the role is asked for once) with the admin link and every tab', async () => {
     const api = stubApi({ 'GET /api/users/me': me('admin'), ...adminApi });
     const { wrapper, router } = await mountSignedIn(App, '/admin');
     expect(router.currentRoute.value.name).toBe('admin-dashboard');
@@ -57,6 +60,8 @@ describe('admin pages: route guard and navigation', () => {
     expect(wrapper.get('[data-testid="admin-tab-orders"]').attributes('href')).toBe('/admin/orders');
     expect(wrapper.get('[data-testid="admin-tab-ledger"]').attributes('href')).toBe('/admin/ledger');
     expect(wrapper.get('[data-testid="admin-tab-redeem"]').attributes('href')).toBe('/admin/redeem');
+    expect(wrapper.get('[data-testid="admin-tab-users"]').attributes('href')).toBe('/admin/users');
+    expect(wrapper.get('[data-testid="admin-tab-growth"]').attributes('href')).toBe('/admin/growth');
 
     await wrapper.get('[data-testid="admin-tab-orders"]').trigger('click');
     await vi.waitFor(() => expect(wrapper.find('[data-testid="admin-orders-search"]').exists()).toBe(true));
@@ -72,6 +77,18 @@ describe('admin pages: route guard and navigation', () => {
     await flushPromises();
     expect(api.calls('GET /api/admin/redeem-batches')).toHaveLength(1);
     expect(api.calls('GET /api/admin/api-keys')).toHaveLength(1);
+
+    await wrapper.get('[data-testid="admin-tab-users"]').trigger('click');
+    await vi.waitFor(() => expect(wrapper.find('[data-testid="admin-users-search"]').exists()).toBe(true));
+    expect(router.currentRoute.value.name).toBe('admin-users');
+    expect(wrapper.get('[data-testid="admin-tab-users"]').classes()).toContain('active');
+
+    await wrapper.get('[data-testid="admin-tab-growth"]').trigger('click');
+    await vi.waitFor(() => expect(wrapper.find('[data-testid="growth-search"]').exists()).toBe(true));
+    expect(router.currentRoute.value.name).toBe('admin-growth');
+    await flushPromises();
+    expect(api.calls('GET /api/admin/promotions/stats')).toHaveLength(1);
+    expect(api.calls('GET /api/admin/referrals')).toHaveLength(1);
   });
 
   it('sends a signed-out visitor to login, and home when the role cannot be checked', async () => {

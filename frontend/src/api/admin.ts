@@ -1,6 +1,15 @@
 import { http } from './client';
+import { withIdempotencyKey } from './http';
 import type {
+  AdminInvitePage,
+  AdminInviteQuery,
   AdminLedgerQuery,
+  AdminUser,
+  AdminUserPage,
+  AdminUserQuery,
+  PromotionStats,
+  PromotionStatsQuery,
+  UserStatusChangeRequest,
   ApiKey,
   CreateApiKeyRequest,
   CreatedApiKey,
@@ -23,8 +32,10 @@ import type {
   ResolveDuplicatesRequest,
   ResolveRefundRequest,
 } from './types';
+import type { DownloadedFile } from './http';
+import type { AdminLedgerExportQuery, AdminOrderExportQuery, AuditLogPage, AuditLogQuery } from './types';
 
-/** Admin API (SPEC §5.7): every call answers 403 to a non-admin. */
+/** Admin API: every call answers 403 to a non-admin. */
 
 export function listAdminOrders(query: AdminOrderQuery = {}): Promise<AdminOrderPage> {
   return http.get<AdminOrderPage>('/admin/payment/orders', { query });
@@ -87,12 +98,47 @@ export function listAdminRechargeRecords(query: AdminLedgerQuery = {}): Promise<
   return http.get<AdminRechargeRecordPage>('/admin/recharge-records', { query });
 }
 
-/** A signed credit/debit (ledger type admin). 409 LEDGER_INSUFFICIENT_BALANCE, 404 LEDGER_USER_NOT_FOUND. */
-export function adjustBalance(userId: string, body: BalanceAdjustmentRequest): Promise<RechargeRecord> {
-  return http.post<RechargeRecord>(`/admin/users/${encodeURIComponent(userId)}/balance-adjustments`, body);
+/**
+ * A signed credit/debit (ledger type admin); the answer's balanceAfter is the user's new balance.
+ * Sent with an Idempotency-Key (a new one unless given): resending one submission with its key is
+ * applied once. 409 LEDGER_INSUFFICIENT_BALANCE, 404 LEDGER_USER_NOT_FOUND.
+ */
+export function adjustBalance(userId: string, body: BalanceAdjustmentRequest, idempotencyKey?: string): Promise<RechargeRecord> {
+  return http.post<RechargeRecord>(
+    `/admin/users/${encodeURIComponent(userId)}/balance-adjustments`,
+    body,
+    withIdempotencyKey({}, idempotencyKey),
+  );
 }
 
-/** Runs the ledger invariant checks (SPEC §5.8). */
+/**
+ * Users, newest first: `q` is part of an email or username (a number also finds the user with
+ * that id), filtered by status and role.
+ */
+export function listAdminUsers(query: AdminUserQuery = {}): Promise<AdminUserPage> {
+  return http.get<AdminUserPage>('/admin/users', { query });
+}
+
+/**
+ * Disables or re-enables an account (audited, with a required remark); answers the updated user.
+ * A disabled user is refused from their next request. 409 ADMIN_CANNOT_DISABLE_SELF for the admin's
+ * own account, 404 for no such user.
+ */
+export function setAdminUserStatus(userId: string, body: UserStatusChangeRequest): Promise<AdminUser> {
+  return http.post<AdminUser>(`/admin/users/${encodeURIComponent(userId)}/status`, body);
+}
+
+/** New-user bonuses granted in [from, to) by tier (numbered from 0), their total, and promotions by status. */
+export function getPromotionStats(query: PromotionStatsQuery = {}): Promise<PromotionStats> {
+  return http.get<PromotionStats>('/admin/promotions/stats', { query });
+}
+
+/** Invites, newest first, with the invitee's paid total and the referrer's reward. */
+export function listAdminInvites(query: AdminInviteQuery = {}): Promise<AdminInvitePage> {
+  return http.get<AdminInvitePage>('/admin/referrals', { query });
+}
+
+/** Runs the ledger invariant checks (docs/ledger-invariants.md). */
 export function runLedgerAudit(): Promise<AuditReport> {
   return http.get<AuditReport>('/admin/audit');
 }
@@ -128,4 +174,30 @@ export function createApiKey(body: CreateApiKeyRequest): Promise<CreatedApiKey> 
 /** Calls with the key are refused from now on; answers the key's row. 404 API_KEY_NOT_FOUND. */
 export function revokeApiKey(id: string): Promise<ApiKey> {
   return http.request<ApiKey>('DELETE', `/admin/api-keys/${encodeURIComponent(id)}`);
+}
+
+/** What admins did, newest first (every change and every export, with the fields before and after). */
+export function listAuditLogs(query: AuditLogQuery = {}): Promise<AuditLogPage> {
+  return http.get<AuditLogPage>('/admin/audit-logs', { query });
+}
+
+/** A query without paging: the CSV exports answer 400 to page or pageSize. */
+function withoutPaging<Q extends object>(query: Q): Omit<Q, 'page' | 'pageSize'> {
+  const rest: Record<string, unknown> = { ...(query as Record<string, unknown>) };
+  delete rest.page;
+  delete rest.pageSize;
+  return rest as Omit<Q, 'page' | 'pageSize'>;
+}
+
+/**
+ * Every order the list's filters match, as a CSV file named by the server
+ * (orders-<UTC time>.csv). Audited with its filters.
+ */
+export function exportAdminOrdersCsv(query: AdminOrderExportQuery = {}): Promise<DownloadedFile> {
+  return http.getFile('/admin/payment/orders.csv', { query: withoutPaging(query) });
+}
+
+/** Every ledger row the global ledger's filters match, as a CSV file (ledger-<UTC time>.csv). Audited with its filters. */
+export function exportAdminLedgerCsv(query: AdminLedgerExportQuery = {}): Promise<DownloadedFile> {
+  return http.getFile('/admin/recharge-records.csv', { query: withoutPaging(query) });
 }

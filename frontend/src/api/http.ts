@@ -78,18 +78,31 @@ export interface HttpClientOptions {
   fetch?: typeof fetch;
 }
 
+/** A file the server sent for download, and the name it gave it (Content-Disposition), if any. */
+export interface DownloadedFile {
+  blob: Blob;
+  filename: string | null;
+}
+
 export interface HttpClient {
   request<T>(method: HttpMethod, path: string, options?: RequestOptions): Promise<T>;
   get<T>(path: string, options?: Omit<RequestOptions, 'body'>): Promise<T>;
   post<T>(path: string, body?: unknown, options?: Omit<RequestOptions, 'body'>): Promise<T>;
+  /**
+   * GET a file (a CSV export…) as a Blob with the server's file name: the same
+   * token, query string and error handling as every other call; an error answer
+   * is still read as JSON into an ApiError.
+   */
+  getFile(path: string, options?: Omit<RequestOptions, 'body'>): Promise<DownloadedFile>;
 }
 
 /** One fetch-based JSON client: base URL, bearer token, typed errors, 401 handling. */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const baseUrl = options.baseUrl ?? '/api';
 
-  async function request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
-    const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
+  /** Sends the request; an answer that is not 2xx is thrown as an ApiError (after the 401 hook). */
+  async function send(method: HttpMethod, path: string, opts: RequestOptions, accept: string): Promise<Response> {
+    const headers: Record<string, string> = { Accept: accept, ...opts.headers };
     const token = opts.auth === false ? null : options.getToken();
     if (token) headers.Authorization = `Bearer ${token}`;
     let body: string | undefined;
@@ -111,21 +124,65 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       throw ApiError.network(cause);
     }
 
-    const payload = await readBody(res);
     if (!res.ok) {
+      const payload = await readBody(res);
       // Only a request that carried a token can mean "your session is over";
       // a 401 from login (wrong password) is an ordinary error for the form.
       if (res.status === 401 && token) options.onUnauthorized();
       throw ApiError.fromBody(res.status, res.statusText, payload, parseRetryAfter(res.headers.get('Retry-After')));
     }
-    return payload as T;
+    return res;
+  }
+
+  async function request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
+    const res = await send(method, path, opts, 'application/json');
+    return (await readBody(res)) as T;
+  }
+
+  async function getFile(path: string, opts: Omit<RequestOptions, 'body'> = {}): Promise<DownloadedFile> {
+    const res = await send('GET', path, opts, '*/*');
+    let blob: Blob;
+    try {
+      blob = await res.blob();
+    } catch (cause) {
+      // The connection dropped half-way through the file.
+      throw ApiError.network(cause);
+    }
+    return { blob, filename: filenameFromContentDisposition(res.headers.get('Content-Disposition')) };
   }
 
   return {
     request,
     get: (path, opts) => request('GET', path, opts),
     post: (path, body, opts) => request('POST', path, { ...opts, body }),
+    getFile,
   };
+}
+
+/**
+ * The file name of a Content-Disposition header: `filename*=UTF-8''…` (RFC 5987)
+ * when given, else `filename="…"` or a bare `filename=…`. Only the last path
+ * segment is kept; null when there is none.
+ *
+ *   attachment; filename="orders-20261123T101500Z.csv" → "orders-20261123T101500Z.csv"
+ */
+export function filenameFromContentDisposition(header: string | null): string | null {
+  if (!header) return null;
+  let name: string | null = null;
+  const extended = /filename\*\s*=\s*([^']*)'[^']*'([^;]+)/i.exec(header);
+  if (extended) {
+    try {
+      name = decodeURIComponent(extended[2]!.trim().replace(/^"(.*)"$/, '$1'));
+    } catch {
+      name = null;
+    }
+  }
+  if (name === null) {
+    const plain = /(?:^|;)\s*filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]+))/i.exec(header);
+    if (plain) name = plain[1] !== undefined ? plain[1].replace(/\\(.)/g, '$1') : plain[2]!.trim();
+  }
+  const base = name?.split(/[\\/]/).pop()?.trim() ?? '';
+  return base === '' ? null : base;
 }
 
 /**

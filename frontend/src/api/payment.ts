@@ -1,13 +1,18 @@
 import { http } from './client';
+import { withIdempotencyKey } from './http';
 import type { CreateOrderRequest, Order, OrderListQuery, OrderPage, PaymentConfig } from './types';
 
 export function getPaymentConfig(): Promise<PaymentConfig> {
   return http.get<PaymentConfig>('/payment/config');
 }
 
-/** 201 with the order and where to pay (a URL, or QR content for display "qrcode"). */
-export function createOrder(body: CreateOrderRequest): Promise<Order> {
-  return http.post<Order>('/payment/orders', body);
+/**
+ * 201 with the order and where to pay (a URL, or QR content for display "qrcode").
+ * Sent with an Idempotency-Key: pass the same key to resend the same attempt
+ * (an answer lost to the network), none (a fresh key) for a new one.
+ */
+export function createOrder(body: CreateOrderRequest, idempotencyKey?: string): Promise<Order> {
+  return http.post<Order>('/payment/orders', body, withIdempotencyKey({}, idempotencyKey));
 }
 
 export function listOrders(query: OrderListQuery = {}): Promise<OrderPage> {

@@ -1,5 +1,5 @@
 /**
- * API shapes (SPEC §3a), as aliases of the types generated from the API's
+ * API shapes, as aliases of the types generated from the API's
  * own OpenAPI document (`npm run gen:api` → schema.d.ts; never edit that file).
  * Money is always a decimal string — never a JS number.
  */
@@ -52,7 +52,7 @@ export type Invitee = Schemas['InviteeDto'];
 export type InviteePage = Schemas['InviteePageDto'];
 export type InviteeQuery = NonNullable<operations['ReferralsController_invitees']['parameters']['query']>;
 
-// Admin (SPEC §5.7)
+// Admin
 export type AdminOrder = Schemas['AdminOrderDto'];
 export type AdminOrderPage = Schemas['AdminOrderPageDto'];
 export type AdminOrderQuery = NonNullable<operations['AdminPaymentsController_list']['parameters']['query']>;
@@ -73,10 +73,34 @@ export type BalanceAdjustmentRequest = Schemas['BalanceAdjustmentDto'];
 export type AuditReport = Schemas['AuditReportDto'];
 export type AuditViolation = Schemas['AuditViolationDto'];
 export type PromotionStats = Schemas['PromotionStatsDto'];
+/** Bonuses granted in one tier; tiers are numbered from 0 (the first window after registration). */
+export type TierStats = Schemas['TierStatsDto'];
+export type PromotionStatsQuery = NonNullable<operations['AdminGrowthController_promotionStats']['parameters']['query']>;
+/** An invite as admins see it: both users, the invitee's paid total and the reward. */
+export type AdminInvite = Schemas['AdminInviteDto'];
+export type AdminInvitePage = Schemas['AdminInvitePageDto'];
+export type AdminInviteQuery = NonNullable<operations['AdminGrowthController_invites']['parameters']['query']>;
+/** A user as admins list them (the same shape as /users/me). */
+export type AdminUser = Schemas['MeDto'];
+export type AdminUserPage = Schemas['AdminUserPageDto'];
+export type AdminUserQuery = NonNullable<operations['AdminUsersController_list']['parameters']['query']>;
+export type UserStatusChangeRequest = Schemas['UserStatusChangeDto'];
 export type WindowTotals = Schemas['WindowTotalsDto'];
 export type StatsWindow = WindowTotals['window'];
 export type DailyTotals = Schemas['DailyTotalsDto'];
 export type StatusCount = Schemas['StatusCountDto'];
+
+// Admin audit log and CSV exports
+/** One admin action: who, what, to which record, when, and the fields before and after it. */
+export type AuditLog = Schemas['AuditLogDto'];
+export type AuditLogPage = Schemas['AuditLogPageDto'];
+export type AuditAction = Schemas['AuditAction'];
+export type AuditTarget = Schemas['AuditTarget'];
+export type AuditLogQuery = NonNullable<operations['AdminAuditLogsController_list']['parameters']['query']>;
+/** The order list's filters without paging (the export refuses page / pageSize with a 400). */
+export type AdminOrderExportQuery = NonNullable<operations['AdminPaymentsController_exportOrders']['parameters']['query']>;
+/** The global ledger's filters without paging. */
+export type AdminLedgerExportQuery = NonNullable<operations['AdminLedgerController_exportRechargeRecords']['parameters']['query']>;
 
 // Redeem codes (a user redeems; admins create batches of codes)
 export type RedeemCodeRequest = Schemas['RedeemCodeDto'];
@@ -171,6 +195,14 @@ export const REDEEM_BATCH_STATUSES = Object.keys(REDEEM_BATCH_STATUS_TABLE) as R
 const API_KEY_SCOPE_TABLE: Record<ApiKeyScope, true> = { 'charges:write': true, 'balances:read': true };
 export const API_KEY_SCOPES = Object.keys(API_KEY_SCOPE_TABLE) as ApiKeyScope[];
 
+/** Account states, roles and invitee states (Records, so a new value in the API fails type-checking here). */
+const USER_STATUS_TABLE: Record<UserStatus, true> = { active: true, disabled: true };
+export const USER_STATUSES = Object.keys(USER_STATUS_TABLE) as UserStatus[];
+const ROLE_TABLE: Record<Role, true> = { user: true, admin: true };
+export const ROLES = Object.keys(ROLE_TABLE) as Role[];
+const INVITEE_STATUS_TABLE: Record<InviteeStatus, true> = { registered: true, qualified: true, rewarded: true };
+export const INVITEE_STATUSES = Object.keys(INVITEE_STATUS_TABLE) as InviteeStatus[];
+
 /** An admin may confirm any order whose payment does not stand yet, and refund only a paid one. */
 export const CONFIRMABLE_ORDER_STATUSES: readonly OrderStatus[] = ['pending', 'expired', 'cancelled', 'failed'];
 export const REFUNDABLE_ORDER_STATUSES: readonly OrderStatus[] = ['paid'];
@@ -187,3 +219,23 @@ export const WEBHOOK_OUTCOMES = [
   'no_change',
 ] as const;
 export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
+
+/** Every audited action and target kind, in display order (Records, so a new value in the API fails type-checking here). */
+const AUDIT_ACTION_TABLE: Record<AuditAction, true> = {
+  'user.status': true,
+  'balance.adjust': true,
+  'order.confirm': true,
+  'order.refund': true,
+  'order.refund_recorded': true,
+  'order.refund_resolved': true,
+  'order.duplicate_resolved': true,
+  'orders.export': true,
+  'ledger.export': true,
+  'api_key.create': true,
+  'api_key.revoke': true,
+  'redeem_batch.create': true,
+  'redeem_batch.disable': true,
+};
+export const AUDIT_ACTIONS = Object.keys(AUDIT_ACTION_TABLE) as AuditAction[];
+const AUDIT_TARGET_TABLE: Record<AuditTarget, true> = { user: true, payment_order: true, api_key: true, redeem_batch: true, export: true };
+export const AUDIT_TARGETS = Object.keys(AUDIT_TARGET_TABLE) as AuditTarget[];

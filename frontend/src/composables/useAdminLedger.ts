@@ -1,5 +1,6 @@
 import { computed, onScopeDispose, reactive, ref, shallowRef, watch } from 'vue';
-import { adjustBalance, listAdminRechargeRecords } from '../api/admin';
+import { adjustBalance, exportAdminLedgerCsv, listAdminRechargeRecords } from '../api/admin';
+import { ApiError, newIdempotencyKey } from '../api/http';
 import type { AdminLedgerQuery, LedgerType, RechargeRecord } from '../api/types';
 import { checkSignedAmount, type SignedAmountProblem } from '../utils/money';
 import { localDayBoundary } from '../utils/time';
@@ -57,7 +58,9 @@ export function useAdminLedger(pageSize = 20, debounceMs = 300) {
     if (timer !== undefined) clearTimeout(timer);
   });
 
-  return { ...list, filters, userIdInvalid, apply };
+  /** The rows listed (the filters last applied) as a CSV file; no paging. */
+  const exportCsv = () => exportAdminLedgerCsv(applied);
+  return { ...list, filters, userIdInvalid, apply, exportCsv };
 }
 
 export type AdjustmentProblem =
@@ -97,13 +100,30 @@ export function validateAdjustment(
   return { problems: [], request: { userId, amount: amount.value, remark } };
 }
 
-/** The balance adjustment form: validated before any request; `onDone` refreshes the ledger. */
-export function useBalanceAdjustment(onDone: (record: RechargeRecord) => Promise<void> | void) {
+/** The server saw the key while its first request was still running: that one may yet be applied. */
+const KEY_IN_USE = 'IDEMPOTENCY_KEY_IN_USE';
+
+/** Whether a failed adjustment may have been applied anyway (no answer, a server error, or still running). */
+function outcomeUnknown(err: unknown): boolean {
+  if (!(err instanceof ApiError)) return true;
+  return err.status === 0 || err.status >= 500 || err.code === KEY_IN_USE;
+}
+
+/**
+ * The balance adjustment form: validated before any request; `onDone` refreshes
+ * what shows the balance or the ledger. Each submission carries its own
+ * Idempotency-Key; when a submission's outcome is unknown (no answer, a server
+ * error), sending the very same request again reuses its key, so it is applied
+ * at most once. Any change to the form makes a new submission with a new key.
+ */
+export function useBalanceAdjustment(onDone: (record: RechargeRecord, userId: string) => Promise<void> | void) {
   const form = reactive<AdjustmentForm>({ userId: '', amount: '', remark: '' });
   const problems = ref<AdjustmentProblem[]>([]);
   const error = ref<unknown>(null);
   const submitting = ref(false);
   const result = shallowRef<{ userId: string; record: RechargeRecord } | null>(null);
+  /** The last submission whose outcome is unknown, and its key. */
+  let unsettled: { request: string; key: string } | null = null;
 
   async function submit(): Promise<boolean> {
     if (submitting.value) return false;
@@ -113,15 +133,20 @@ export function useBalanceAdjustment(onDone: (record: RechargeRecord) => Promise
     result.value = null;
     if (checked.request === null) return false;
     const { userId, amount, remark } = checked.request;
+    const request = JSON.stringify([userId, amount, remark]);
+    const key = unsettled?.request === request ? unsettled.key : newIdempotencyKey();
+    unsettled = { request, key };
     submitting.value = true;
     try {
-      const record = await adjustBalance(userId, { amount, remark });
+      const record = await adjustBalance(userId, { amount, remark }, key);
+      unsettled = null;
       result.value = { userId, record };
       form.amount = '';
       form.remark = '';
-      await onDone(record);
+      await onDone(record, userId);
       return true;
     } catch (err) {
+      if (!outcomeUnknown(err)) unsettled = null;
       error.value = err;
       return false;
     } finally {

@@ -1,5 +1,13 @@
 import { reactive, ref, shallowRef, type Ref } from 'vue';
-import { confirmAdminOrder, getAdminOrder, listAdminOrders, refundAdminOrder, resolveDuplicatePayments, resolveRefund } from '../api/admin';
+import {
+  confirmAdminOrder,
+  exportAdminOrdersCsv,
+  getAdminOrder,
+  listAdminOrders,
+  refundAdminOrder,
+  resolveDuplicatePayments,
+  resolveRefund,
+} from '../api/admin';
 import { ApiError } from '../api/http';
 import type {
   AdminOrderDetail,
@@ -65,7 +73,9 @@ export function useAdminOrders(pageSize = 20) {
   }
 
   const selected = ref<string | null>(null);
-  return { ...list, filters, search, resetFilters, selected };
+  /** The orders listed (the filters last searched, "needs attention" included) as a CSV file; no paging. */
+  const exportCsv = () => exportAdminOrdersCsv(applied);
+  return { ...list, filters, search, resetFilters, selected, exportCsv };
 }
 
 /** The order shown in the detail panel; a late answer for an order no longer shown is dropped. */

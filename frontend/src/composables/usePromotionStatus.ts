@@ -15,7 +15,7 @@ export function usePromotionStatus(options: { onTierEnd?: () => void } = {}) {
   const failed = ref(false);
   const deadline = ref<number | null>(null);
 
-  /** Shown only while a bonus can still be earned. */
+  /** Shown only while a bonus can still be earned. Tiers count from 0: compared with null, never tested for truthiness. */
   const active = computed(
     () =>
       status.value !== null &&

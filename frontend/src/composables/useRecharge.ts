@@ -2,16 +2,27 @@ import { computed, ref } from 'vue';
 import { useI18n } from 'vue-i18n';
 import { useRouter } from 'vue-router';
 import { cancelOrder, createOrder, getPaymentConfig } from '../api/payment';
-import type { Order, OrderDisplay, PaymentConfig, PaymentMethod, ProviderName } from '../api/types';
+import { ApiError, newIdempotencyKey } from '../api/http';
+import type { CreateOrderRequest, Order, OrderDisplay, PaymentConfig, PaymentMethod, ProviderName } from '../api/types';
 import { addDecimal, bonusUsd, cnyToUsd, compareDecimal, isCnyInput, normalizeCny } from '../utils/money';
+import { rememberQrOrder } from '../utils/paymentDisplay';
 import { useErrorMessage } from './useErrorMessage';
 import { useOrderPolling } from './useOrderPolling';
-import { useCountdown } from './useCountdown';
 
 /** How often the QR panel asks whether the order was paid. */
 export const QR_POLL_INTERVAL_MS = 3000;
 /** Keep asking this long after the order's expiry (a late gateway callback still credits). */
-const QR_POLL_GRACE_MS = 60_000;
+export const QR_POLL_GRACE_MS = 60_000;
+
+/**
+ * An order request that got no answer may still have been carried out: resending
+ * it with the same Idempotency-Key cannot create a second order. True for no
+ * answer at all, and for the server saying the first request with the key is
+ * still running; any other answer ends the attempt (errors release the key).
+ */
+export function mayResendWithSameKey(err: unknown): boolean {
+  return err instanceof ApiError && (err.status === 0 || err.code === 'IDEMPOTENCY_KEY_IN_USE');
+}
 
 /** Sends the browser to the gateway's page (a full navigation: the gateway is another site). */
 export function goToPaymentPage(url: string): void {
@@ -30,8 +41,9 @@ export interface RechargePreview {
 /**
  * Everything the recharge page does: loads the payment config, holds the
  * chosen amount / provider / method, validates the amount as the server will
- * (SPEC §3), previews the USD and bonus with string decimal math, creates the
- * order and then either leaves for the gateway or shows a QR code and polls.
+ * (within the configured limits, at most 2 decimals), previews the USD and
+ * bonus with string decimal math, creates the order and then either leaves
+ * for the gateway or shows a QR code and polls.
  */
 export function useRecharge() {
   const { t } = useI18n();
@@ -52,6 +64,12 @@ export function useRecharge() {
   const submitError = ref<string | null>(null);
   const redirecting = ref(false);
   const qrOrder = ref<Order | null>(null);
+  /**
+   * The Idempotency-Key of the attempt under way: kept only after a request
+   * that got no answer, so resending the same order reuses it; a changed
+   * amount, provider, method or display is a new attempt with a new key.
+   */
+  let attempt: { key: string; body: string } | null = null;
 
   /** The amount in play: a typed amount wins over the chosen package. */
   const amount = computed(() => {
@@ -151,11 +169,6 @@ export function useRecharge() {
       if (o.status === 'paid') void router.push({ name: 'payment-result', query: { out_trade_no: o.orderNo } });
     },
   });
-  const qrDeadline = computed(() => {
-    const at = qrOrder.value ? Date.parse(qrOrder.value.expireAt) : NaN;
-    return Number.isNaN(at) ? null : at;
-  });
-  const { secondsLeft: qrSecondsLeft } = useCountdown(qrDeadline);
   const qrStatus = computed(() => polling.order.value?.status ?? qrOrder.value?.status ?? null);
 
   async function submit(display: OrderDisplay = 'redirect'): Promise<void> {
@@ -170,18 +183,23 @@ export function useRecharge() {
       return;
     }
     submitting.value = true;
+    const body: CreateOrderRequest = {
+      amountCny: normalizeCny(amount.value),
+      provider: provider.value,
+      method: method.value,
+      display,
+    };
+    const fingerprint = JSON.stringify(body);
+    if (attempt === null || attempt.body !== fingerprint) attempt = { key: newIdempotencyKey(), body: fingerprint };
     try {
-      const order = await createOrder({
-        amountCny: normalizeCny(amount.value),
-        provider: provider.value,
-        method: method.value,
-        display,
-      });
+      const order = await createOrder(body, attempt.key);
+      attempt = null;
       if (!order.paymentUrl) {
         submitError.value = t('errors.codes.PAYMENT_GATEWAY_FAILED');
         return;
       }
       if (display === 'qrcode') {
+        rememberQrOrder(order.orderNo);
         qrOrder.value = order;
         // Give up a minute after expiry (a late callback still credits; the
         // result page shows it). No usable expiry: poll until the page closes.
@@ -192,6 +210,7 @@ export function useRecharge() {
         goToPaymentPage(order.paymentUrl);
       }
     } catch (err) {
+      if (!mayResendWithSameKey(err)) attempt = null;
       submitError.value = describeError(err);
     } finally {
       submitting.value = false;
@@ -240,7 +259,6 @@ export function useRecharge() {
     redirecting,
     qrOrder,
     qrStatus,
-    qrSecondsLeft,
     load,
     selectPackage,
     setCustomAmount,

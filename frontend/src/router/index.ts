@@ -46,6 +46,13 @@ export const routes: RouteRecordRaw[] = [
     meta: { requiresAuth: true },
   },
   {
+    // The user's payment orders: resume a pending one, cancel it, open its result page.
+    path: '/orders',
+    name: 'orders',
+    component: () => import('../views/OrdersView.vue'),
+    meta: { requiresAuth: true },
+  },
+  {
     path: '/referral',
     name: 'referral',
     component: () => import('../views/ReferralView.vue'),
@@ -60,6 +67,10 @@ export const routes: RouteRecordRaw[] = [
       { path: 'orders', name: 'admin-orders', component: () => import('../views/admin/AdminOrdersView.vue') },
       { path: 'ledger', name: 'admin-ledger', component: () => import('../views/admin/AdminLedgerView.vue') },
       { path: 'redeem', name: 'admin-redeem', component: () => import('../views/admin/AdminRedeemView.vue') },
+      { path: 'users', name: 'admin-users', component: () => import('../views/admin/AdminUsersView.vue') },
+      { path: 'growth', name: 'admin-growth', component: () => import('../views/admin/AdminGrowthView.vue') },
+      // What admins did; the filters are in the query, e.g. /admin/audit?targetType=user&targetId=42
+      { path: 'audit', name: 'admin-audit', component: () => import('../views/admin/AdminAuditView.vue') },
     ],
   },
   { path: '/:pathMatch(.*)*', redirect: '/' },

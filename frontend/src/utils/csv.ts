@@ -46,7 +46,16 @@ export function redeemBatchCsvFilename(batchId: string): string {
  */
 export function downloadText(filename: string, text: string, type = 'text/csv;charset=utf-8'): void {
   const bom = type.startsWith('text/csv') ? '\uFEFF' : '';
-  const url = URL.createObjectURL(new Blob([bom, text], { type }));
+  saveBlob(filename, new Blob([bom, text], { type }));
+}
+
+/**
+ * Saves a Blob (e.g. a file the server sent, see `getFile` in api/http.ts) under
+ * `filename`: an object URL, a temporary `<a download>` clicked once and
+ * removed, and the URL revoked shortly after.
+ */
+export function saveBlob(filename: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;

@@ -32,7 +32,7 @@ export function formatMoney(value: string, minDecimals = 2, maxDecimals = 8): st
  * from zero, like decimal.js ROUND_HALF_UP used by the API), to the scale asked.
  */
 
-/** CNY amounts carry 2 decimals, USD amounts 8 (SPEC §3). */
+/** CNY amounts carry 2 decimals, USD amounts 8, as their NUMERIC columns do. */
 export const CNY_SCALE = 2;
 export const USD_SCALE = 8;
 
@@ -104,7 +104,7 @@ export function mulDiv(a: string, b: string, c: string, scale: number): string {
 }
 
 /**
- * USD for a CNY amount (SPEC §3): amount_cny × discount_rate ÷ exchange_rate,
+ * USD for a CNY amount, as the server converts it: amount_cny × discount_rate ÷ exchange_rate,
  * rounded half-up to 8 decimals.  cnyToUsd("20.00", "1", "7.2") → "2.77777778"
  */
 export function cnyToUsd(amountCny: string, discountRate: string, exchangeRate: string): string {
@@ -112,7 +112,7 @@ export function cnyToUsd(amountCny: string, discountRate: string, exchangeRate: 
 }
 
 /**
- * New-user bonus (SPEC §5.2): amount_usd × percent / 100, rounded half-up to
+ * New-user bonus, as the server grants it: amount_usd × percent / 100, rounded half-up to
  * 8 decimals.  bonusUsd("2.77777778", 30) → "0.83333333"
  */
 export function bonusUsd(amountUsd: string, percent: number | string): string {

@@ -10,7 +10,7 @@ function status(overrides: Partial<PromotionStatus>): PromotionStatus {
     status: 'active',
     activatedAt: '2026-11-23T00:00:00.000Z',
     expireAt: '2026-11-26T00:00:00.000Z',
-    currentTier: 1,
+    currentTier: 0,
     currentPercent: 30,
     secondsLeftInTier: 3,
     secondsLeftOverall: 200_000,
@@ -18,8 +18,10 @@ function status(overrides: Partial<PromotionStatus>): PromotionStatus {
     usedTier: null,
     bonusAmount: null,
     tiers: [
-      { tier: 1, hours: 24, percent: 30, endsAt: '2026-11-24T00:00:00.000Z' },
-      { tier: 2, hours: 36, percent: 20, endsAt: '2026-11-24T12:00:00.000Z' },
+      { tier: 0, hours: 24, percent: 30, endsAt: '2026-11-24T00:00:00.000Z' },
+      { tier: 1, hours: 36, percent: 20, endsAt: '2026-11-24T12:00:00.000Z' },
+      { tier: 2, hours: 48, percent: 15, endsAt: '2026-11-25T00:00:00.000Z' },
+      { tier: 3, hours: 72, percent: 10, endsAt: '2026-11-26T00:00:00.000Z' },
     ],
     ...overrides,
   };
@@ -35,7 +37,7 @@ afterEach(() => vi.useRealTimers());
 
 describe('PromotionBanner', () => {
   it('counts down every second and loads the next tier when the current one ends', async () => {
-    const answers = [status({}), status({ currentTier: 2, currentPercent: 20, secondsLeftInTier: 7200 })];
+    const answers = [status({}), status({ currentTier: 1, currentPercent: 20, secondsLeftInTier: 7200 })];
     const api = stubApi({ [KEY]: () => answers.shift() ?? status({ secondsLeftInTier: 0 }) });
     const { wrapper } = await mountSignedIn(PromotionBanner, '/');
     await flushPromises();
@@ -56,6 +58,46 @@ describe('PromotionBanner', () => {
     expect(countdown()).toBe('2:00:00');
     expect(wrapper.emitted('tierEnded')).toHaveLength(1);
     expect(wrapper.get('li.current').text()).toContain('36 h');
+    expect(wrapper.get('li.current').attributes('data-tier')).toBe('1');
+    expect(wrapper.findAll('li.past').map((li) => li.attributes('data-tier'))).toEqual(['0']);
+  });
+
+  it('tiers are numbered from 0: with currentTier 0 the first row is current and none is past', async () => {
+    stubApi({ [KEY]: status({ currentTier: 0, currentPercent: 30, secondsLeftInTier: 3600 }) });
+    const { wrapper } = await mountSignedIn(PromotionBanner, '/');
+    await flushPromises();
+
+    // Shown, although 0 is falsy.
+    const banner = wrapper.get('[data-testid="promotion-banner"]');
+    expect(banner.text()).toContain('New-user bonus: +30%');
+    const rows = wrapper.findAll('[data-testid="promotion-tier"]');
+    expect(rows.map((r) => r.attributes('data-tier'))).toEqual(['0', '1', '2', '3']);
+    expect(rows[0]!.classes()).toContain('current');
+    expect(rows[0]!.text()).toContain('Within 24 h of sign-up');
+    expect(rows[0]!.find('.promo-now').exists()).toBe(true);
+    expect(wrapper.findAll('li.current')).toHaveLength(1);
+    expect(wrapper.findAll('li.past')).toHaveLength(0);
+    expect(wrapper.findAll('.promo-now')).toHaveLength(1);
+  });
+
+  it('the last tier (3, up to 72 h) is matched by its number, the three before it are past', async () => {
+    stubApi({ [KEY]: status({ currentTier: 3, currentPercent: 10, secondsLeftInTier: 60 }) });
+    const { wrapper } = await mountSignedIn(PromotionBanner, '/');
+    await flushPromises();
+    expect(wrapper.get('[data-testid="promotion-banner"]').text()).toContain('+10%');
+    expect(wrapper.get('li.current').attributes('data-tier')).toBe('3');
+    expect(wrapper.get('li.current').text()).toContain('72 h');
+    expect(wrapper.findAll('li.past').map((li) => li.attributes('data-tier'))).toEqual(['0', '1', '2']);
+  });
+
+  it('tiers listed out of order are still matched by their tier field', async () => {
+    const s = status({ currentTier: 0 });
+    stubApi({ [KEY]: { ...s, tiers: [...s.tiers].reverse() } });
+    const { wrapper } = await mountSignedIn(PromotionBanner, '/');
+    await flushPromises();
+    expect(wrapper.get('li.current').attributes('data-tier')).toBe('0');
+    expect(wrapper.get('li.current').text()).toContain('24 h');
+    expect(wrapper.findAll('li.past')).toHaveLength(0);
   });
 
   it.each([

@@ -56,7 +56,7 @@ describe('labels for API values and error codes', () => {
   const has = (path: string) => typeof leafValue(en, path) === 'string' && typeof leafValue(zh, path) === 'string';
 
   it.each([
-    // SPEC §5.4 / the payment module's DomainException codes
+    // The payment module's DomainException codes
     'PAYMENT_DISABLED',
     'PAYMENT_AMOUNT_OUT_OF_RANGE',
     'PAYMENT_PROVIDER_UNAVAILABLE',
@@ -75,7 +75,10 @@ describe('labels for API values and error codes', () => {
     'RATE_LIMITED',
     'AUTH_TOO_MANY_FAILURES',
     'INTERNAL',
-    // SPEC §5.7 admin actions
+    // Retries of a request the web app sends with an Idempotency-Key
+    'IDEMPOTENCY_KEY_IN_USE',
+    'IDEMPOTENCY_KEY_REUSED',
+    // Admin actions
     'ADMIN_ORDER_CANNOT_CONFIRM',
     'ADMIN_ORDER_CANNOT_REFUND',
     'ADMIN_REFUND_BALANCE_TOO_LOW',

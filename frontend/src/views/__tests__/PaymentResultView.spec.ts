@@ -16,7 +16,7 @@ function order(status: OrderStatus): Order {
     bonusUsd: paid ? '4.16666667' : '0.00000000',
     totalUsd: paid ? '18.05555556' : '13.88888889',
     exchangeRate: '7.2000',
-    promotionTier: 1,
+    promotionTier: 0,
     paymentUrl: 'https://pay.example/PO42',
     expireAt: '2030-01-01T00:30:00.000Z',
     paidAt: paid ? '2030-01-01T00:01:00.000Z' : null,
@@ -53,8 +53,14 @@ describe('PaymentResultView', () => {
     expect(api.calls(KEY)).toHaveLength(3);
     expect(status()).toBe('paid');
     expect(wrapper.get('[data-testid="result-status"]').text()).toContain('Paid');
-    expect(wrapper.get('[data-testid="result-total"]').text()).toBe('18.05555556');
-    expect(wrapper.get('[data-testid="result-bonus"]').text()).toContain('4.16666667');
+    // USD at 2 decimals rounded half-up; the exact amount is in the title, for hover.
+    expect(wrapper.get('[data-testid="result-total"]').text()).toBe('18.06');
+    expect(wrapper.get('[data-testid="result-total"]').attributes('title')).toBe('18.05555556');
+    expect(wrapper.get('[data-testid="result-bonus"]').text()).toBe('+4.17 USD');
+    expect(wrapper.get('[data-testid="result-bonus"] .money').attributes('title')).toBe('4.16666667');
+    expect(wrapper.get('[data-testid="result-amount-usd"]').text()).toBe('13.89 USD');
+    expect(wrapper.get('[data-testid="result-amount-usd"] .money').attributes('title')).toBe('13.88888889');
+    expect(wrapper.get('[data-testid="result-amount-cny"]').text()).toBe('¥100.00');
 
     await vi.advanceTimersByTimeAsync(60_000);
     expect(api.calls(KEY)).toHaveLength(3);
@@ -132,6 +138,17 @@ describe('PaymentResultView', () => {
     expect(wrapper.text()).toContain('This order does not exist.');
     await vi.advanceTimersByTimeAsync(10_000);
     expect(api.calls(KEY)).toHaveLength(2);
+  });
+
+  it('links to My orders', async () => {
+    stubApi({ [KEY]: order('paid') });
+    const { wrapper, router } = await mountSignedIn(PaymentResultView, '/payment/result?out_trade_no=PO42');
+    await flushPromises();
+    const link = wrapper.get('[data-testid="result-orders"]');
+    expect(link.text()).toBe('My orders');
+    expect(link.attributes('href')).toBe('/orders');
+    await link.trigger('click');
+    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('orders'));
   });
 
   it('without out_trade_no it says so and asks nothing', async () => {

@@ -22,7 +22,7 @@ const config: PaymentConfig = {
   exchangeRate: '7.2',
   discountRate: '1',
   orderExpireMinutes: 30,
-  promotion: { tier: 1, percent: 30, endsAt: '2030-01-01T00:00:00.000Z', minAmountCny: '20.00' },
+  promotion: { tier: 0, percent: 30, endsAt: '2030-01-01T00:00:00.000Z', minAmountCny: '20.00' },
 };
 
 const promotionStatus: PromotionStatus = {
@@ -30,7 +30,7 @@ const promotionStatus: PromotionStatus = {
   status: 'active',
   activatedAt: '2026-11-23T00:00:00.000Z',
   expireAt: '2026-11-26T00:00:00.000Z',
-  currentTier: 1,
+  currentTier: 0,
   currentPercent: 30,
   secondsLeftInTier: 3600,
   secondsLeftOverall: 259200,
@@ -38,8 +38,8 @@ const promotionStatus: PromotionStatus = {
   usedTier: null,
   bonusAmount: null,
   tiers: [
-    { tier: 1, hours: 24, percent: 30, endsAt: '2026-11-24T00:00:00.000Z' },
-    { tier: 2, hours: 36, percent: 20, endsAt: '2026-11-24T12:00:00.000Z' },
+    { tier: 0, hours: 24, percent: 30, endsAt: '2026-11-24T00:00:00.000Z' },
+    { tier: 1, hours: 36, percent: 20, endsAt: '2026-11-24T12:00:00.000Z' },
   ],
 };
 
@@ -54,7 +54,7 @@ function order(overrides: Partial<Order> = {}): Order {
     bonusUsd: '0.00000000',
     totalUsd: '6.94444444',
     exchangeRate: '7.2000',
-    promotionTier: 1,
+    promotionTier: 0,
     paymentUrl: 'https://pay.example/checkout/PO1',
     expireAt: new Date(Date.now() + 30 * 60_000).toISOString(),
     paidAt: null,
@@ -77,7 +77,10 @@ async function mountRecharge() {
   return mounted;
 }
 
-const text = (w: Awaited<ReturnType<typeof mountRecharge>>['wrapper'], id: string) => w.get(`[data-testid="${id}"]`).text();
+type Wrapper = Awaited<ReturnType<typeof mountRecharge>>['wrapper'];
+const text = (w: Wrapper, id: string) => w.get(`[data-testid="${id}"]`).text();
+/** The exact amount a rounded one carries for hover. */
+const exact = (w: Wrapper, id: string) => w.get(`[data-testid="${id}"] .money`).attributes('title');
 
 beforeEach(() => localStorage.clear());
 afterEach(() => vi.useRealTimers());
@@ -89,11 +92,21 @@ describe('RechargeView', () => {
 
     expect(wrapper.get('[data-testid="package-100.00"]').classes()).toContain('selected');
     expect(wrapper.get('[data-testid="package-100.00"]').classes()).toContain('popular');
-    expect(wrapper.get('[data-testid="package-100.00"]').text()).toContain('≈ 13.89 USD');
-    expect(text(wrapper, 'preview-usd')).toBe('13.88888889');
-    expect(text(wrapper, 'preview-bonus')).toBe('+4.16666667');
-    expect(text(wrapper, 'preview-total')).toBe('18.05555556');
+    const pkg = wrapper.get('[data-testid="package-100.00"]');
+    expect(pkg.text()).toContain('¥100.00');
+    expect(pkg.text()).toContain('≈ 13.89 USD');
+    expect(pkg.get('.package-usd .money').attributes('title')).toBe('13.88888889');
+    expect(pkg.get('.package-cny .money').attributes('title')).toBeUndefined(); // CNY has 2 decimals: nothing hidden
+    // Shown at 2 decimals rounded half-up, the exact value on hover.
+    expect(text(wrapper, 'preview-usd')).toBe('13.89');
+    expect(exact(wrapper, 'preview-usd')).toBe('13.88888889');
+    expect(text(wrapper, 'preview-bonus')).toBe('+4.17');
+    expect(exact(wrapper, 'preview-bonus')).toBe('4.16666667');
+    expect(text(wrapper, 'preview-total')).toBe('18.06');
+    expect(exact(wrapper, 'preview-total')).toBe('18.05555556');
     expect(wrapper.get('[data-testid="promotion-banner"]').text()).toContain('+30%');
+    // Tier 0 (the first 24 h) is the current one.
+    expect(wrapper.get('li.current').attributes('data-tier')).toBe('0');
   });
 
   it('choosing a package updates the preview; below the promotion minimum there is no bonus', async () => {
@@ -101,15 +114,19 @@ describe('RechargeView', () => {
     const { wrapper } = await mountRecharge();
 
     await wrapper.get('[data-testid="package-10.00"]').trigger('click');
-    expect(text(wrapper, 'preview-usd')).toBe('1.38888889');
+    expect(text(wrapper, 'preview-usd')).toBe('1.39');
+    expect(exact(wrapper, 'preview-usd')).toBe('1.38888889');
     expect(wrapper.find('[data-testid="preview-bonus"]').exists()).toBe(false); // 10 < minAmountCny 20
-    expect(text(wrapper, 'preview-total')).toBe('1.38888889');
+    expect(text(wrapper, 'preview-total')).toBe('1.39');
 
     await wrapper.get('[data-testid="custom-amount"]').setValue('20');
     expect(wrapper.get('[data-testid="package-10.00"]').classes()).not.toContain('selected');
-    expect(text(wrapper, 'preview-usd')).toBe('2.77777778');
-    expect(text(wrapper, 'preview-bonus')).toBe('+0.83333333');
-    expect(text(wrapper, 'preview-total')).toBe('3.61111111');
+    expect(text(wrapper, 'preview-usd')).toBe('2.78');
+    expect(exact(wrapper, 'preview-usd')).toBe('2.77777778');
+    expect(text(wrapper, 'preview-bonus')).toBe('+0.83');
+    expect(exact(wrapper, 'preview-bonus')).toBe('0.83333333');
+    expect(text(wrapper, 'preview-total')).toBe('3.61');
+    expect(exact(wrapper, 'preview-total')).toBe('3.61111111');
     expect(text(wrapper, 'recharge-submit')).toBe('Pay ¥20.00');
   });
 
@@ -216,14 +233,14 @@ describe('RechargeView', () => {
     const qr = wrapper.get('[data-testid="qr-code"]');
     expect(qr.attributes('data-value')).toBe('weixin://wxpay/bizpayurl?pr=abc');
     expect(qr.attributes('src')).toMatch(/^data:image\/svg\+xml/);
-    expect(text(wrapper, 'qr-countdown')).toBe('30:00');
+    expect(text(wrapper, 'pay-countdown')).toBe('30:00');
     expect(api.calls('GET /api/payment/orders/PO1')).toHaveLength(1); // first check right away: pending
 
     await vi.advanceTimersByTimeAsync(2999);
     expect(api.calls('GET /api/payment/orders/PO1')).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
     expect(api.calls('GET /api/payment/orders/PO1')).toHaveLength(2); // still pending
-    expect(text(wrapper, 'qr-countdown')).toBe('29:57');
+    expect(text(wrapper, 'pay-countdown')).toBe('29:57');
     expect(router.currentRoute.value.path).toBe('/recharge');
 
     await vi.advanceTimersByTimeAsync(3000);
@@ -249,7 +266,7 @@ describe('RechargeView', () => {
     await wrapper.get('[data-testid="recharge-qr"]').trigger('click');
     await flushPromises();
 
-    await wrapper.get('[data-testid="qr-cancel"]').trigger('click');
+    await wrapper.get('[data-testid="pay-cancel"]').trigger('click');
     await flushPromises();
     expect(api.calls('POST /api/payment/orders/PO1/cancel')).toHaveLength(1);
     await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe(path));
@@ -265,6 +282,71 @@ describe('RechargeView', () => {
     const { wrapper } = await mountRecharge();
     expect(wrapper.text()).toContain('Recharge is not available right now.');
     expect(wrapper.find('[data-testid="recharge-submit"]').exists()).toBe(false);
+  });
+});
+
+describe('RechargeView: one Idempotency-Key per attempt', () => {
+  const POST = 'POST /api/payment/orders';
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+  const keys = (api: ReturnType<typeof routes>) => api.calls(POST).map((r) => r.headers.get('Idempotency-Key'));
+
+  async function pay(wrapper: Wrapper) {
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+  }
+
+  it('sends a fresh key with each order once the previous one was answered', async () => {
+    vi.stubGlobal('location', { ...window.location, assign: vi.fn() });
+    const answers = [apiError(429, 'PAYMENT_TOO_MANY_ORDERS', 'too many'), json(201, order()), json(201, order())];
+    const api = routes({ [POST]: () => answers.shift() });
+    const { wrapper } = await mountRecharge();
+
+    await pay(wrapper); // answered (a refusal): that attempt is over
+    expect(text(wrapper, 'recharge-error')).toContain('several orders in the last minute');
+    await pay(wrapper); // a new click: a new attempt
+    expect(keys(api)).toHaveLength(2);
+    expect(keys(api)[0]).toMatch(UUID);
+    expect(keys(api)[1]).toMatch(UUID);
+    expect(keys(api)[1]).not.toBe(keys(api)[0]);
+  });
+
+  it('resends the same attempt with the same key after no answer, a new key once the order changed', async () => {
+    vi.stubGlobal('location', { ...window.location, assign: vi.fn() });
+    let n = 0;
+    const api = routes({
+      [POST]: () => {
+        n += 1;
+        if (n <= 2) throw new TypeError('Failed to fetch'); // the request may or may not have arrived
+        return json(201, order());
+      },
+    });
+    const { wrapper } = await mountRecharge();
+
+    await pay(wrapper);
+    expect(text(wrapper, 'recharge-error')).toBe('Cannot reach the server. Check your connection and try again.');
+    await pay(wrapper); // the same order again: the same key, so the server creates it at most once
+    expect(keys(api)).toHaveLength(2);
+    expect(keys(api)[0]).toMatch(UUID);
+    expect(keys(api)[1]).toBe(keys(api)[0]);
+
+    await wrapper.get('[data-testid="package-50.00"]').trigger('click'); // another amount: another attempt
+    await pay(wrapper);
+    expect(keys(api)).toHaveLength(3);
+    expect(keys(api)[2]).toMatch(UUID);
+    expect(keys(api)[2]).not.toBe(keys(api)[0]);
+    expect(api.calls(POST)[2]?.body).toMatchObject({ amountCny: '50.00' });
+    expect(wrapper.find('[data-testid="recharge-error"]').exists()).toBe(false);
+  });
+
+  it('keeps the key while the server says the first request with it is still running', async () => {
+    vi.stubGlobal('location', { ...window.location, assign: vi.fn() });
+    const answers = [apiError(409, 'IDEMPOTENCY_KEY_IN_USE', 'a request with this Idempotency-Key is still running'), json(201, order())];
+    const api = routes({ [POST]: () => answers.shift() });
+    const { wrapper } = await mountRecharge();
+    await pay(wrapper);
+    await pay(wrapper);
+    expect(keys(api)).toHaveLength(2);
+    expect(keys(api)[1]).toBe(keys(api)[0]);
   });
 });
 
@@ -322,6 +404,15 @@ describe('RechargeView: redeem a code', () => {
     await enter(wrapper, 'WXYZ-2345-6789-ABCD');
     expect(api.calls(REDEEM)).toHaveLength(2);
     expect(api.calls(REDEEM)[1]!.headers.get('Idempotency-Key')).not.toBe(key);
+  });
+
+  it('says what was added at 2 decimals, with the exact amounts on hover', async () => {
+    routes({ [REDEEM]: { amountUsd: '2.77777778', balance: '15.55555556' }, [ME]: me('user') });
+    const { wrapper } = await mountRecharge();
+    await enter(wrapper, 'ABCD-EFGH-JKMN-PQRS');
+    const success = wrapper.get('[data-testid="redeem-success"]');
+    expect(success.text()).toBe('2.78 USD was added to your balance. Your balance is now 15.56 USD.');
+    expect(success.findAll('.money').map((m) => m.attributes('title'))).toEqual(['2.77777778', '15.55555556']);
   });
 
   it('disables the button while the request is under way', async () => {

@@ -37,14 +37,18 @@ describe('RecordsView', () => {
     const rowEls = wrapper.findAll('[data-testid="records-row"]');
     expect(rowEls).toHaveLength(3);
     const amounts = wrapper.findAll('[data-testid="record-amount"]');
-    expect(amounts.map((a) => a.text())).toEqual(['-5.00', '+4.16666667', '+13.88888889']);
+    // USD at 2 decimals rounded half-up, the exact amount in the title when rounding hid digits
+    expect(amounts.map((a) => a.text())).toEqual(['-5.00', '+4.17', '+13.89']);
+    expect(amounts.map((a) => a.attributes('title'))).toEqual([undefined, '+4.16666667', '+13.88888889']);
     expect(amounts[0]!.classes()).toContain('amount-debit');
     expect(amounts[0]!.classes()).not.toContain('amount-credit');
     expect(amounts[1]!.classes()).toContain('amount-credit');
     expect(amounts[2]!.classes()).toContain('amount-credit');
     expect(rowEls[0]!.text()).toContain('Deduction');
     expect(rowEls[0]!.text()).toContain('Manual correction');
-    expect(rowEls[0]!.text()).toContain('Balance 13.05555556');
+    const balances = wrapper.findAll('[data-testid="record-balance"]');
+    expect(balances.map((b) => b.text())).toEqual(['Balance 13.06', 'Balance 18.06', 'Balance 13.89']);
+    expect(balances.map((b) => b.get('.money').attributes('title'))).toEqual(['13.05555556', '18.05555556', '13.88888889']);
     expect(rowEls[1]!.text()).toContain('Bonus');
     expect(rowEls[2]!.text()).toContain('2026');
   });

@@ -43,6 +43,23 @@ describe('ReferralView', () => {
     expect(badges.map((b) => b.text())).toEqual(['Rewarded', 'Signed up']);
   });
 
+  it('shows USD amounts at 2 decimals with the exact value on hover', async () => {
+    stubApi({
+      'GET /api/users/referral/info': { ...info, totalRewardUsd: '12.34567891', rewardUsd: '2.5' },
+      'GET /api/users/referral/invitees': { ...invitees, items: [{ ...invitees.items[0], rewardUsd: '2.22222222' }] },
+    });
+    const { wrapper } = await mountSignedIn(ReferralView, '/referral');
+    await flushPromises();
+
+    const total = wrapper.get('[data-testid="referral-total-reward"]');
+    expect(total.text()).toBe('12.35 USD');
+    expect(total.get('.money').attributes('title')).toBe('12.34567891');
+    const reward = wrapper.get('[data-testid="invitee-reward"]');
+    expect(reward.text()).toBe('+2.22 USD');
+    expect(reward.get('.money').attributes('title')).toBe('2.22222222');
+    expect(wrapper.get('[data-testid="referral-rules"]').text()).toContain('has paid ¥20.00 or more in total, you get 2.50 USD');
+  });
+
   it('copies the link with the Clipboard API', async () => {
     const writeText = vi.fn().mockResolvedValue(undefined);
     vi.stubGlobal('navigator', { ...navigator, clipboard: { writeText } });

@@ -155,6 +155,7 @@ describe('AdminLedgerView', () => {
 
     expect(api.calls(ADJUST)).toHaveLength(1);
     expect(api.calls(ADJUST)[0]!.body).toEqual({ amount: '-2.12345678', remark: 'Ticket 7' });
+    expect(api.calls(ADJUST)[0]!.headers.get('Idempotency-Key')).toMatch(/^[0-9a-f-]{36}$/);
     expect(wrapper.find('[data-testid="adjust-error"]').exists()).toBe(false);
     const result = wrapper.get('[data-testid="adjust-result"]');
     expect(result.text()).toContain('-2.12345678 USD for user 42');

@@ -1,0 +1,124 @@
+import { reactive, ref, shallowRef } from 'vue';
+import { listAdminOrders, listAdminRechargeRecords, listAdminUsers, setAdminUserStatus } from '../api/admin';
+import type { AdminUser, AdminUserQuery, Role, UserStatus } from '../api/types';
+import { REMARK_MAX_LENGTH } from './useAdminLedger';
+import { useConfirmAction } from './useConfirmAction';
+import { usePagedList } from './usePagedList';
+
+/** The users filter bar as typed: '' = any. */
+export interface UserFilters {
+  /** Part of an email or username; a number also finds the user with that id. */
+  q: string;
+  status: UserStatus | '';
+  role: Role | '';
+}
+
+export function emptyUserFilters(): UserFilters {
+  return { q: '', status: '', role: '' };
+}
+
+/** The filter bar → the list's query parameters (blank fields left out). */
+export function userFiltersToQuery(f: UserFilters): AdminUserQuery {
+  const q = f.q.trim();
+  return {
+    q: q === '' ? undefined : q,
+    status: f.status === '' ? undefined : f.status,
+    role: f.role === '' ? undefined : f.role,
+  };
+}
+
+/**
+ * The admin users page: filters applied on search, one page of users, and the
+ * user the detail panel shows. `replace` puts a user's new state (after a
+ * status change or an adjustment) in both the list and the panel.
+ */
+export function useAdminUsers(pageSize = 20) {
+  const filters = reactive<UserFilters>(emptyUserFilters());
+  let applied: AdminUserQuery = {};
+  const list = usePagedList((page, size) => listAdminUsers({ ...applied, page, pageSize: size }), pageSize);
+  /** Kept whole, not as an id: the panel stays open when a reload no longer lists the user (e.g. filtered by status). */
+  const selected = shallowRef<AdminUser | null>(null);
+
+  function search(): Promise<void> {
+    applied = userFiltersToQuery(filters);
+    return list.load(1);
+  }
+
+  function resetFilters(): Promise<void> {
+    Object.assign(filters, emptyUserFilters());
+    return search();
+  }
+
+  function select(user: AdminUser | null): void {
+    selected.value = user;
+  }
+
+  function replace(user: AdminUser): void {
+    list.items.value = list.items.value.map((u) => (u.id === user.id ? user : u));
+    if (selected.value?.id === user.id) selected.value = user;
+  }
+
+  /** The current page again; the panel takes the fresh row of its user, when listed. */
+  async function reload(): Promise<void> {
+    await list.load();
+    const id = selected.value?.id;
+    const fresh = list.items.value.find((u) => u.id === id);
+    if (fresh) selected.value = fresh;
+  }
+
+  return { ...list, filters, search, resetFilters, selected, select, replace, reload };
+}
+
+/** One user's orders, newest first (the panel's list). */
+export function useUserOrders(userId: () => string, pageSize = 10) {
+  return usePagedList((page, size) => listAdminOrders({ userId: userId(), page, pageSize: size }), pageSize);
+}
+
+/** One user's ledger rows, newest first (the panel's list). */
+export function useUserLedger(userId: () => string, pageSize = 10) {
+  return usePagedList((page, size) => listAdminRechargeRecords({ userId: userId(), page, pageSize: size }), pageSize);
+}
+
+export type StatusRemarkProblem = 'remarkRequired' | 'remarkLength';
+
+/**
+ * Disable / enable with a confirm step: `ask(user, status)` opens the question,
+ * `confirm()` checks the remark (required, as the change is audited) before any
+ * request, then sends it; `onDone` gets the updated user. A refusal (e.g. an
+ * admin disabling their own account) stays in the question with the server's words.
+ */
+export function useUserStatusChange(onDone: (user: AdminUser) => void) {
+  const remark = ref('');
+  const problem = ref<StatusRemarkProblem | null>(null);
+  /** The status the last confirmed change set, for a notice. */
+  const done = ref<UserStatus | null>(null);
+  const action = useConfirmAction<{ user: AdminUser; status: UserStatus }>(async ({ user, status }) => {
+    const updated = await setAdminUserStatus(user.id, { status, remark: remark.value.trim() });
+    done.value = updated.status;
+    onDone(updated);
+  });
+
+  function ask(user: AdminUser, status: UserStatus): void {
+    remark.value = '';
+    problem.value = null;
+    done.value = null;
+    action.ask({ user, status });
+  }
+
+  function cancel(): void {
+    action.cancel();
+    if (action.target.value === null) problem.value = null;
+  }
+
+  function confirm(): Promise<boolean> {
+    const text = remark.value.trim();
+    problem.value = text === '' ? 'remarkRequired' : text.length > REMARK_MAX_LENGTH ? 'remarkLength' : null;
+    if (problem.value !== null) {
+      action.error.value = null;
+      return Promise.resolve(false);
+    }
+    return action.confirm();
+  }
+
+  return { target: action.target, busy: action.busy, error: action.error, remark, problem, done, ask, cancel, confirm };
+}
