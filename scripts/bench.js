@@ -455,10 +455,10 @@ async function main() {
       await pool.query(
         `INSERT INTO payment_orders (order_no, user_id, username, amount_cny, amount_usd, total_usd, exchange_rate, provider, payment_method,
                                      status, expire_at, created_at)
-         SELECT 'POX' || $1::text || lpad(g::text, 9, '0'), $1, $2, 20.00, 2.77777778, 2.77777778, 7.2, 'zpay', 'alipay', 'expired',
+         SELECT $4 || lpad(g::text, 9, '0'), $1, $2, 20.00, 2.77777778, 2.77777778, 7.2, 'zpay', 'alipay', 'expired',
                 NOW() - interval '1 day', NOW() - interval '2 days' + g * interval '1 millisecond'
            FROM generate_series(1, $3) g`,
-        [owner.id, owner.username, count],
+        [owner.id, owner.username, count, `POX${owner.id}-`],
       );
     }
     await pool.query('ANALYZE payment_orders');
