@@ -200,11 +200,9 @@ export class LedgerService {
    * exact without a transaction held open for its length.
    */
   exportRows(filter: LedgerFilter, batchSize = 2000): AsyncGenerator<LedgerExportRow[]> {
-    return newestFirstBatches(() => {
-      const query = this.dataSource
-        .getRepository(RechargeRecord)
-        .createQueryBuilder('r')
-        .select([
+    return newestFirstBatches(
+      () =>
+        this.filtered(filter).select([
           'r.id::text AS id',
           'r.user_id::text AS user_id',
           'r.type AS type',
@@ -215,28 +213,30 @@ export class LedgerService {
           'r.related_id AS related_id',
           'r.remark AS remark',
           `to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`,
-        ]);
-      if (filter.userId) query.andWhere('r.user_id = :userId', { userId: filter.userId });
-      if (filter.type) query.andWhere('r.type = :type', { type: filter.type });
-      if (filter.from) query.andWhere('r.created_at >= :from', { from: filter.from });
-      if (filter.to) query.andWhere('r.created_at < :to', { to: filter.to });
-      return query;
-    }, 'r', batchSize);
+        ]),
+      'r',
+      batchSize,
+    );
   }
 
   /** Newest first; with a user id this reads the (user_id, created_at DESC) index. */
   async list(filter: LedgerFilter, page: PageQueryDto): Promise<Page<RechargeRecord>> {
-    const query = this.dataSource.getRepository(RechargeRecord).createQueryBuilder('r');
-    if (filter.userId) query.andWhere('r.userId = :userId', { userId: filter.userId });
-    if (filter.type) query.andWhere('r.type = :type', { type: filter.type });
-    if (filter.from) query.andWhere('r.createdAt >= :from', { from: filter.from });
-    if (filter.to) query.andWhere('r.createdAt < :to', { to: filter.to });
-    const [items, total] = await query
+    const [items, total] = await this.filtered(filter)
       .orderBy('r.createdAt', 'DESC')
       .addOrderBy('r.id', 'DESC')
       .skip((page.page - 1) * page.pageSize)
       .take(page.pageSize)
       .getManyAndCount();
     return pageOf(items, total, page);
+  }
+
+  /** Ledger rows (alias `r`) narrowed by a filter: the list and the export read the same rows. */
+  private filtered(filter: LedgerFilter) {
+    const query = this.dataSource.getRepository(RechargeRecord).createQueryBuilder('r');
+    if (filter.userId) query.andWhere('r.userId = :userId', { userId: filter.userId });
+    if (filter.type) query.andWhere('r.type = :type', { type: filter.type });
+    if (filter.from) query.andWhere('r.createdAt >= :from', { from: filter.from });
+    if (filter.to) query.andWhere('r.createdAt < :to', { to: filter.to });
+    return query;
   }
 }
