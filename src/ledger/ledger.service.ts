@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { PreparedStatement, runPrepared } from '../common/database/prepared';
 import { returning } from '../common/database/returning';
 import { newestFirstBatches } from '../common/database/keyset';
+import { isoUtc } from '../common/database/sql';
 import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
 import { Money, toUsd } from '../common/money/money';
 import { LedgerException } from './ledger.errors';
@@ -212,7 +213,7 @@ export class LedgerService {
           'r.operator AS operator',
           'r.related_id AS related_id',
           'r.remark AS remark',
-          `to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`,
+          `${isoUtc('r.created_at')} AS created_at`,
         ]),
       'r',
       batchSize,

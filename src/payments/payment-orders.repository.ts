@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { PreparedStatement, runPrepared } from '../common/database/prepared';
 import { returning } from '../common/database/returning';
 import { newestFirstBatches } from '../common/database/keyset';
-import { escapeLike } from '../common/database/sql';
+import { escapeLike, isoUtc } from '../common/database/sql';
 import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
 import { ORDER_TRANSITIONS, OrderTransition } from './order-lifecycle';
 import { OrderStatus, PaymentMethod, PaymentOrder, ProviderName } from './payment-order.entity';
@@ -197,9 +197,6 @@ const NEEDS_ATTENTION = `(EXISTS (SELECT 1 FROM payment_webhook_events e
 /** Rows an export reads per query. */
 const EXPORT_BATCH_SIZE = 2000;
 
-/** Times in exports: UTC, ISO 8601 to the millisecond, as the API writes them. */
-const isoTime = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
 /** An order as an export writes it: every value already text, as PostgreSQL formats it. */
 export interface OrderExportRow {
   order_no: string;
@@ -238,9 +235,9 @@ const ORDER_EXPORT_COLUMNS = [
   'o.promotion_tier::text AS promotion_tier',
   'o.trade_no AS trade_no',
   `CASE WHEN ${NEEDS_ATTENTION} THEN 'true' ELSE 'false' END AS needs_attention`,
-  `${isoTime('o.created_at')} AS created_at`,
-  `${isoTime('o.paid_at')} AS paid_at`,
-  `${isoTime('o.expire_at')} AS expire_at`,
+  `${isoUtc('o.created_at')} AS created_at`,
+  `${isoUtc('o.paid_at')} AS paid_at`,
+  `${isoUtc('o.expire_at')} AS expire_at`,
 ];
 
 export interface PaidTotals {

@@ -5,6 +5,11 @@ export function isUniqueViolation(error: unknown): error is QueryFailedError {
   return error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505';
 }
 
+/** A timestamptz column as the API writes times: UTC, ISO 8601 to the millisecond ("2026-11-23T10:15:00.000Z"). */
+export function isoUtc(column: string): string {
+  return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}
+
 /** Text for a LIKE pattern, matched literally (its %, _ and \ escaped). */
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
