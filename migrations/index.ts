@@ -12,6 +12,8 @@ import { RedeemCodes1764806400000 } from './1764806400000-RedeemCodes';
 import { ChargeBatchFunction1764892800000 } from './1764892800000-ChargeBatchFunction';
 import { PromotionTiersFromZero1764979200000 } from './1764979200000-PromotionTiersFromZero';
 import { LedgerOperatorEmailLength1765065600000 } from './1765065600000-LedgerOperatorEmailLength';
+import { GatewayPlugins1765152000000 } from './1765152000000-GatewayPlugins';
+import { UsdtTrc201765238400000 } from './1765238400000-UsdtTrc20';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -29,4 +31,6 @@ export const MIGRATIONS = [
   ChargeBatchFunction1764892800000,
   PromotionTiersFromZero1764979200000,
   LedgerOperatorEmailLength1765065600000,
+  GatewayPlugins1765152000000,
+  UsdtTrc201765238400000,
 ];

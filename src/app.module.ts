@@ -20,6 +20,7 @@ import { AuthGuard } from './users/auth/auth.guard';
 import { isAuthThrottled } from './users/auth/auth-throttle';
 import { UsersModule } from './users/users.module';
 import { PaymentsModule } from './payments/payments.module';
+import { GATEWAYS } from './payments/providers';
 import { SpendingModule } from './spending/spending.module';
 import { RedeemModule } from './redeem/redeem.module';
 import { InputGuard } from './common/http/input.guard';
@@ -35,7 +36,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggingModule,
+        LoggingModule.forRoot(GATEWAYS.flatMap((gateway) => gateway.logRedactions ?? [])),
         MetricsModule,
         IdempotencyModule,
         CacheModule,

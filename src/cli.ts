@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { bootstrapLogger, migrate, provideDatabase } from './bootstrap';
 import { AppConfig } from './common/config/app-config';
-import { ConfigError, loadConfig } from './common/config/config.loader';
+import { ConfigError } from './common/config/config.loader';
+import { loadAppConfig } from './config';
 import { dataSourceOptions } from './common/database/data-source.options';
 import { auditLedger } from './ledger/ledger-audit';
 import { AdminBootstrapService, AdminPromotionRefused } from './users/admin-bootstrap.service';
@@ -41,7 +42,7 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return command || values.help ? 0 : 2;
   }
-  const config = loadConfig();
+  const config = loadAppConfig();
   const log = bootstrapLogger(config, 'warn');
   const postgres = await provideDatabase(config, log);
   try {

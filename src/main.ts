@@ -1,11 +1,12 @@
 import { createApp } from './app.factory';
 import { bootstrapLogger, migrate, provideDatabase } from './bootstrap';
-import { ConfigError, loadConfig } from './common/config/config.loader';
+import { ConfigError } from './common/config/config.loader';
+import { loadAppConfig } from './config';
 import { AdminPromotionRefused } from './users/admin-bootstrap.service';
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const config = loadConfig();
+  const config = loadAppConfig();
   const log = bootstrapLogger(config);
   const postgres = await provideDatabase(config, log);
   if (config.database.migrateOnStart) await migrate(config, log);

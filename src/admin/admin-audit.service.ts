@@ -14,6 +14,7 @@ export enum AuditAction {
   OrderRefundRecorded = 'order.refund_recorded',
   OrderRefundResolved = 'order.refund_resolved',
   OrderDuplicateResolved = 'order.duplicate_resolved',
+  UnmatchedPaymentResolved = 'payment.unmatched_resolved',
   OrdersExport = 'orders.export',
   LedgerExport = 'ledger.export',
   ApiKeyCreate = 'api_key.create',
@@ -26,6 +27,8 @@ export enum AuditAction {
 export enum AuditTarget {
   User = 'user',
   PaymentOrder = 'payment_order',
+  /** A gateway's news that belongs to no order (provider:event id). */
+  PaymentEvent = 'payment_event',
   ApiKey = 'api_key',
   RedeemBatch = 'redeem_batch',
   Export = 'export',

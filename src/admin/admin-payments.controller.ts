@@ -14,7 +14,7 @@ import type { FastifyReply } from 'fastify';
 import { RechargeRecordDto } from '../ledger/dto/recharge-record.dto';
 import { PromotionsService } from '../promotions/promotions.service';
 import { ReferralsService } from '../referrals/referrals.service';
-import { OrderDto } from '../payments/dto/order.dto';
+import { OrderDto, ProviderDto } from '../payments/dto/order.dto';
 import { OrderReviewService } from '../payments/order-review.service';
 import { PaymentOrder } from '../payments/payment-order.entity';
 import { PaymentRefund, RefundStatus } from '../payments/payment-refund.entity';
@@ -34,9 +34,16 @@ import {
   RefundDto,
   RefundOrderDto,
   RefundResultDto,
+  WebhookEventDto,
   ResolveDuplicatesDto,
   ResolveRefundDto,
+  ResolveUnmatchedPaymentDto,
+  AdminProviderDto,
+  UnmatchedPaymentDto,
+  UnmatchedPaymentPageDto,
+  UnmatchedPaymentQueryDto,
 } from './dto/admin-payments.dto';
+import type { OrderEvent } from '../payments/order-review.service';
 import { Idempotent } from '../common/idempotency/idempotency.interceptor';
 
 function toAdminOrder(order: PaymentOrder, userEmail: string | null, needsAttention: boolean): AdminOrderDto {
@@ -49,6 +56,17 @@ function toAdminOrder(order: PaymentOrder, userEmail: string | null, needsAttent
     clientIp: order.clientIp,
     callbackAt: order.callbackAt?.toISOString() ?? null,
     needsAttention,
+  };
+}
+
+function toEvent(e: OrderEvent): WebhookEventDto {
+  return {
+    eventId: e.eventId,
+    outcome: e.outcome,
+    payload: e.payload,
+    createdAt: e.createdAt.toISOString(),
+    resolvedAt: e.resolvedAt?.toISOString() ?? null,
+    resolvedBy: e.resolvedBy,
   };
 }
 
@@ -122,14 +140,7 @@ export class AdminPaymentsController {
       refundsByApi: detail.refundsByApi,
       callbackData: detail.callbackData,
       ledger: detail.ledger.map(RechargeRecordDto.from),
-      events: detail.events.map((e) => ({
-        eventId: e.eventId,
-        outcome: e.outcome,
-        payload: e.payload,
-        createdAt: e.createdAt.toISOString(),
-        resolvedAt: e.resolvedAt?.toISOString() ?? null,
-        resolvedBy: e.resolvedBy,
-      })),
+      events: detail.events.map(toEvent),
       refunds: detail.refunds.map(toRefund),
     };
   }
@@ -212,6 +223,44 @@ export class AdminPaymentsController {
   async resolveDuplicates(@CurrentUser() admin: AuthenticatedUser, @Param('orderNo') orderNo: string, @Body() body: ResolveDuplicatesDto) {
     await this.payments.resolveDuplicatePayments(admin, orderNo, body.remark);
     return this.detail(orderNo);
+  }
+
+  @Get('providers')
+  @ApiOperation({ summary: 'Every registered gateway, enabled or not, with what admins need to know of it' })
+  @ApiOkResponse({ type: [AdminProviderDto] })
+  providers(): AdminProviderDto[] {
+    return this.review.gateways().map((p) => ({
+      ...ProviderDto.from(p),
+      enabled: p.enabled,
+      configured: p.configured,
+      refundsByApi: p.refundsByApi,
+    }));
+  }
+
+  @Get('unmatched-payments')
+  @ApiOperation({
+    summary: 'Payments gateways reported that match no order (a transfer of an amount no order asked for), newest first',
+    description: 'Never credited. Refund them, or credit the payer by a balance adjustment, then resolve them here.',
+  })
+  @ApiOkResponse({ type: UnmatchedPaymentPageDto })
+  async unmatchedPayments(@Query() query: UnmatchedPaymentQueryDto): Promise<UnmatchedPaymentPageDto> {
+    const page = await this.review.unmatchedPayments(query, query.resolved);
+    return { ...page, items: page.items.map((e) => ({ ...toEvent(e), provider: e.provider })) };
+  }
+
+  @Post('unmatched-payments/:provider/:eventId/resolve')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Mark an unmatched payment as dealt with (audited, remark required)' })
+  @ApiOkResponse({ type: UnmatchedPaymentDto })
+  @ApiNotFoundResponse({ description: 'No such open unmatched payment' })
+  async resolveUnmatched(
+    @CurrentUser() admin: AuthenticatedUser,
+    @Param('provider') provider: string,
+    @Param('eventId') eventId: string,
+    @Body() body: ResolveUnmatchedPaymentDto,
+  ): Promise<UnmatchedPaymentDto> {
+    const event = await this.payments.resolveUnmatchedPayment(admin, provider, eventId, body.remark);
+    return { ...toEvent(event), provider: event.provider };
   }
 
   @Get('stats')

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { OrderReviewService } from '../payments/order-review.service';
 import { OrderStatus } from '../payments/payment-order.entity';
 import { RefundMethod, RefundStatus } from '../payments/payment-refund.entity';
 import { PaymentsException } from '../payments/payments.errors';
@@ -21,6 +22,7 @@ export class AdminPaymentsService {
     private readonly settlement: SettlementService,
     private readonly refunds: RefundsService,
     private readonly audit: AdminAuditService,
+    private readonly review: OrderReviewService,
   ) {}
 
   /** Marks an unpaid order paid by hand, through the webhook's settlement path. */
@@ -56,6 +58,22 @@ export class AdminPaymentsService {
         after: { resolvedEvents: events },
       });
       return events;
+    });
+  }
+
+  /** An unmatched payment was dealt with outside (refunded, or credited by an adjustment): it stops needing attention (audited). */
+  resolveUnmatchedPayment(admin: AuthenticatedUser, provider: string, eventId: string, remark: string) {
+    return this.dataSource.transaction(async (em) => {
+      const event = await this.review.resolveUnmatchedPayment(em, provider, eventId, admin.email);
+      await this.audit.record(em, admin, {
+        action: AuditAction.UnmatchedPaymentResolved,
+        targetType: AuditTarget.PaymentEvent,
+        targetId: `${provider}:${eventId}`.slice(0, 100),
+        remark,
+        before: { resolvedAt: null },
+        after: { resolvedAt: event.resolvedAt?.toISOString() ?? null },
+      });
+      return event;
     });
   }
 

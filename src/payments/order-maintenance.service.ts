@@ -8,9 +8,11 @@ import { LockKey, drainInLockedBatches, withSessionLock } from '../common/databa
 import { PaymentMetrics } from './payment-metrics';
 import { PaymentOrder } from './payment-order.entity';
 import { PaymentOrdersRepository } from './payment-orders.repository';
+import { GatewayError, PaymentProvider } from './payment-provider';
 import { PaymentProviderRegistry } from './payment-provider.registry';
 import { RefundsService } from './refunds.service';
 import { SettlementService } from './settlement.service';
+import { WebhooksService } from './webhooks.service';
 
 const EXPIRE_BATCH = 1000;
 const RECONCILE_BATCH = 100;
@@ -23,6 +25,8 @@ const RECONCILE_MIN_AGE_MS = 2 * 60_000;
  */
 const RECONCILE_RUN_BUDGET_MS = 100_000;
 const CURSOR_KEY = 'payments:reconcile:cursor';
+/** The longest a failing gateway is left alone between two polls. */
+const MAX_POLL_BACKOFF_MS = 5 * 60_000;
 const CURSOR_TTL_MS = 24 * 3_600_000;
 
 export interface ReconcileReport {
@@ -51,6 +55,8 @@ function pacer(perSecond: number): () => Promise<void> {
 @Injectable()
 export class OrderMaintenanceService {
   private readonly logger = new Logger(OrderMaintenanceService.name);
+  /** Per gateway, after failed polls: how many in a row, and until when to leave it alone. Local to this instance, like its clock. */
+  private readonly pollBackoff = new Map<string, { failures: number; until: number }>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -58,6 +64,7 @@ export class OrderMaintenanceService {
     private readonly providers: PaymentProviderRegistry,
     private readonly settlement: SettlementService,
     private readonly refunds: RefundsService,
+    private readonly news: WebhooksService,
     private readonly cache: CacheStore,
     private readonly metrics: PaymentMetrics,
     private readonly config: AppConfig,
@@ -106,10 +113,13 @@ export class OrderMaintenanceService {
             await this.cache.set(CURSOR_KEY, cursor, CURSOR_TTL_MS);
             return { checked, settled, refundsFinished, complete: false };
           }
-          await pace();
-          if (await this.reconcileOne(order)) settled++;
-          checked++;
           cursor = order.id;
+          const provider = this.providers.get(order.provider);
+          // A polled gateway is read by its poll job, not asked order by order.
+          if (!provider?.configured || provider.pollSeconds !== null) continue;
+          await pace();
+          if (await this.reconcileOne(provider, order)) settled++;
+          checked++;
         }
         if (orders.length < batchSize) break;
       }
@@ -119,10 +129,66 @@ export class OrderMaintenanceService {
     return run.acquired ? run.result : null;
   }
 
+  /**
+   * One poll of a gateway whose payments are found by asking it: each piece
+   * of news is applied as a callback's would be (idempotently: by event id,
+   * and by the order's state), then the gateway's cursor moves past it. A
+   * failure anywhere leaves the cursor where it was, so the next poll reads
+   * the same news again and nothing is lost; while the gateway cannot be
+   * read, polls back off. Answers the payments credited, or null when another
+   * instance is polling this gateway (or this one is backing off).
+   */
+  async poll(provider: PaymentProvider): Promise<number | null> {
+    const name = provider.name;
+    const backoff = this.pollBackoff.get(name);
+    if (backoff && Date.now() < backoff.until) {
+      this.metrics.polls.inc({ provider: name, outcome: 'backoff' });
+      return null;
+    }
+    const run = await withSessionLock(
+      this.dataSource,
+      LockKey.PollGateway,
+      async () => {
+        const { events, commit } = await provider.poll();
+        let credited = 0;
+        for (const event of events) {
+          const news = await this.news.apply(provider, event);
+          this.metrics.polledEvents.inc({ provider: name, result: news.result });
+          if (news.result === 'credited') credited++;
+        }
+        await commit();
+        return credited;
+      },
+      name,
+    ).catch((error: unknown) => {
+      if (!(error instanceof GatewayError)) throw error;
+      this.backOff(provider, error);
+      return null;
+    });
+    if (run === null) return null;
+    if (run.acquired) {
+      this.pollBackoff.delete(name);
+      this.metrics.polls.inc({ provider: name, outcome: 'ok' });
+    }
+    return run.acquired ? run.result : null;
+  }
+
+  /**
+   * Doubles the wait after each failed poll in a row (1 s, 2 s, 4 s … up to
+   * MAX_POLL_BACKOFF_MS), or waits as long as the gateway asked: a short
+   * outage costs a tick or two, a long one is not hammered every interval.
+   */
+  private backOff(provider: PaymentProvider, error: GatewayError): void {
+    const failures = (this.pollBackoff.get(provider.name)?.failures ?? 0) + 1;
+    const asked = error.retryAfterMs ?? 0;
+    const waitMs = Math.max(asked, Math.min(MAX_POLL_BACKOFF_MS, 1000 * 2 ** (failures - 1)));
+    this.pollBackoff.set(provider.name, { failures, until: Date.now() + waitMs });
+    this.metrics.polls.inc({ provider: provider.name, outcome: 'failed' });
+    this.logger.warn({ provider: provider.name, failures, waitMs, err: error }, 'gateway poll failed: its cursor stays, the next poll reads the same news');
+  }
+
   /** Asks the order's gateway about it; true when it was paid there and is now credited. */
-  private async reconcileOne(order: PaymentOrder): Promise<boolean> {
-    const provider = this.providers.get(order.provider);
-    if (!provider?.configured) return false;
+  private async reconcileOne(provider: PaymentProvider, order: PaymentOrder): Promise<boolean> {
     try {
       const state = await provider.queryOrder({ orderNo: order.orderNo, tradeNo: order.tradeNo, amountCny: order.amountCny });
       if (state.status !== 'paid') return false;
@@ -130,7 +196,7 @@ export class OrderMaintenanceService {
         provider: order.provider,
         orderNo: order.orderNo,
         tradeNo: state.tradeNo,
-        amountCny: state.amountCny,
+        amount: state.amount,
         currency: state.currency,
         eventId: `reconcile:${order.orderNo}`,
         raw: state.raw,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { Page, PageQueryDto } from '../common/http/page.dto';
 import { LedgerService } from '../ledger/ledger.service';
 import { RechargeRecord } from '../ledger/recharge-record.entity';
@@ -6,10 +7,12 @@ import { PaymentOrder } from './payment-order.entity';
 import { AdminOrderFilter, OrderEvent, OrderExportRow, OrderStats, PaymentOrdersRepository } from './payment-orders.repository';
 import { PaymentRefund } from './payment-refund.entity';
 import { PaymentRefundsRepository } from './payment-refunds.repository';
+import { PaymentProvider } from './payment-provider';
+import { PaymentProviderRegistry } from './payment-provider.registry';
 import { PaymentsException } from './payments.errors';
 import { RefundsService } from './refunds.service';
 
-export type { AdminOrderFilter, OrderExportRow };
+export type { AdminOrderFilter, OrderEvent, OrderExportRow };
 
 export interface OrderReview {
   order: PaymentOrder;
@@ -32,7 +35,25 @@ export class OrderReviewService {
     private readonly refundRows: PaymentRefundsRepository,
     private readonly refunds: RefundsService,
     private readonly ledger: LedgerService,
+    private readonly providers: PaymentProviderRegistry,
   ) {}
+
+  /** Every registered gateway, enabled or not. */
+  gateways(): PaymentProvider[] {
+    return this.providers.all();
+  }
+
+  /** Payments gateways reported that match no order, newest first: never credited, for an admin to look into. */
+  unmatchedPayments(page: PageQueryDto, resolved: boolean | undefined): Promise<Page<OrderEvent & { provider: string }>> {
+    return this.orders.unmatchedPayments(page, resolved);
+  }
+
+  /** An admin dealt with an unmatched payment (refunded it, or credited the payer by an adjustment). */
+  async resolveUnmatchedPayment(em: EntityManager, provider: string, eventId: string, by: string): Promise<OrderEvent & { provider: string }> {
+    const resolved = await this.orders.resolveUnmatchedPayment(em, provider, eventId, by);
+    if (!resolved) throw PaymentsException.noUnmatchedPayment(provider, eventId);
+    return resolved;
+  }
 
   list(filter: AdminOrderFilter, page: PageQueryDto): Promise<Page<PaymentOrder & { userEmail: string; needsAttention: boolean }>> {
     return this.orders.adminList(filter, page);

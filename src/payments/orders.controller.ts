@@ -17,7 +17,7 @@ import { AppConfig } from '../common/config/app-config';
 import { convertCnyToUsd } from '../common/money/money';
 import { PromotionsService } from '../promotions/promotions.service';
 import { AuthenticatedUser, CurrentUser } from '../users/auth/authenticated-user';
-import { CreateOrderDto, OrderDto, OrderPageDto, OrderQueryDto, PaymentConfigDto } from './dto/order.dto';
+import { CreateOrderDto, OrderDto, OrderPageDto, OrderQueryDto, PaymentConfigDto, ProviderDto } from './dto/order.dto';
 import { OrdersService } from './orders.service';
 import { PaymentProviderRegistry } from './payment-provider.registry';
 import { Idempotent } from '../common/idempotency/idempotency.interceptor';
@@ -42,7 +42,7 @@ export class OrdersController {
     const preview = await this.promotions.preview(user.id);
     return {
       enabled: settings.enabled,
-      providers: settings.enabled ? this.providers.enabled().map((p) => ({ name: p.name, methods: [...p.methods] })) : [],
+      providers: this.enabledProviders(),
       packages: settings.packages.map((p) => ({
         amountCny: p.amountCny,
         amountUsd: convertCnyToUsd(p.amountCny, settings.discountRate, settings.exchangeRate),
@@ -57,6 +57,17 @@ export class OrdersController {
         ? { tier: preview.tier, percent: preview.percent, endsAt: preview.endsAt.toISOString(), minAmountCny: this.config.promotion.minAmount }
         : null,
     };
+  }
+
+  @Get('providers')
+  @ApiOperation({ summary: 'The gateways a user can pay with now: name, labels per language, methods, and how the payer pays' })
+  @ApiOkResponse({ type: [ProviderDto] })
+  providerList(): ProviderDto[] {
+    return this.enabledProviders();
+  }
+
+  private enabledProviders(): ProviderDto[] {
+    return this.config.payment.enabled ? this.providers.enabled().map(ProviderDto.from) : [];
   }
 
   @Idempotent()

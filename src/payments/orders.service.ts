@@ -9,7 +9,7 @@ import { decimalStringProblem } from '../common/money/is-decimal-string.validato
 import { convertCnyToUsd, roundToScale, toCny, toUsd } from '../common/money/money';
 import { PromotionsService } from '../promotions/promotions.service';
 import { PaymentMetrics } from './payment-metrics';
-import { OrderStatus, PaymentMethod, PaymentOrder, ProviderName } from './payment-order.entity';
+import { OrderStatus, PaymentOrder } from './payment-order.entity';
 import { NewOrderRow, PaymentOrdersRepository } from './payment-orders.repository';
 import { ClosedPayment, PaymentRequest } from './payment-provider';
 import { PaymentProviderRegistry } from './payment-provider.registry';
@@ -27,8 +27,8 @@ export interface NewOrder {
   userId: string;
   username: string;
   amountCny: string;
-  provider: ProviderName;
-  method: PaymentMethod;
+  provider: string;
+  method: string;
   display: 'redirect' | 'qrcode';
   clientIp: string | null;
   userAgent: string | null;
@@ -107,6 +107,11 @@ export class OrdersService {
       clientIp: input.clientIp?.slice(0, 50) ?? null,
       userAgent: input.userAgent?.slice(0, 500) ?? null,
       createdAt: now,
+      // What the payer is asked for: the CNY amount, unless the gateway answers in its own currency below.
+      payCurrency: 'CNY',
+      payAmount: amountCny,
+      payRate: null,
+      payAddress: null,
     };
     const id = await this.orders.insert(row, settings.maxPendingOrders);
     if (!id) throw PaymentsException.tooManyPending(settings.maxPendingOrders);
@@ -116,9 +121,10 @@ export class OrdersService {
 
     try {
       const started = await provider.createPayment(request);
-      const paymentUrl = started.paymentUrl.slice(0, PAYMENT_URL_MAX_LENGTH);
-      await this.orders.attachPayment(id, paymentUrl, started.tradeNo ?? null);
-      return { ...order, paymentUrl, tradeNo: started.tradeNo ?? null };
+      const attached = { paymentUrl: started.paymentUrl.slice(0, PAYMENT_URL_MAX_LENGTH), tradeNo: started.tradeNo ?? null, pay: started.pay ?? null };
+      await this.orders.attachPayment(id, attached);
+      const pay = attached.pay && { payCurrency: attached.pay.currency, payAmount: attached.pay.amount, payRate: attached.pay.rate, payAddress: attached.pay.address };
+      return { ...order, paymentUrl: attached.paymentUrl, tradeNo: attached.tradeNo, ...pay };
     } catch (error) {
       this.logger.error({ orderNo: order.orderNo, provider: provider.name, err: error }, 'gateway refused to start a payment');
       await this.orders.transition(this.dataSource.manager, 'fail', order.orderNo);
@@ -153,7 +159,7 @@ export class OrdersService {
         provider: order.provider,
         orderNo,
         tradeNo: closed.payment.tradeNo,
-        amountCny: closed.payment.amountCny,
+        amount: closed.payment.amount,
         currency: closed.payment.currency,
         eventId: `cancel:${orderNo}`,
         raw: closed.payment.raw,
@@ -167,14 +173,14 @@ export class OrdersService {
     return cancelled;
   }
 
-  /** The sandbox checkout page's Fail button: the gateway reports the payment failed. */
-  async failFromCheckout(orderNo: string): Promise<boolean> {
-    return (await this.orders.transition(this.dataSource.manager, 'fail', orderNo, { provider: ProviderName.Sandbox })) !== null;
+  /** A gateway's own checkout page reports the payment failed (its Fail button). */
+  async failFromGatewayPage(provider: string, orderNo: string): Promise<boolean> {
+    return (await this.orders.transition(this.dataSource.manager, 'fail', orderNo, { provider })) !== null;
   }
 
-  /** A sandbox order, for its checkout page. */
-  findSandboxOrder(orderNo: string): Promise<PaymentOrder | null> {
-    return this.orders.findByOrderNo(orderNo).then((order) => (order?.provider === ProviderName.Sandbox ? order : null));
+  /** An order of one gateway, for that gateway's own pages. */
+  findOrderOf(provider: string, orderNo: string): Promise<PaymentOrder | null> {
+    return this.orders.findOrderOf(provider, orderNo);
   }
 
   private async closeAtGateway(order: PaymentOrder): Promise<ClosedPayment> {
@@ -215,5 +221,9 @@ function orderFromRow(id: string, row: NewOrderRow): PaymentOrder {
     userAgent: row.userAgent,
     createdAt: row.createdAt,
     updatedAt: row.createdAt,
+    payCurrency: row.payCurrency,
+    payAmount: row.payAmount,
+    payRate: row.payRate,
+    payAddress: row.payAddress,
   });
 }

@@ -12,6 +12,9 @@ export class PaymentMetrics {
   readonly creditedUsd: Counter<'provider' | 'kind'>;
   readonly duplicatePayments: Counter<'provider'>;
   readonly refunds: Counter<'provider' | 'outcome'>;
+  readonly unmatchedPayments: Counter<'provider'>;
+  readonly polls: Counter<'provider' | 'outcome'>;
+  readonly polledEvents: Counter<'provider' | 'result'>;
 
   constructor(metrics: MetricsService) {
     const registers = [metrics.registry];
@@ -45,6 +48,24 @@ export class PaymentMetrics {
       name: 'payment_refunds_total',
       help: 'Refund steps by outcome (started, succeeded, reversed, unknown, recorded, external)',
       labelNames: ['provider', 'outcome'],
+      registers,
+    });
+    this.unmatchedPayments = new Counter({
+      name: 'payment_unmatched_payments_total',
+      help: 'Payments a gateway reported that match no order: recorded for admins, never credited',
+      labelNames: ['provider'],
+      registers,
+    });
+    this.polls = new Counter({
+      name: 'payment_gateway_polls_total',
+      help: 'Polls of gateways whose payments are found by asking (ok; failed: the gateway could not be read, the cursor stays; backoff: skipped while backing off)',
+      labelNames: ['provider', 'outcome'],
+      registers,
+    });
+    this.polledEvents = new Counter({
+      name: 'payment_polled_events_total',
+      help: 'News found by polling gateways, by what applying it did (credited, duplicate, unmatched, amount_mismatch, …)',
+      labelNames: ['provider', 'result'],
       registers,
     });
   }

@@ -7,7 +7,7 @@ import { newestFirstBatches } from '../common/database/keyset';
 import { escapeLike, isoUtc } from '../common/database/sql';
 import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
 import { ORDER_TRANSITIONS, OrderTransition } from './order-lifecycle';
-import { OrderStatus, PaymentMethod, PaymentOrder, ProviderName } from './payment-order.entity';
+import { OrderStatus, PaymentOrder, RATE_AS_GIVEN, SHOWN_AS_GIVEN } from './payment-order.entity';
 
 /**
  * The one owner of `payment_orders` (and of `payment_webhook_events`, the
@@ -19,7 +19,7 @@ import { OrderStatus, PaymentMethod, PaymentOrder, ProviderName } from './paymen
 
 const ORDER_COLUMNS = `id, order_no, trade_no, user_id, username, amount_cny, amount_usd, bonus_usd, total_usd, exchange_rate,
   provider, payment_method, payment_url, status, paid_at, expire_at, promotion_tier, promotion_used, callback_at,
-  client_ip, user_agent, created_at, updated_at`;
+  client_ip, user_agent, created_at, updated_at, pay_currency, pay_amount, pay_rate, pay_address`;
 
 /** An order as the database returns it (snake_case; NUMERIC as strings). */
 export interface OrderRow {
@@ -33,8 +33,8 @@ export interface OrderRow {
   bonus_usd: string;
   total_usd: string;
   exchange_rate: string;
-  provider: ProviderName;
-  payment_method: PaymentMethod | null;
+  provider: string;
+  payment_method: string | null;
   payment_url: string | null;
   status: OrderStatus;
   paid_at: Date | null;
@@ -46,6 +46,10 @@ export interface OrderRow {
   user_agent: string | null;
   created_at: Date;
   updated_at: Date;
+  pay_currency: string;
+  pay_amount: string;
+  pay_rate: string | null;
+  pay_address: string | null;
 }
 
 export function toOrder(row: OrderRow): PaymentOrder {
@@ -73,23 +77,27 @@ export function toOrder(row: OrderRow): PaymentOrder {
     userAgent: row.user_agent,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    payCurrency: row.pay_currency,
+    payAmount: SHOWN_AS_GIVEN.from(row.pay_amount),
+    payRate: RATE_AS_GIVEN.from(row.pay_rate),
+    payAddress: row.pay_address,
   });
 }
 
 /**
  * Stores a pending order unless the user already has $16 unexpired pending
- * orders (then NULL). A function (migration OrderInsertFunction) so that the
+ * orders (then NULL). A function (migrations OrderInsertFunction, GatewayPlugins) so that the
  * user's advisory lock, the count taken after it and the insert are one round
  * trip and one commit; it locks the two-key advisory space (7342, hashtext(user id)).
  */
 const INSERT_UNLESS_TOO_MANY_PENDING: PreparedStatement = {
   name: 'orders-insert',
-  text: `SELECT payment_order_insert($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) AS id`,
+  text: `SELECT payment_order_insert($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) AS id`,
 };
 
 /**
  * markPaid, first in the money path's transaction, with its checks
- * (provider, exact amount) part of the match. In the same statement: the
+ * (provider, exact amount in the currency the payer was asked for) part of the match. In the same statement: the
  * gateway's event id is recorded, whether the payment came in time for the
  * new-user bonus is decided, and whether the payer was invited is read, so an
  * uninvited payer costs no referral statement.
@@ -100,14 +108,16 @@ const MARK_PAID: PreparedStatement = {
            UPDATE payment_orders
               SET status = 'paid', trade_no = COALESCE($3, trade_no), callback_data = $4,
                   callback_at = NOW(), paid_at = NOW(), updated_at = NOW()
-            WHERE order_no = $1 AND provider = $2 AND amount_cny = $5::numeric AND status = ANY($8::varchar[])
-            RETURNING id, user_id, username, amount_cny, amount_usd, promotion_tier, created_at
+            WHERE order_no = $1 AND provider = $2 AND pay_amount = $5::numeric AND pay_currency = upper($9)
+              AND status = ANY($8::varchar[])
+            RETURNING id, user_id, username, amount_cny, amount_usd, promotion_tier, created_at, pay_currency, pay_amount
          ), event AS (
            INSERT INTO payment_webhook_events (provider, event_id, order_no, outcome)
            SELECT $2, $6, $1, 'credited' FROM paid
            ON CONFLICT (provider, event_id) DO NOTHING
          )
          SELECT paid.id, paid.user_id, paid.username, paid.amount_cny, paid.amount_usd, paid.promotion_tier,
+                paid.pay_currency, paid.pay_amount,
                 NOW() <= paid.created_at + make_interval(mins => $7::int) AS in_time_for_bonus,
                 EXISTS (SELECT 1 FROM referral_invites i WHERE i.invitee_id = paid.user_id) AS invited
            FROM paid`,
@@ -128,6 +138,8 @@ export interface PaidOrder {
   amount_cny: string;
   amount_usd: string;
   promotion_tier: number | null;
+  pay_currency: string;
+  pay_amount: string;
   /** Paid within order_expire_minutes + promotion.late_grace_minutes of creation. */
   in_time_for_bonus: boolean;
   invited: boolean;
@@ -135,9 +147,10 @@ export interface PaidOrder {
 
 export interface MarkPaid {
   orderNo: string;
-  provider: ProviderName;
+  provider: string;
   tradeNo: string | null;
-  amountCny: string;
+  amount: string;
+  currency: string;
   eventId: string;
   raw: string;
   /** How long after creation a payment still earns the new-user bonus. */
@@ -152,19 +165,30 @@ export interface NewOrderRow {
   amountCny: string;
   amountUsd: string;
   exchangeRate: string;
-  provider: ProviderName;
-  method: PaymentMethod;
+  provider: string;
+  method: string;
   paymentUrl: string | null;
   expireAt: Date;
   promotionTier: number | null;
   clientIp: string | null;
   userAgent: string | null;
   createdAt: Date;
+  payCurrency: string;
+  payAmount: string;
+  payRate: string | null;
+  payAddress: string | null;
+}
+
+/** Where to pay, once a gateway that must be asked has answered. */
+export interface AttachedPayment {
+  paymentUrl: string;
+  tradeNo: string | null;
+  pay: { currency: string; amount: string; rate: string; address: string | null } | null;
 }
 
 export interface AdminOrderFilter {
   status?: OrderStatus;
-  provider?: ProviderName;
+  provider?: string;
   userId?: string;
   email?: string;
   /** An order_no or trade_no, exact or as a prefix. */
@@ -173,9 +197,12 @@ export interface AdminOrderFilter {
   createdTo?: Date;
   paidFrom?: Date;
   paidTo?: Date;
-  /** Orders an admin must look at: a second payment arrived, or a refund is stuck. */
+  /** Orders an admin must look at: a second payment or one of another amount arrived, or a refund is stuck. */
   attention?: boolean;
 }
+
+/** Gateway news about an order that an admin must deal with until it is resolved. */
+export const ATTENTION_OUTCOMES = ['duplicate_payment', 'underpaid', 'overpaid'] as const;
 
 export interface OrderEvent {
   eventId: string;
@@ -186,12 +213,36 @@ export interface OrderEvent {
   resolvedBy: string | null;
 }
 
+const EVENT_COLUMNS = 'provider, event_id, outcome, payload, created_at, resolved_at, resolved_by';
+
+interface EventRow {
+  provider: string;
+  event_id: string;
+  outcome: string;
+  payload: string | null;
+  created_at: Date;
+  resolved_at: Date | null;
+  resolved_by: string | null;
+}
+
+function toEvent(e: EventRow): OrderEvent & { provider: string } {
+  return {
+    provider: e.provider,
+    eventId: e.event_id,
+    outcome: e.outcome,
+    payload: e.payload,
+    createdAt: e.created_at,
+    resolvedAt: e.resolved_at,
+    resolvedBy: e.resolved_by,
+  };
+}
+
 /** A refund left `refunding` this long needs an admin's eye (the reconcile job retries every two minutes). */
 export const REFUND_STUCK_AFTER_MINUTES = 10;
 
 /** The attention rule, one SQL condition on the order aliased `o`. */
 const NEEDS_ATTENTION = `(EXISTS (SELECT 1 FROM payment_webhook_events e
-                WHERE e.order_no = o.order_no AND e.outcome = 'duplicate_payment' AND e.resolved_at IS NULL)
+                WHERE e.order_no = o.order_no AND e.outcome IN (${ATTENTION_OUTCOMES.map((o) => `'${o}'`).join(', ')}) AND e.resolved_at IS NULL)
    OR (o.status = 'refunding' AND o.updated_at < NOW() - make_interval(mins => ${REFUND_STUCK_AFTER_MINUTES})))`;
 
 /** Rows an export reads per query. */
@@ -278,16 +329,30 @@ export class PaymentOrdersRepository {
       order.userAgent,
       order.createdAt,
       maxPending,
+      order.payCurrency,
+      order.payAmount,
+      order.payRate,
+      order.payAddress,
     ]);
     return row?.id ?? null;
   }
 
-  /** Where to pay, once a gateway that must be asked has answered (not a status change). */
-  async attachPayment(orderId: string, paymentUrl: string, tradeNo: string | null): Promise<void> {
+  /** Where and what to pay, once a gateway that must be asked has answered (not a status change). */
+  async attachPayment(orderId: string, attached: AttachedPayment): Promise<void> {
+    const { paymentUrl, tradeNo, pay } = attached;
     await this.dataSource.query(
-      `UPDATE payment_orders SET payment_url = $2, trade_no = COALESCE($3, trade_no), updated_at = NOW() WHERE id = $1`,
-      [orderId, paymentUrl, tradeNo],
+      `UPDATE payment_orders
+          SET payment_url = $2, trade_no = COALESCE($3, trade_no), updated_at = NOW(),
+              pay_currency = COALESCE($4, pay_currency), pay_amount = COALESCE($5::numeric, pay_amount),
+              pay_rate = COALESCE($6::numeric, pay_rate), pay_address = COALESCE($7, pay_address)
+        WHERE id = $1`,
+      [orderId, paymentUrl, tradeNo, pay?.currency ?? null, pay?.amount ?? null, pay?.rate ?? null, pay?.address ?? null],
     );
+  }
+
+  /** Adds the registered gateways' names to payment_providers (what payment_orders.provider references). */
+  async registerProviders(names: readonly string[]): Promise<void> {
+    await this.dataSource.query(`INSERT INTO payment_providers (name) SELECT unnest($1::varchar[]) ON CONFLICT DO NOTHING`, [names]);
   }
 
   // ── transitions ─────────────────────────────────────────────────────────
@@ -301,7 +366,7 @@ export class PaymentOrdersRepository {
     em: EntityManager,
     name: OrderTransition,
     orderNo: string,
-    scope: { provider?: ProviderName; userId?: string } = {},
+    scope: { provider?: string; userId?: string } = {},
   ): Promise<PaymentOrder | null> {
     const { from, to } = ORDER_TRANSITIONS[name];
     const [row] = await returning<OrderRow>(
@@ -322,10 +387,11 @@ export class PaymentOrdersRepository {
       paid.provider,
       paid.tradeNo,
       paid.raw,
-      paid.amountCny,
+      paid.amount,
       paid.eventId,
       paid.bonusWindowMinutes,
       ORDER_TRANSITIONS.markPaid.from,
+      paid.currency,
     ]);
     return row ?? null;
   }
@@ -342,7 +408,7 @@ export class PaymentOrdersRepository {
    * `expire` for a batch of pending orders past expire_at, taken with SKIP
    * LOCKED so a webhook paying one of them never waits on the batch.
    */
-  async expireBatch(em: EntityManager, limit: number): Promise<{ provider: ProviderName }[]> {
+  async expireBatch(em: EntityManager, limit: number): Promise<{ provider: string }[]> {
     const { from, to } = ORDER_TRANSITIONS.expire;
     return returning(
       em,
@@ -360,50 +426,112 @@ export class PaymentOrdersRepository {
   /** Records a gateway event once (by provider and event id); false when it was already recorded. */
   async recordEvent(
     em: EntityManager,
-    event: { provider: ProviderName; eventId: string; orderNo: string | null; outcome: string; payload?: string | null },
+    event: { provider: string; eventId: string; orderNo: string | null; outcome: string; payload?: string | null },
   ): Promise<boolean> {
     const rows = await runPrepared(em, RECORD_EVENT, [event.provider, event.eventId, event.orderNo, event.outcome, event.payload ?? null]);
     return rows.length === 1;
   }
 
   async events(orderNo: string): Promise<OrderEvent[]> {
-    const rows: {
-      event_id: string;
-      outcome: string;
-      payload: string | null;
-      created_at: Date;
-      resolved_at: Date | null;
-      resolved_by: string | null;
-    }[] = await this.dataSource.query(
-      `SELECT event_id, outcome, payload, created_at, resolved_at, resolved_by FROM payment_webhook_events WHERE order_no = $1 ORDER BY id`,
+    const rows: EventRow[] = await this.dataSource.query(
+      `SELECT ${EVENT_COLUMNS} FROM payment_webhook_events WHERE order_no = $1 ORDER BY id`,
       [orderNo],
     );
-    return rows.map((e) => ({
-      eventId: e.event_id,
-      outcome: e.outcome,
-      payload: e.payload,
-      createdAt: e.created_at,
-      resolvedAt: e.resolved_at,
-      resolvedBy: e.resolved_by,
-    }));
+    return rows.map(toEvent);
   }
 
-  /** Marks the order's unresolved second payments as dealt with (refunded at the gateway); answers their event ids. */
+  /**
+   * Marks the order's unresolved second payments and payments of another
+   * amount as dealt with (refunded at the gateway, or accepted by a
+   * confirmation by hand); answers their event ids.
+   */
   async resolveDuplicatePayments(em: EntityManager, orderNo: string, by: string): Promise<string[]> {
     const rows = await returning<{ event_id: string }>(
       em,
       `UPDATE payment_webhook_events SET resolved_at = NOW(), resolved_by = $2
-        WHERE order_no = $1 AND outcome = 'duplicate_payment' AND resolved_at IS NULL
+        WHERE order_no = $1 AND outcome = ANY($3::varchar[]) AND resolved_at IS NULL
         RETURNING event_id`,
-      [orderNo, by],
+      [orderNo, by, ATTENTION_OUTCOMES],
     );
     return rows.map((r) => r.event_id);
+  }
+
+  /** Payments that match no order (outcome unmatched_payment), newest first; `resolved` narrows to open or dealt-with ones. */
+  async unmatchedPayments(page: PageQueryDto, resolved: boolean | undefined): Promise<Page<OrderEvent & { provider: string }>> {
+    const where = `outcome = 'unmatched_payment' AND ($1::boolean IS NULL OR (resolved_at IS NOT NULL) = $1)`;
+    const [{ total }] = await this.dataSource.query(`SELECT COUNT(*)::int AS total FROM payment_webhook_events WHERE ${where}`, [
+      resolved ?? null,
+    ]);
+    const rows: EventRow[] = await this.dataSource.query(
+      `SELECT ${EVENT_COLUMNS} FROM payment_webhook_events WHERE ${where} ORDER BY id DESC OFFSET $2 LIMIT $3`,
+      [resolved ?? null, (page.page - 1) * page.pageSize, page.pageSize],
+    );
+    return pageOf(rows.map(toEvent), total, page);
+  }
+
+  async resolveUnmatchedPayment(em: EntityManager, provider: string, eventId: string, by: string): Promise<(OrderEvent & { provider: string }) | null> {
+    const [row] = await returning<EventRow>(
+      em,
+      `UPDATE payment_webhook_events SET resolved_at = NOW(), resolved_by = $3
+        WHERE provider = $1 AND event_id = $2 AND outcome = 'unmatched_payment' AND resolved_at IS NULL
+        RETURNING ${EVENT_COLUMNS}`,
+      [provider, eventId, by],
+    );
+    return row ? toEvent(row) : null;
   }
 
   // ── reads ───────────────────────────────────────────────────────────────
 
   async findByOrderNo(orderNo: string, em: EntityManager = this.dataSource.manager): Promise<PaymentOrder | null> {
     const [row] = await em.query(`SELECT ${ORDER_COLUMNS} FROM payment_orders WHERE order_no = $1`, [orderNo]);
+    return row ? toOrder(row) : null;
+  }
+
+  /** An order of one gateway (its own pages look orders up this way). */
+  async findOrderOf(provider: string, orderNo: string): Promise<PaymentOrder | null> {
+    const [row] = await this.dataSource.query(`SELECT ${ORDER_COLUMNS} FROM payment_orders WHERE order_no = $1 AND provider = $2`, [
+      orderNo,
+      provider,
+    ]);
+    return row ? toOrder(row) : null;
+  }
+
+  /**
+   * The order that asked for exactly `amount` at `address` and was open at
+   * `at`: created by then, and not past expire_at + `lateMinutes`. Amounts
+   * are unique on an address over that window, so at most one matches.
+   */
+  async findByPayAmount(provider: string, address: string, amount: string, at: Date, lateMinutes: number): Promise<PaymentOrder | null> {
+    const [row] = await this.dataSource.query(
+      `SELECT ${ORDER_COLUMNS} FROM payment_orders
+        WHERE pay_address = $2 AND pay_amount = $3::numeric AND provider = $1
+          AND created_at <= $4 AND expire_at + make_interval(mins => $5::int) >= $4
+        ORDER BY created_at DESC LIMIT 1`,
+      [provider, address, amount, at, lateMinutes],
+    );
+    return row ? toOrder(row) : null;
+  }
+
+  /**
+   * The order a payment of another amount most likely meant: the one open
+   * at `at` on `address` whose asked amount is nearest, within `tolerance`.
+   */
+  async findNearestPayAmount(
+    provider: string,
+    address: string,
+    amount: string,
+    at: Date,
+    lateMinutes: number,
+    tolerance: string,
+  ): Promise<PaymentOrder | null> {
+    const [row] = await this.dataSource.query(
+      `SELECT ${ORDER_COLUMNS} FROM payment_orders
+        WHERE pay_address = $2 AND provider = $1 AND status IN ('pending', 'expired', 'cancelled', 'failed')
+          AND created_at <= $4 AND expire_at + make_interval(mins => $5::int) >= $4
+          AND abs(pay_amount - $3::numeric) <= $6::numeric
+        ORDER BY abs(pay_amount - $3::numeric), created_at DESC LIMIT 1`,
+      [provider, address, amount, at, lateMinutes, tolerance],
+    );
     return row ? toOrder(row) : null;
   }
 

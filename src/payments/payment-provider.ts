@@ -1,10 +1,17 @@
-import { PaymentMethod, ProviderName } from './payment-order.entity';
+/** How the payer pays: leaves for a page, scans a QR code, or sends an exact amount to an address. */
+export type PaymentDisplay = 'redirect' | 'qrcode' | 'address';
+
+/** A gateway's name for people, per language of the web app. */
+export interface GatewayLabels {
+  zh: string;
+  en: string;
+}
 
 /** What a gateway needs to start a payment. Amounts are decimal strings in CNY. */
 export interface PaymentRequest {
   orderNo: string;
   amountCny: string;
-  method: PaymentMethod;
+  method: string;
   /** Text the payer sees ("Recharge ¥20.00"). */
   subject: string;
   clientIp: string | null;
@@ -13,11 +20,25 @@ export interface PaymentRequest {
   expireAt: Date;
 }
 
+/** What the payer is asked to pay in the gateway's own currency, when that is not the order's CNY. */
+export interface PayInstruction {
+  /** Upper-case currency code ('USDT'). */
+  currency: string;
+  /** The exact amount the payer must send, a decimal string. */
+  amount: string;
+  /** CNY per unit of `currency`, fixed now and stored with the order. */
+  rate: string;
+  /** Where to send it, for gateways paid by a transfer to an address. */
+  address: string | null;
+}
+
 export interface StartedPayment {
   /** Where to send the payer, or the QR code content. */
   paymentUrl: string;
   /** The gateway's id for this payment, when it gives one now. */
   tradeNo?: string;
+  /** Absent: the payer pays the order's amount in CNY. */
+  pay?: PayInstruction;
 }
 
 /** An order as a gateway adapter needs to see it after creation. */
@@ -31,7 +52,7 @@ export interface OrderRef {
 export interface WebhookRequest {
   /** GET query or POST form fields, as received. */
   fields: Record<string, string>;
-  /** The exact bytes of the body (Stripe signs them). */
+  /** The exact bytes of the body (some gateways sign them, not the parsed fields). */
   rawBody: Buffer | undefined;
   headers: Record<string, string | string[] | undefined>;
 }
@@ -43,9 +64,9 @@ export type WebhookEvent =
       eventId: string;
       orderNo: string;
       tradeNo: string | null;
-      /** Paid amount in CNY, as the gateway stated it. */
-      amountCny: string;
-      /** Lower-case ISO currency the gateway charged in. */
+      /** The paid amount as the gateway stated it, in `currency`. */
+      amount: string;
+      /** The currency the gateway charged in ('cny', 'usdt'); compared with the order's pay currency. */
       currency: string;
       /** The callback as received, kept on the order for admins. */
       raw: string;
@@ -60,11 +81,13 @@ export type WebhookEvent =
       full: boolean;
       raw: string;
     }
+  /** Money arrived that belongs to no order this gateway can name: recorded for admins, never credited by guess. */
+  | { kind: 'unmatched'; eventId: string; reason: string; raw: string }
   | { kind: 'ignored'; eventId: string; reason: string };
 
 /** The gateway's view of an order, for reconciliation. */
 export type GatewayOrderState =
-  | { status: 'paid'; tradeNo: string | null; amountCny: string; currency: string; raw: string }
+  | { status: 'paid'; tradeNo: string | null; amount: string; currency: string; raw: string }
   | { status: 'pending' | 'failed' | 'expired' | 'unknown'; raw: string };
 
 /** A callback whose signature, key or shape is wrong: answered 400 and otherwise ignored. */
@@ -75,6 +98,8 @@ export class WebhookVerificationError extends Error {
 /** A gateway that did not answer, or answered with an error: the outcome of the call is unknown. */
 export class GatewayError extends Error {
   override name = 'GatewayError';
+  /** How long the gateway asked to be left alone (its Retry-After), when it said. */
+  readonly retryAfterMs: number | null = null;
 }
 
 /** The gateway answered and definitely refused: nothing happened there. */
@@ -98,13 +123,29 @@ export interface RefundAttempt {
   retry: boolean;
 }
 
+/** What one poll of a gateway found, and how to remember that it was taken. */
+export interface PollResult {
+  /** News in the gateway's order, each applied like a callback's (idempotently, by event id and trade number). */
+  events: WebhookEvent[];
+  /** Called once every event was applied: moves the gateway's cursor past them. Not called after a failure, so they are read again. */
+  commit(): Promise<void>;
+}
+
 /**
  * The port every payment gateway adapter implements (docs/gateways.md says how to add one). The payment
  * service talks to gateways only through it; adapters live in
- * providers/<name>/ with their own module and configuration.
+ * providers/<name>/ with their configuration and are registered in providers/index.ts.
  */
 export abstract class PaymentProvider {
-  abstract readonly name: ProviderName;
+  /** Registered at start in payment_providers; orders keep it. */
+  abstract readonly name: string;
+  abstract readonly labels: GatewayLabels;
+  /** How the payer pays by default. */
+  abstract readonly display: PaymentDisplay;
+  /** Whether an order created with display 'qrcode' gets QR code content instead of a page. */
+  readonly offersQrCode: boolean = false;
+  /** Seconds between polls, for a gateway whose payments are found by asking it; null for one that calls back. */
+  readonly pollSeconds: number | null = null;
   /** Whether configuration switched this gateway on for new orders. */
   abstract readonly enabled: boolean;
   /**
@@ -115,7 +156,7 @@ export abstract class PaymentProvider {
   abstract readonly configured: boolean;
   /** Whether refunds go through the gateway's API; otherwise an admin records a refund made outside. */
   abstract readonly refundsByApi: boolean;
-  abstract readonly methods: readonly PaymentMethod[];
+  abstract readonly methods: readonly string[];
 
   /**
    * Where to pay, when the adapter computes it without asking the gateway
@@ -133,8 +174,13 @@ export abstract class PaymentProvider {
   /** Verifies a callback's authenticity first, then reads it. Throws WebhookVerificationError when it is not genuine. */
   abstract parseWebhook(request: WebhookRequest): Promise<WebhookEvent>;
 
-  /** Asks the gateway what became of an order. */
+  /** Asks the gateway what became of an order (reconciliation; gateways that are polled are not asked order by order). */
   abstract queryOrder(order: OrderRef): Promise<GatewayOrderState>;
+
+  /** Reads what happened since the last poll; only for gateways with pollSeconds. Throws GatewayError when the gateway cannot be read. */
+  poll(): Promise<PollResult> {
+    return Promise.reject(new GatewayError(`${this.name}: not a polled gateway`));
+  }
 
   /**
    * Gives the money back at the gateway. Resolves when the gateway

@@ -17,14 +17,19 @@ export enum PaymentsErrorCode {
   RefundRefused = 'ADMIN_REFUND_GATEWAY_FAILED',
   NoDuplicatePayment = 'PAYMENT_NO_DUPLICATE_PAYMENT',
   NoRefundUnderWay = 'PAYMENT_NO_REFUND_UNDER_WAY',
+  NoUnmatchedPayment = 'PAYMENT_NO_UNMATCHED_PAYMENT',
 }
 
 export class PaymentsException extends DomainException {
   static disabled = () => new PaymentsException(PaymentsErrorCode.Disabled, 'payments are switched off', ErrorKind.Forbidden);
   static amountOutOfRange = (problem: string) =>
     new PaymentsException(PaymentsErrorCode.AmountOutOfRange, `amountCny ${problem}`, ErrorKind.Invalid);
-  static providerUnavailable = (provider: string) =>
-    new PaymentsException(PaymentsErrorCode.ProviderUnavailable, `provider "${provider}" is not available`, ErrorKind.Invalid);
+  static providerUnavailable = (provider: string, enabled: string[]) =>
+    new PaymentsException(
+      PaymentsErrorCode.ProviderUnavailable,
+      `provider "${provider}" is not available (available: ${enabled.join(', ') || 'none'})`,
+      ErrorKind.Invalid,
+    );
   static methodUnsupported = (provider: string, method: string, offered: string[]) =>
     new PaymentsException(
       PaymentsErrorCode.MethodUnsupported,
@@ -72,6 +77,12 @@ export class PaymentsException extends DomainException {
     new PaymentsException(PaymentsErrorCode.NoDuplicatePayment, `order ${orderNo} has no second payment left to resolve`, ErrorKind.Conflict);
   static noRefundUnderWay = (orderNo: string, status: string) =>
     new PaymentsException(PaymentsErrorCode.NoRefundUnderWay, `order ${orderNo} is ${status}, with no refund under way`, ErrorKind.Conflict);
+  static noUnmatchedPayment = (provider: string, eventId: string) =>
+    new PaymentsException(
+      PaymentsErrorCode.NoUnmatchedPayment,
+      `no open unmatched payment ${eventId} of ${provider} (unknown, or already resolved)`,
+      ErrorKind.NotFound,
+    );
   static gatewayFailed = (provider: string) =>
     new PaymentsException(
       PaymentsErrorCode.GatewayFailed,

@@ -1,41 +1,44 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LedgerModule } from '../ledger/ledger.module';
 import { PromotionsModule } from '../promotions/promotions.module';
 import { ReferralsModule } from '../referrals/referrals.module';
 import { OrderMaintenanceService } from './order-maintenance.service';
+import { OrderReviewService } from './order-review.service';
 import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
 import { PaymentJobsTask } from './payment-jobs.task';
 import { PaymentMetrics } from './payment-metrics';
-import { OrderReviewService } from './order-review.service';
 import { PaymentOrder } from './payment-order.entity';
 import { PaymentOrdersRepository } from './payment-orders.repository';
+import { PaymentProvider } from './payment-provider';
 import { PaymentProviderRegistry } from './payment-provider.registry';
 import { PaymentRefund } from './payment-refund.entity';
 import { PaymentRefundsRepository } from './payment-refunds.repository';
+import { GATEWAYS } from './providers';
 import { RefundsService } from './refunds.service';
-import { SandboxCheckoutController } from './providers/sandbox/sandbox-checkout.controller';
-import { SandboxModule } from './providers/sandbox/sandbox.module';
-import { SandboxProvider } from './providers/sandbox/sandbox.provider';
-import { StripeModule } from './providers/stripe/stripe.module';
-import { StripeProvider } from './providers/stripe/stripe.provider';
-import { ZpayModule } from './providers/zpay/zpay.module';
-import { ZpayProvider } from './providers/zpay/zpay.provider';
 import { SettlementService } from './settlement.service';
-import { WebhooksController } from './webhooks.controller';
+import { webhookController } from './webhook-controller';
 import { WebhooksService } from './webhooks.service';
 
+/**
+ * Payments, with every gateway of providers/index.ts mounted from what it
+ * declares: its adapter and helpers as providers here, its callback route,
+ * its own pages.
+ */
 @Module({
-  imports: [TypeOrmModule.forFeature([PaymentOrder, PaymentRefund]), LedgerModule, PromotionsModule, ReferralsModule, ZpayModule, StripeModule, SandboxModule],
-  controllers: [OrdersController, WebhooksController, SandboxCheckoutController],
+  imports: [TypeOrmModule.forFeature([PaymentOrder, PaymentRefund]), LedgerModule, PromotionsModule, ReferralsModule],
+  controllers: [
+    OrdersController,
+    ...GATEWAYS.flatMap((gateway) => (gateway.webhook ? [webhookController(gateway.name, gateway.webhook)] : [])),
+    ...GATEWAYS.flatMap((gateway) => gateway.controllers ?? []),
+  ],
   providers: [
-    // Every gateway adapter, by name. A new gateway: its module in providers/<name>/, imported above and listed here.
+    ...GATEWAYS.flatMap((gateway) => [gateway.adapter, ...(gateway.providers ?? [])]),
     {
       provide: PaymentProviderRegistry,
-      useFactory: (zpay: ZpayProvider, stripe: StripeProvider, sandbox: SandboxProvider) =>
-        new PaymentProviderRegistry([zpay, stripe, sandbox]),
-      inject: [ZpayProvider, StripeProvider, SandboxProvider],
+      useFactory: (...adapters: PaymentProvider[]) => new PaymentProviderRegistry(adapters),
+      inject: GATEWAYS.map((gateway) => gateway.adapter),
     },
     PaymentMetrics,
     PaymentOrdersRepository,
@@ -50,4 +53,14 @@ import { WebhooksService } from './webhooks.service';
   ],
   exports: [OrdersService, SettlementService, RefundsService, OrderReviewService, OrderMaintenanceService, PaymentProviderRegistry],
 })
-export class PaymentsModule {}
+export class PaymentsModule implements OnModuleInit {
+  constructor(
+    private readonly registry: PaymentProviderRegistry,
+    private readonly orders: PaymentOrdersRepository,
+  ) {}
+
+  /** Every gateway's name into payment_providers, which orders reference: a new gateway needs no migration for it. */
+  async onModuleInit(): Promise<void> {
+    await this.orders.registerProviders(this.registry.all().map((provider) => provider.name));
+  }
+}

@@ -6,7 +6,7 @@ import { LedgerService } from '../ledger/ledger.service';
 import { LedgerType } from '../ledger/recharge-record.entity';
 import { ReferralsService } from '../referrals/referrals.service';
 import { PaymentMetrics } from './payment-metrics';
-import { OrderStatus, PaymentOrder, ProviderName } from './payment-order.entity';
+import { OrderStatus, PaymentOrder } from './payment-order.entity';
 import { PaymentOrdersRepository } from './payment-orders.repository';
 import { GatewayRefusal } from './payment-provider';
 import { PaymentProviderRegistry } from './payment-provider.registry';
@@ -61,7 +61,7 @@ export class RefundsService {
   ) {}
 
   /** Whether refunds of this provider's orders go through its API (otherwise they are recorded as made outside). */
-  refundsByApi(provider: ProviderName): boolean {
+  refundsByApi(provider: string): boolean {
     return this.providers.get(provider)?.refundsByApi ?? false;
   }
 
@@ -151,13 +151,13 @@ export class RefundsService {
   }
 
   /**
-   * A refund the gateway reports (Stripe's charge.refunded). For an order
+   * A refund the gateway reports (a refund event of its own). For an order
    * refunding here, it confirms our own refund; for a paid order it is a
    * refund made in the gateway's dashboard, which the order follows (the user
    * debited what the balance allows, the shortfall recorded). A partial
    * refund is recorded for admins and changes nothing.
    */
-  async followGatewayRefund(event: { provider: ProviderName; orderNo: string; eventId: string; full: boolean; raw: string }): Promise<string> {
+  async followGatewayRefund(event: { provider: string; orderNo: string; eventId: string; full: boolean; raw: string }): Promise<string> {
     const outcome = await this.dataSource.transaction(async (em) => {
       const order = await this.orders.findByOrderNo(event.orderNo, em);
       if (!order || order.provider !== event.provider) return 'unknown_order';

@@ -9,16 +9,17 @@ import { PromotionsService } from '../promotions/promotions.service';
 import { ReferralsService } from '../referrals/referrals.service';
 import { canTransition } from './order-lifecycle';
 import { PaymentMetrics } from './payment-metrics';
-import { OrderStatus, ProviderName } from './payment-order.entity';
+import { OrderStatus } from './payment-order.entity';
 import { PaymentOrdersRepository } from './payment-orders.repository';
 import { PaymentsException } from './payments.errors';
 
 /** News that an order was paid: from a verified webhook, a reconciliation query or an admin. */
 export interface PaidNotice {
-  provider: ProviderName;
+  provider: string;
   orderNo: string;
   tradeNo: string | null;
-  amountCny: string;
+  /** What was paid, in `currency`: compared exactly with the order's pay_amount and pay_currency. */
+  amount: string;
   currency: string;
   /** The gateway's id of this news, recorded once. */
   eventId: string;
@@ -100,7 +101,8 @@ export class SettlementService {
       orderNo: notice.orderNo,
       provider: notice.provider,
       tradeNo: notice.tradeNo,
-      amountCny: notice.amountCny,
+      amount: notice.amount,
+      currency: notice.currency,
       eventId: notice.eventId,
       raw: notice.raw,
       bonusWindowMinutes: this.config.payment.orderExpireMinutes + this.config.promotion.lateGraceMinutes,
@@ -111,7 +113,7 @@ export class SettlementService {
       amount: order.amount_usd,
       type: LedgerType.Payment,
       operator: notice.operator,
-      remark: notice.remark ?? `${notice.provider} payment of ${order.amount_cny} CNY`,
+      remark: notice.remark ?? `${notice.provider} payment of ${order.amount_cny} CNY${order.pay_currency === 'CNY' ? '' : ` (${order.pay_amount} ${order.pay_currency})`}`,
       relatedId: notice.orderNo,
     });
     const bonusDue = notice.bonus === 'granted' || order.in_time_for_bonus;
@@ -150,8 +152,8 @@ export class SettlementService {
       provider: order.provider,
       orderNo,
       tradeNo: null,
-      amountCny: order.amountCny,
-      currency: 'cny',
+      amount: order.payAmount,
+      currency: order.payCurrency,
       eventId: `admin-confirm:${orderNo}`,
       raw: JSON.stringify({ confirmedBy: admin, remark, at: new Date().toISOString() }),
       source: 'admin',
@@ -191,7 +193,7 @@ export class SettlementService {
   }
 
   /** A gateway reports a payment failed or a session expired: a still-pending order follows. */
-  async settleClosed(provider: ProviderName, orderNo: string, eventId: string, transition: 'fail' | 'expire'): Promise<boolean> {
+  async settleClosed(provider: string, orderNo: string, eventId: string, transition: 'fail' | 'expire'): Promise<boolean> {
     return this.dataSource.transaction(async (em) => {
       const moved = await this.orders.transition(em, transition, orderNo, { provider });
       await this.orders.recordEvent(em, { provider, eventId, orderNo, outcome: transition === 'fail' ? 'failed' : 'expired' });
@@ -199,10 +201,25 @@ export class SettlementService {
     });
   }
 
+  /**
+   * Money arrived at a gateway for no order it can name (a transfer of an
+   * amount no open order asked for): recorded once for admins, never
+   * credited by guess. False when it was recorded before.
+   */
+  async recordUnmatched(provider: string, event: { eventId: string; reason: string; raw: string }): Promise<boolean> {
+    const recorded = await this.dataSource.transaction((em) =>
+      this.orders.recordEvent(em, { provider, eventId: event.eventId, orderNo: null, outcome: 'unmatched_payment', payload: event.raw }),
+    );
+    if (recorded) {
+      this.metrics.unmatchedPayments.inc({ provider });
+      this.logger.error({ provider, eventId: event.eventId, reason: event.reason }, 'a payment that matches no order: not credited, an admin must look at it');
+    }
+    return recorded;
+  }
+
   private noticeProblem(notice: PaidNotice): Settlement | null {
-    if (notice.currency !== 'cny') return this.refuse(notice, Refusal.CurrencyMismatch, `paid in ${notice.currency}, orders are in cny`);
-    if (!/^\d+(\.\d{1,2})?$/.test(notice.amountCny)) {
-      return this.refuse(notice, Refusal.AmountMismatch, `paid amount "${notice.amountCny}" is not a CNY amount`);
+    if (!/^\d+(\.\d{1,8})?$/.test(notice.amount)) {
+      return this.refuse(notice, Refusal.AmountMismatch, `paid amount "${notice.amount}" is not an amount`);
     }
     return null;
   }
@@ -218,8 +235,11 @@ export class SettlementService {
     if (order.provider !== notice.provider) {
       return this.refuse(notice, Refusal.ProviderMismatch, `order ${notice.orderNo} belongs to ${order.provider}`);
     }
-    if (!new Money(order.amountCny).eq(notice.amountCny)) {
-      return this.refuse(notice, Refusal.AmountMismatch, `paid ${notice.amountCny} CNY for an order of ${order.amountCny} CNY`);
+    if (notice.currency.toUpperCase() !== order.payCurrency) {
+      return this.refuse(notice, Refusal.CurrencyMismatch, `paid in ${notice.currency}, order ${notice.orderNo} asked for ${order.payCurrency}`);
+    }
+    if (!new Money(order.payAmount).eq(notice.amount)) {
+      return this.refuseWrongAmount(notice, order.payAmount, order.payCurrency);
     }
     const samePayment = notice.tradeNo === null || order.tradeNo === null || order.tradeNo === notice.tradeNo;
     if (samePayment) return { outcome: 'already_paid' };
@@ -241,6 +261,25 @@ export class SettlementService {
       );
     }
     return { outcome: 'duplicate_payment', status: order.status };
+  }
+
+  /**
+   * A verified payment of another amount than the order asked for: the
+   * order is left unchanged, and the payment is recorded on it for admins
+   * (the order needs attention; an admin confirms it by hand or refunds it).
+   */
+  private async refuseWrongAmount(notice: PaidNotice, asked: string, currency: string): Promise<Settlement> {
+    const detail = `paid ${notice.amount} ${currency} for an order of ${asked} ${currency}`;
+    await this.dataSource.transaction((em) =>
+      this.orders.recordEvent(em, {
+        provider: notice.provider,
+        eventId: notice.eventId,
+        orderNo: notice.orderNo,
+        outcome: new Money(notice.amount).lt(asked) ? 'underpaid' : 'overpaid',
+        payload: notice.raw,
+      }),
+    );
+    return this.refuse(notice, Refusal.AmountMismatch, detail);
   }
 
   private refuse(notice: PaidNotice, reason: Refusal, detail: string): Settlement {

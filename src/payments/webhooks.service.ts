@@ -1,17 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { isDatabaseUnavailable } from '../common/database/unavailable';
+import { WebhookAnswer } from './gateway-plugin';
 import { PaymentMetrics } from './payment-metrics';
-import { ProviderName } from './payment-order.entity';
-import { WebhookRequest, WebhookVerificationError } from './payment-provider';
+import { PaymentProvider, WebhookEvent, WebhookRequest, WebhookVerificationError } from './payment-provider';
 import { PaymentProviderRegistry } from './payment-provider.registry';
 import { RefundsService } from './refunds.service';
 import { SettlementService } from './settlement.service';
 
-/** How to answer a gateway: 200 when the news is taken (or harmlessly ignored), 4xx when refused, 5xx to get a retry. */
-export interface WebhookAnswer {
-  httpStatus: 200 | 400 | 404 | 500 | 503;
-  result: string;
-}
+/** What applying one piece of gateway news did, as counted in metrics. */
+export type NewsResult = { applied: true; result: string } | { applied: false; httpStatus: 400; result: string };
 
 @Injectable()
 export class WebhooksService {
@@ -24,13 +21,13 @@ export class WebhooksService {
     private readonly metrics: PaymentMetrics,
   ) {}
 
-  async handle(name: ProviderName, request: WebhookRequest): Promise<WebhookAnswer> {
+  async handle(name: string, request: WebhookRequest): Promise<WebhookAnswer> {
     const answer = await this.process(name, request);
     this.metrics.webhooks.inc({ provider: name, result: answer.result });
     return answer;
   }
 
-  private async process(name: ProviderName, request: WebhookRequest): Promise<WebhookAnswer> {
+  private async process(name: string, request: WebhookRequest): Promise<WebhookAnswer> {
     // A gateway switched off for new orders still reports on its existing ones.
     const provider = this.providers.get(name);
     if (!provider?.configured) return { httpStatus: 404, result: 'provider_not_configured' };
@@ -46,37 +43,8 @@ export class WebhooksService {
     }
 
     try {
-      switch (event.kind) {
-        case 'paid': {
-          const settled = await this.settlement.settlePaid({
-            provider: name,
-            orderNo: event.orderNo,
-            tradeNo: event.tradeNo,
-            amountCny: event.amountCny,
-            currency: event.currency,
-            eventId: event.eventId,
-            raw: event.raw,
-            source: 'webhook',
-            operator: 'system',
-          });
-          if (settled.outcome === 'refused') return { httpStatus: 400, result: settled.reason };
-          // A second payment is not credited, but the gateway must stop sending it: it is recorded for admins.
-          const results = { credited: 'credited', already_paid: 'duplicate', duplicate_payment: 'duplicate_payment' } as const;
-          return { httpStatus: 200, result: results[settled.outcome] };
-        }
-        case 'failed':
-        case 'expired': {
-          const moved = await this.settlement.settleClosed(name, event.orderNo, event.eventId, event.kind === 'failed' ? 'fail' : 'expire');
-          return { httpStatus: 200, result: moved ? event.kind : 'no_change' };
-        }
-        case 'refunded': {
-          const outcome = await this.refunds.followGatewayRefund({ provider: name, ...event });
-          return { httpStatus: 200, result: outcome };
-        }
-        case 'ignored':
-          this.logger.log({ provider: name, eventId: event.eventId, reason: event.reason }, 'webhook ignored');
-          return { httpStatus: 200, result: 'ignored' };
-      }
+      const news = await this.apply(provider, event);
+      return news.applied ? { httpStatus: 200, result: news.result } : { httpStatus: news.httpStatus, result: news.result };
     } catch (error) {
       // The gateway retries; the retry is applied in full, or found already applied by the order's state.
       if (isDatabaseUnavailable(error)) {
@@ -85,6 +53,51 @@ export class WebhooksService {
       }
       this.logger.error({ provider: name, err: error }, 'webhook processing failed');
       return { httpStatus: 500, result: 'error' };
+    }
+  }
+
+  /**
+   * Applies one verified piece of news from a gateway, whether it came by
+   * callback or by polling. Idempotent: the same news again changes nothing.
+   * Throws when it could not be applied (the gateway's retry, or the next
+   * poll, brings it again).
+   */
+  async apply(provider: PaymentProvider, event: WebhookEvent): Promise<NewsResult> {
+    const name = provider.name;
+    switch (event.kind) {
+      case 'paid': {
+        const settled = await this.settlement.settlePaid({
+          provider: name,
+          orderNo: event.orderNo,
+          tradeNo: event.tradeNo,
+          amount: event.amount,
+          currency: event.currency,
+          eventId: event.eventId,
+          raw: event.raw,
+          source: 'webhook',
+          operator: 'system',
+        });
+        if (settled.outcome === 'refused') return { applied: false, httpStatus: 400, result: settled.reason };
+        // A second payment is not credited, but the gateway must stop sending it: it is recorded for admins.
+        const results = { credited: 'credited', already_paid: 'duplicate', duplicate_payment: 'duplicate_payment' } as const;
+        return { applied: true, result: results[settled.outcome] };
+      }
+      case 'failed':
+      case 'expired': {
+        const moved = await this.settlement.settleClosed(name, event.orderNo, event.eventId, event.kind === 'failed' ? 'fail' : 'expire');
+        return { applied: true, result: moved ? event.kind : 'no_change' };
+      }
+      case 'refunded': {
+        const outcome = await this.refunds.followGatewayRefund({ provider: name, ...event });
+        return { applied: true, result: outcome };
+      }
+      case 'unmatched': {
+        const recorded = await this.settlement.recordUnmatched(name, event);
+        return { applied: true, result: recorded ? 'unmatched' : 'duplicate' };
+      }
+      case 'ignored':
+        this.logger.log({ provider: name, eventId: event.eventId, reason: event.reason }, 'webhook ignored');
+        return { applied: true, result: 'ignored' };
     }
   }
 }

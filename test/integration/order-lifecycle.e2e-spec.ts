@@ -2,7 +2,7 @@ import { OrderMaintenanceService } from '../../src/payments/order-maintenance.se
 import { GatewayError } from '../../src/payments/payment-provider';
 import { SandboxProvider } from '../../src/payments/providers/sandbox/sandbox.provider';
 import { ZpayProvider } from '../../src/payments/providers/zpay/zpay.provider';
-import { zpaySigned } from '../../src/payments/providers/zpay/zpay-signature';
+import { epaySigned } from '../../src/payments/providers/epay/epay-signature';
 import { FakeStripe, FakeZpay } from '../support/fake-gateways';
 import { sendStripeEvent, signedStripeEvent } from '../support/gateway-callbacks';
 import { TestUser, bearer, registerAdmin, registerUser } from '../support/factories';
@@ -71,7 +71,7 @@ describe('order lifecycle', () => {
   }
 
   function zpayNotify(order: { orderNo: string; amountCny: string }, tradeNo = `Z${order.orderNo.slice(-12)}`): Record<string, string> {
-    return zpaySigned(
+    return epaySigned(
       {
         pid: ZPAY_PID,
         trade_no: tradeNo,

@@ -1,6 +1,6 @@
 import { LedgerService } from '../../src/ledger/ledger.service';
 import { OrderMaintenanceService } from '../../src/payments/order-maintenance.service';
-import { zpaySign, zpaySigned } from '../../src/payments/providers/zpay/zpay-signature';
+import { epaySign, epaySigned } from '../../src/payments/providers/epay/epay-signature';
 import { FakeStripe, FakeZpay } from '../support/fake-gateways';
 import { sendStripeEvent, signedStripeEvent, stripeHeaderAt } from '../support/gateway-callbacks';
 import { TestUser, bearer, registerUser } from '../support/factories';
@@ -73,7 +73,7 @@ describe('payments', () => {
       param: order.orderNo,
       ...overrides,
     };
-    return zpaySigned(fields, key);
+    return epaySigned(fields, key);
   }
 
   const sendZpay = (fields: Record<string, string>) => t.http.get('/api/payment/webhook/zpay').query(fields);
@@ -121,7 +121,7 @@ describe('payments', () => {
         return_url: 'https://pay.example/payment/result',
         sign_type: 'MD5',
       });
-      expect(fields.sign).toBe(zpaySign(fields, ZPAY_KEY));
+      expect(fields.sign).toBe(epaySign(fields, ZPAY_KEY));
       const [row] = await t.db.query('SELECT client_ip, user_agent, expire_at - created_at AS ttl FROM payment_orders WHERE order_no = $1', [
         res.body.orderNo,
       ]);
@@ -134,7 +134,7 @@ describe('payments', () => {
       const order = await createOrder(user, { display: 'qrcode', method: 'wxpay' });
       expect(order.paymentUrl).toBe(`weixin://wxpay/bizpayurl?pr=${order.orderNo}`);
       const call = zpay.calls.find((c) => c.path === '/mapi.php' && c.form.get('out_trade_no') === order.orderNo)!;
-      expect(call.form.get('sign')).toBe(zpaySign(Object.fromEntries(call.form), ZPAY_KEY));
+      expect(call.form.get('sign')).toBe(epaySign(Object.fromEntries(call.form), ZPAY_KEY));
       expect(call.form.get('clientip')).toMatch(/127\.0\.0\.1/);
     });
 
@@ -173,7 +173,9 @@ describe('payments', () => {
       [{ amountCny: '20.001' }, 400, 'amountCny must have at most 2 decimal places'],
       [{ amountCny: 20 }, 400, 'amountCny must be a decimal number written as a string, like "20.00"'],
       [{ amountCny: 'abc' }, 400, 'amountCny must be a decimal number written as a string, like "20.00"'],
-      [{ provider: 'paypal' }, 400, 'provider must be one of: zpay, stripe, sandbox'],
+      [{ provider: 'paypal' }, 400, 'provider "paypal" is not available (available: zpay, stripe, sandbox)'],
+      [{ provider: 'Zpay; DROP' }, 400, 'provider must be a gateway name from GET /api/payment/providers'],
+      [{ method: 'ALIPAY' }, 400, 'method must be one of the gateway’s methods from GET /api/payment/providers'],
       [{ method: 'card' }, 400, 'provider "zpay" does not offer method "card" (it offers: alipay, wxpay)'],
       [{ display: 'popup' }, 400, 'display must be redirect or qrcode'],
     ])('refuses %j with %i naming the problem', async (body, status, message) => {
@@ -239,13 +241,13 @@ describe('payments', () => {
         discountRate: '1',
         promotion: { tier: 0, percent: 30, minAmountCny: '1.00' },
       });
-      expect(res.body.providers).toEqual(
-        expect.arrayContaining([
-          { name: 'zpay', methods: ['alipay', 'wxpay'] },
-          { name: 'stripe', methods: ['card'] },
-          { name: 'sandbox', methods: ['alipay', 'wxpay', 'card'] },
-        ]),
-      );
+      const zpay = { name: 'zpay', labels: { zh: '支付宝 / 微信支付', en: 'Alipay / WeChat Pay' }, methods: ['alipay', 'wxpay'], display: 'redirect', offersQrCode: true };
+      const stripe = { name: 'stripe', labels: { zh: '银行卡（Stripe）', en: 'Card (Stripe)' }, methods: ['card'], display: 'redirect', offersQrCode: false };
+      const sandbox = expect.objectContaining({ name: 'sandbox', methods: ['alipay', 'wxpay', 'card'], display: 'redirect', offersQrCode: false });
+      expect(res.body.providers).toEqual([zpay, stripe, sandbox]);
+      // The same gateways, as the web app learns them.
+      const providers = await t.http.get('/api/payment/providers').set(bearer(user)).expect(200);
+      expect(providers.body).toEqual(res.body.providers);
       expect(res.body.packages).toEqual([
         { amountCny: '10.00', amountUsd: '1.38888889', popular: false },
         { amountCny: '50.00', amountUsd: '6.94444444', popular: false },

@@ -2,7 +2,7 @@ import Decimal from 'decimal.js';
 import fc from 'fast-check';
 import type { Response } from 'supertest';
 import { auditLedger } from '../../src/ledger/ledger-audit';
-import { zpaySigned } from '../../src/payments/providers/zpay/zpay-signature';
+import { epaySigned } from '../../src/payments/providers/epay/epay-signature';
 import { REDEEM_CODE_ALPHABET, hashRedeemCode, normalizeRedeemCode } from '../../src/redeem/redeem-code';
 import { FakeZpay } from '../support/fake-gateways';
 import { TestUser, bearer, registerAdmin, registerUser } from '../support/factories';
@@ -218,7 +218,7 @@ function v1Post(path: string, key: string, body?: object) {
 }
 
 function notifyFor(order: ModelOrder): Record<string, string> {
-  return zpaySigned(
+  return epaySigned(
     {
       pid: ZPAY_PID,
       trade_no: `ZM${order.orderNo.slice(-16)}`,

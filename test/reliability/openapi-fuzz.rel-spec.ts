@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import type { Response } from 'supertest';
-import { zpaySigned } from '../../src/payments/providers/zpay/zpay-signature';
+import { epaySigned } from '../../src/payments/providers/epay/epay-signature';
 import { FakeStripe, FakeZpay } from '../support/fake-gateways';
 import { TestUser, bearer, registerAdmin, registerUser } from '../support/factories';
 import { TestApp, createTestApp } from '../support/test-app';
@@ -357,7 +357,7 @@ describe('OpenAPI fuzz pass', () => {
       .send({ amountCny: '20.00', provider: 'zpay', method: 'alipay' })
       .expect(201);
     ownerOrderNo = order.body.orderNo;
-    const notify = zpaySigned(
+    const notify = epaySigned(
       {
         pid: ZPAY_PID,
         trade_no: `FUZZ${ownerOrderNo.slice(-12)}`,

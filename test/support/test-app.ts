@@ -4,7 +4,7 @@ import TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
 import { AppConfig } from '../../src/common/config/app-config';
-import { loadConfig } from '../../src/common/config/config.loader';
+import { loadAppConfig } from '../../src/config';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -20,7 +20,7 @@ export interface TestApp {
  * the way an operator would.
  */
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const config = loadConfig({ ...process.env, NODE_ENV: 'test', REDIS_URL: '', ...env });
+  const config = loadAppConfig({ ...process.env, NODE_ENV: 'test', REDIS_URL: '', ...env });
   const app = await createApp(config);
   return {
     app,

@@ -9,6 +9,7 @@ import { createMemoryHistory, type Router } from 'vue-router';
 import type { Component } from 'vue';
 import { createAppRouter } from '../router';
 import { createAppI18n, type AppLocale } from '../i18n';
+import type { Provider } from '../api/types';
 import { TOKEN_STORAGE_KEY } from '../stores/auth';
 import { connectApiSession } from '../session';
 
@@ -93,3 +94,34 @@ export function me(role: 'user' | 'admin' = 'user') {
     createdAt: '2026-11-23T00:00:00.000Z',
   };
 }
+
+/**
+ * Gateways as GET /api/payment/providers answers them (the web app knows none
+ * by name: tests name them only here and where a test needs a special one).
+ */
+export const PROVIDERS = {
+  /** Sends the payer to a page, and can answer with QR content instead. */
+  qrCapable: {
+    name: 'zpay',
+    labels: { zh: '支付宝 / 微信支付', en: 'Alipay / WeChat Pay' },
+    methods: ['alipay', 'wxpay'],
+    display: 'redirect',
+    offersQrCode: true,
+  },
+  /** Sends the payer to a page only. */
+  redirectOnly: {
+    name: 'sandbox',
+    labels: { zh: '沙箱（测试）', en: 'Sandbox' },
+    methods: ['alipay'],
+    display: 'redirect',
+    offersQrCode: false,
+  },
+  /** The payer sends an exact amount to an address. */
+  address: {
+    name: 'usdt_trc20',
+    labels: { zh: 'USDT（TRON TRC20）', en: 'TRON (TRC20)' },
+    methods: ['usdt'],
+    display: 'address',
+    offersQrCode: false,
+  },
+} satisfies Record<string, Provider>;

@@ -1,6 +1,7 @@
 import { http } from './client';
 import { withIdempotencyKey } from './http';
 import type {
+  AdminProvider,
   AdminInvitePage,
   AdminInviteQuery,
   AdminLedgerQuery,
@@ -36,6 +37,11 @@ import type { DownloadedFile } from './http';
 import type { AdminLedgerExportQuery, AdminOrderExportQuery, AuditLogPage, AuditLogQuery } from './types';
 
 /** Admin API: every call answers 403 to a non-admin. */
+
+/** Every registered gateway, enabled or not, with whether it is configured and refunds through its API. */
+export function getAdminProviders(): Promise<AdminProvider[]> {
+  return http.get<AdminProvider[]>('/admin/payment/providers');
+}
 
 export function listAdminOrders(query: AdminOrderQuery = {}): Promise<AdminOrderPage> {
   return http.get<AdminOrderPage>('/admin/payment/orders', { query });

@@ -1,9 +1,14 @@
 import { http } from './client';
 import { withIdempotencyKey } from './http';
-import type { CreateOrderRequest, Order, OrderListQuery, OrderPage, PaymentConfig } from './types';
+import type { CreateOrderRequest, Order, OrderListQuery, OrderPage, PaymentConfig, Provider } from './types';
 
 export function getPaymentConfig(): Promise<PaymentConfig> {
   return http.get<PaymentConfig>('/payment/config');
+}
+
+/** The enabled gateways: labels in each language, methods, and how the payer pays (display). */
+export function getProviders(): Promise<Provider[]> {
+  return http.get<Provider[]>('/payment/providers');
 }
 
 /**

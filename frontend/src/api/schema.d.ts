@@ -405,6 +405,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/payment/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every registered gateway, enabled or not, with what admins need to know of it */
+        get: operations["AdminPaymentsController_providers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/payment/unmatched-payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Payments gateways reported that match no order (a transfer of an amount no order asked for), newest first
+         * @description Never credited. Refund them, or credit the payer by a balance adjustment, then resolve them here.
+         */
+        get: operations["AdminPaymentsController_unmatchedPayments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/payment/unmatched-payments/{provider}/{eventId}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark an unmatched payment as dealt with (audited, remark required) */
+        post: operations["AdminPaymentsController_resolveUnmatched"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/payment/stats": {
         parameters: {
             query?: never;
@@ -571,6 +625,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/payment/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The gateways a user can pay with now: name, labels per language, methods, and how the payer pays */
+        get: operations["OrdersController_providerList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/payment/orders": {
         parameters: {
             query?: never;
@@ -634,30 +705,13 @@ export interface paths {
          * Zpay notify (GET query string)
          * @description Fields pid, trade_no, out_trade_no, type, name, money, trade_status, param?, sign, sign_type. Answers plain text success or fail.
          */
-        get: operations["WebhooksController_zpayGet"];
+        get: operations["ZpayWebhookController_receiveGet"];
         put?: never;
         /**
          * Zpay notify (POST form)
          * @description The same fields as the GET form, as application/x-www-form-urlencoded.
          */
-        post: operations["WebhooksController_zpayPost"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/payment/webhook/sandbox": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Sandbox notify: the Zpay protocol, signed with the sandbox key (sent by this app’s own checkout page) */
-        post: operations["WebhooksController_sandbox"];
+        post: operations["ZpayWebhookController_receivePost"];
         delete?: never;
         options?: never;
         head?: never;
@@ -677,7 +731,24 @@ export interface paths {
          * Stripe webhook
          * @description Verified with the Stripe-Signature header over the raw body (5-minute tolerance). Uses checkout.session.completed, checkout.session.async_payment_succeeded, checkout.session.async_payment_failed, checkout.session.expired, charge.refunded.
          */
-        post: operations["WebhooksController_stripe"];
+        post: operations["StripeWebhookController_receivePost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payment/webhook/sandbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sandbox notify: the epay protocol, signed with the sandbox key (sent by this app’s own checkout page) */
+        post: operations["SandboxWebhookController_receivePost"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1047,9 +1118,9 @@ export interface components {
             items: components["schemas"]["RechargeRecordDto"][];
         };
         /** @enum {string} */
-        AuditAction: "user.status" | "balance.adjust" | "order.confirm" | "order.refund" | "order.refund_recorded" | "order.refund_resolved" | "order.duplicate_resolved" | "orders.export" | "ledger.export" | "api_key.create" | "api_key.revoke" | "redeem_batch.create" | "redeem_batch.disable";
+        AuditAction: "user.status" | "balance.adjust" | "order.confirm" | "order.refund" | "order.refund_recorded" | "order.refund_resolved" | "order.duplicate_resolved" | "payment.unmatched_resolved" | "orders.export" | "ledger.export" | "api_key.create" | "api_key.revoke" | "redeem_batch.create" | "redeem_batch.disable";
         /** @enum {string} */
-        AuditTarget: "user" | "payment_order" | "api_key" | "redeem_batch" | "export";
+        AuditTarget: "user" | "payment_order" | "payment_event" | "api_key" | "redeem_batch" | "export";
         AuditLogDto: {
             /** @example 311 */
             id: string;
@@ -1236,16 +1307,17 @@ export interface components {
         };
         /** @enum {string} */
         OrderStatus: "pending" | "paid" | "expired" | "cancelled" | "failed" | "refunding" | "refunded";
-        /** @enum {string} */
-        ProviderName: "zpay" | "stripe" | "sandbox";
-        /** @enum {string} */
-        PaymentMethod: "alipay" | "wxpay" | "card";
         AdminOrderDto: {
             /** @example PO20261123010203A1B2C3D4E5F60718 */
             orderNo: string;
             status: components["schemas"]["OrderStatus"];
-            provider: components["schemas"]["ProviderName"];
-            paymentMethod: components["schemas"]["PaymentMethod"] | null;
+            /**
+             * @description The gateway (GET /api/payment/providers)
+             * @example zpay
+             */
+            provider: string;
+            /** @example alipay */
+            paymentMethod: string | null;
             /** @example 20.00 */
             amountCny: string;
             /** @example 2.77777778 */
@@ -1275,6 +1347,26 @@ export interface components {
             paidAt: string | null;
             /** Format: date-time */
             createdAt: string;
+            /**
+             * @description The currency the payer pays in: CNY, or the gateway’s own (USDT)
+             * @example CNY
+             */
+            payCurrency: string;
+            /**
+             * @description Exactly what the payer must pay, in payCurrency (USDT: with a unique suffix of up to 3 decimals)
+             * @example 20.00
+             */
+            payAmount: string;
+            /**
+             * @description Where to send payAmount, for gateways paid by a transfer to an address
+             * @example null
+             */
+            payAddress: string | null;
+            /**
+             * @description CNY per unit of payCurrency, fixed at creation; null for CNY
+             * @example null
+             */
+            payRate: string | null;
             /** @example 42 */
             userId: string;
             /** @example alice */
@@ -1418,6 +1510,73 @@ export interface components {
             /** @example Paid per bank statement 2026-11-23 */
             remark: string;
         };
+        ProviderLabelsDto: {
+            /** @example 支付宝 / 微信支付 */
+            zh: string;
+            /** @example Alipay / WeChat Pay */
+            en: string;
+        };
+        /**
+         * @description How the payer pays: leave for paymentUrl, scan paymentUrl as a QR code, or send exactly payAmount payCurrency to payAddress
+         * @enum {string}
+         */
+        PaymentDisplay: "redirect" | "qrcode" | "address";
+        AdminProviderDto: {
+            /** @example zpay */
+            name: string;
+            labels: components["schemas"]["ProviderLabelsDto"];
+            /**
+             * @example [
+             *       "alipay",
+             *       "wxpay"
+             *     ]
+             */
+            methods: string[];
+            /** @description How the payer pays: leave for paymentUrl, scan paymentUrl as a QR code, or send exactly payAmount payCurrency to payAddress */
+            display: components["schemas"]["PaymentDisplay"];
+            /** @description Whether an order created with display "qrcode" gets QR code content instead of a page */
+            offersQrCode: boolean;
+            /** @description Takes new orders */
+            enabled: boolean;
+            /** @description Has the credentials to verify callbacks and query or refund existing orders */
+            configured: boolean;
+            /** @description Refunds go through the gateway; otherwise an admin records a refund made outside */
+            refundsByApi: boolean;
+        };
+        UnmatchedPaymentDto: {
+            /** @example evt_1Nx… */
+            eventId: string;
+            /**
+             * @description credited, failed, expired, duplicate_payment (a second payment, not credited: refund it at the gateway), refunded, refund_confirmed, partial_refund, no_change
+             * @example credited
+             */
+            outcome: string;
+            /** @description The callback as received, for events an admin must act on */
+            payload: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When an admin marked a second payment refunded
+             */
+            resolvedAt: string | null;
+            resolvedBy: string | null;
+            /** @example usdt_trc20 */
+            provider: string;
+        };
+        UnmatchedPaymentPageDto: {
+            /** @example 42 */
+            total: number;
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            items: components["schemas"]["UnmatchedPaymentDto"][];
+        };
+        ResolveUnmatchedPaymentDto: {
+            /** @example Paid per bank statement 2026-11-23 */
+            remark: string;
+        };
         WindowTotalsDto: {
             /** @example 12 */
             orders: number;
@@ -1429,7 +1588,8 @@ export interface components {
             bonusUsd: string;
             /** @enum {string} */
             window: "today" | "7d" | "30d";
-            provider: components["schemas"]["ProviderName"];
+            /** @example zpay */
+            provider: string;
         };
         DailyTotalsDto: {
             /** @example 12 */
@@ -1631,9 +1791,21 @@ export interface components {
             pageSize: number;
             items: components["schemas"]["RedeemBatchDto"][];
         };
-        ProviderOptionDto: {
-            name: components["schemas"]["ProviderName"];
-            methods: components["schemas"]["PaymentMethod"][];
+        ProviderDto: {
+            /** @example zpay */
+            name: string;
+            labels: components["schemas"]["ProviderLabelsDto"];
+            /**
+             * @example [
+             *       "alipay",
+             *       "wxpay"
+             *     ]
+             */
+            methods: string[];
+            /** @description How the payer pays: leave for paymentUrl, scan paymentUrl as a QR code, or send exactly payAmount payCurrency to payAddress */
+            display: components["schemas"]["PaymentDisplay"];
+            /** @description Whether an order created with display "qrcode" gets QR code content instead of a page */
+            offersQrCode: boolean;
         };
         PackageDto: {
             /** @example 100.00 */
@@ -1667,7 +1839,7 @@ export interface components {
         };
         PaymentConfigDto: {
             enabled: boolean;
-            providers: components["schemas"]["ProviderOptionDto"][];
+            providers: components["schemas"]["ProviderDto"][];
             packages: components["schemas"]["PackageDto"][];
             /** @example 1.00 */
             minAmountCny: string;
@@ -1694,8 +1866,16 @@ export interface components {
              * @example 20.00
              */
             amountCny: string;
-            provider: components["schemas"]["ProviderName"];
-            method: components["schemas"]["PaymentMethod"];
+            /**
+             * @description A gateway name from GET /api/payment/providers
+             * @example zpay
+             */
+            provider: string;
+            /**
+             * @description One of the gateway’s methods (GET /api/payment/providers)
+             * @example alipay
+             */
+            method: string;
             /**
              * @description qrcode: paymentUrl is QR code content (Zpay API pay) instead of a page to open
              * @default redirect
@@ -1707,8 +1887,13 @@ export interface components {
             /** @example PO20261123010203A1B2C3D4E5F60718 */
             orderNo: string;
             status: components["schemas"]["OrderStatus"];
-            provider: components["schemas"]["ProviderName"];
-            paymentMethod: components["schemas"]["PaymentMethod"] | null;
+            /**
+             * @description The gateway (GET /api/payment/providers)
+             * @example zpay
+             */
+            provider: string;
+            /** @example alipay */
+            paymentMethod: string | null;
             /** @example 20.00 */
             amountCny: string;
             /** @example 2.77777778 */
@@ -1738,6 +1923,26 @@ export interface components {
             paidAt: string | null;
             /** Format: date-time */
             createdAt: string;
+            /**
+             * @description The currency the payer pays in: CNY, or the gateway’s own (USDT)
+             * @example CNY
+             */
+            payCurrency: string;
+            /**
+             * @description Exactly what the payer must pay, in payCurrency (USDT: with a unique suffix of up to 3 decimals)
+             * @example 20.00
+             */
+            payAmount: string;
+            /**
+             * @description Where to send payAmount, for gateways paid by a transfer to an address
+             * @example null
+             */
+            payAddress: string | null;
+            /**
+             * @description CNY per unit of payCurrency, fixed at creation; null for CNY
+             * @example null
+             */
+            payRate: string | null;
         };
         OrderPageDto: {
             /** @example 42 */
@@ -2864,7 +3069,8 @@ export interface operations {
                 page?: number;
                 pageSize?: number;
                 status?: components["schemas"]["OrderStatus"];
-                provider?: components["schemas"]["ProviderName"];
+                /** @description A gateway name (GET /api/admin/payment/providers) */
+                provider?: string;
                 userId?: string;
                 email?: string;
                 /** @description An order number or gateway trade number, or its beginning */
@@ -2934,7 +3140,8 @@ export interface operations {
         parameters: {
             query?: {
                 status?: components["schemas"]["OrderStatus"];
-                provider?: components["schemas"]["ProviderName"];
+                /** @description A gateway name (GET /api/admin/payment/providers) */
+                provider?: string;
                 userId?: string;
                 email?: string;
                 /** @description An order number or gateway trade number, or its beginning */
@@ -3449,6 +3656,202 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminPaymentsController_providers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminProviderDto"][];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminPaymentsController_unmatchedPayments: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+                /** @description true: only those dealt with; false: only open ones; absent: all */
+                resolved?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnmatchedPaymentPageDto"];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminPaymentsController_resolveUnmatched: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provider: string;
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResolveUnmatchedPaymentDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnmatchedPaymentDto"];
+                };
+            };
+            /** @description A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such open unmatched payment */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -4102,6 +4505,50 @@ export interface operations {
             };
         };
     };
+    OrdersController_providerList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderDto"][];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
     OrdersController_list: {
         parameters: {
             query?: {
@@ -4349,7 +4796,7 @@ export interface operations {
             };
         };
     };
-    WebhooksController_zpayGet: {
+    ZpayWebhookController_receiveGet: {
         parameters: {
             query?: never;
             header?: never;
@@ -4376,7 +4823,7 @@ export interface operations {
             };
         };
     };
-    WebhooksController_zpayPost: {
+    ZpayWebhookController_receivePost: {
         parameters: {
             query?: never;
             header?: never;
@@ -4444,7 +4891,7 @@ export interface operations {
             };
         };
     };
-    WebhooksController_sandbox: {
+    StripeWebhookController_receivePost: {
         parameters: {
             query?: never;
             header?: never;
@@ -4453,30 +4900,20 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/x-www-form-urlencoded": {
-                    /** @description The merchant id */
-                    pid: string;
-                    /** @description The gateway’s transaction id */
-                    trade_no: string;
-                    /** @description Our order number */
-                    out_trade_no: string;
-                    /** @enum {string} */
-                    type: "alipay" | "wxpay";
-                    name: string;
-                    /** @example 20.00 */
-                    money: string;
-                    /** @example TRADE_SUCCESS */
-                    trade_status: string;
-                    param?: string;
-                    /** @description MD5 over the sorted fields and the merchant key */
-                    sign: string;
-                    /** @enum {string} */
-                    sign_type?: "MD5";
+                "application/json": {
+                    /** @example evt_1Nx… */
+                    id: string;
+                    /** @example checkout.session.completed */
+                    type: string;
+                    data: {
+                        /** @description A Checkout Session, or a Charge for charge.refunded */
+                        object?: Record<string, never>;
+                    };
                 };
             };
         };
         responses: {
-            /** @description "success" */
+            /** @description {"received": true} */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4512,7 +4949,7 @@ export interface operations {
             };
         };
     };
-    WebhooksController_stripe: {
+    SandboxWebhookController_receivePost: {
         parameters: {
             query?: never;
             header?: never;
@@ -4521,20 +4958,30 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @example evt_1Nx… */
-                    id: string;
-                    /** @example checkout.session.completed */
-                    type: string;
-                    data: {
-                        /** @description A Checkout Session, or a Charge for charge.refunded */
-                        object?: Record<string, never>;
-                    };
+                "application/x-www-form-urlencoded": {
+                    /** @description The merchant id */
+                    pid: string;
+                    /** @description The gateway’s transaction id */
+                    trade_no: string;
+                    /** @description Our order number */
+                    out_trade_no: string;
+                    /** @enum {string} */
+                    type: "alipay" | "wxpay";
+                    name: string;
+                    /** @example 20.00 */
+                    money: string;
+                    /** @example TRADE_SUCCESS */
+                    trade_status: string;
+                    param?: string;
+                    /** @description MD5 over the sorted fields and the merchant key */
+                    sign: string;
+                    /** @enum {string} */
+                    sign_type?: "MD5";
                 };
             };
         };
         responses: {
-            /** @description {"received": true} */
+            /** @description "success": taken (or already taken) */
             200: {
                 headers: {
                     [name: string]: unknown;

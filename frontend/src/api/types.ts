@@ -20,9 +20,19 @@ export type UserProfile = Schemas['MeDto'];
 export type Balance = Schemas['BalanceDto'];
 
 // Payment
-export type ProviderName = Schemas['ProviderName'];
-export type PaymentMethod = Schemas['PaymentMethod'];
-export type ProviderOption = Schemas['ProviderOptionDto'];
+/**
+ * A gateway's name and a method's name are plain strings: the gateways are
+ * plug-ins the web app learns from GET /api/payment/providers, never a list of its own.
+ */
+export type ProviderName = string;
+export type PaymentMethod = string;
+/** An enabled gateway: its labels, methods and how the payer pays (`display`). */
+export type Provider = Schemas['ProviderDto'];
+export type ProviderLabels = Schemas['ProviderLabelsDto'];
+/** redirect: open paymentUrl; qrcode: paymentUrl is QR code content; address: send payAmount payCurrency to payAddress. */
+export type PaymentDisplay = Schemas['PaymentDisplay'];
+/** Every registered gateway as admins see it, enabled or not (old orders of a switched-off one still exist). */
+export type AdminProvider = Schemas['AdminProviderDto'];
 export type RechargePackage = Schemas['PackageDto'];
 export type PromotionPreview = Schemas['PromotionPreviewDto'];
 export type PaymentConfig = Schemas['PaymentConfigDto'];
@@ -180,9 +190,6 @@ const ORDER_STATUS_TABLE: Record<OrderStatus, true> = {
 };
 export const ORDER_STATUSES = Object.keys(ORDER_STATUS_TABLE) as OrderStatus[];
 
-const PROVIDER_TABLE: Record<ProviderName, true> = { zpay: true, stripe: true, sandbox: true };
-export const PROVIDER_NAMES = Object.keys(PROVIDER_TABLE) as ProviderName[];
-
 /** Refund methods and states (Records, so a new value in the API fails type-checking here). */
 const REFUND_METHOD_TABLE: Record<RefundMethod, true> = { gateway: true, manual: true, external: true };
 export const REFUND_METHODS = Object.keys(REFUND_METHOD_TABLE) as RefundMethod[];
@@ -229,6 +236,7 @@ const AUDIT_ACTION_TABLE: Record<AuditAction, true> = {
   'order.refund_recorded': true,
   'order.refund_resolved': true,
   'order.duplicate_resolved': true,
+  'payment.unmatched_resolved': true,
   'orders.export': true,
   'ledger.export': true,
   'api_key.create': true,
@@ -237,5 +245,12 @@ const AUDIT_ACTION_TABLE: Record<AuditAction, true> = {
   'redeem_batch.disable': true,
 };
 export const AUDIT_ACTIONS = Object.keys(AUDIT_ACTION_TABLE) as AuditAction[];
-const AUDIT_TARGET_TABLE: Record<AuditTarget, true> = { user: true, payment_order: true, api_key: true, redeem_batch: true, export: true };
+const AUDIT_TARGET_TABLE: Record<AuditTarget, true> = {
+  user: true,
+  payment_order: true,
+  payment_event: true,
+  api_key: true,
+  redeem_batch: true,
+  export: true,
+};
 export const AUDIT_TARGETS = Object.keys(AUDIT_TARGET_TABLE) as AuditTarget[];

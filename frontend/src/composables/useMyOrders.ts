@@ -1,15 +1,15 @@
 import { computed, ref, shallowRef, watch } from 'vue';
 import { useI18n } from 'vue-i18n';
-import { useRouter } from 'vue-router';
 import { cancelOrder, getOrder, listOrders } from '../api/payment';
 import { ApiError } from '../api/http';
-import type { Order, OrderDisplay, OrderStatus } from '../api/types';
+import type { Order, OrderStatus, PaymentDisplay } from '../api/types';
 import { displayMoney } from '../utils/money';
-import { paymentDisplayOf } from '../utils/paymentDisplay';
 import { useConfirmAction } from './useConfirmAction';
 import { useOrderPolling } from './useOrderPolling';
 import { usePagedList } from './usePagedList';
+import { resumeDisplayOf, useProviders } from './useProviders';
 import { QR_POLL_GRACE_MS, QR_POLL_INTERVAL_MS } from './useRecharge';
+import { FOUND_RESULT_DELAY_MS, useResultNavigation } from './useResultNavigation';
 
 /** What the last action came to, in words: `success` when money was credited. */
 export interface OrdersNotice {
@@ -17,10 +17,11 @@ export interface OrdersNotice {
   tone: 'info' | 'success';
 }
 
-/** A pending order whose payment can still be shown: not past its expiry, with somewhere to pay. */
+/** A pending order whose payment can still be shown: not past its expiry, with somewhere to pay (a page, QR content or an address). */
 export function canResume(order: Order, now: number = Date.now()): boolean {
   const expireAt = Date.parse(order.expireAt);
-  return order.status === 'pending' && order.paymentUrl !== null && order.paymentUrl !== '' && !Number.isNaN(expireAt) && expireAt > now;
+  const payable = !!order.paymentUrl || (!!order.payAddress && !!order.payAmount);
+  return order.status === 'pending' && payable && !Number.isNaN(expireAt) && expireAt > now;
 }
 
 /**
@@ -31,7 +32,10 @@ export function canResume(order: Order, now: number = Date.now()): boolean {
  */
 export function useMyOrders(pageSize = 20) {
   const { t } = useI18n();
-  const router = useRouter();
+  const result = useResultNavigation();
+  // The gateways say how each order is paid (and name an address payment's network).
+  const providers = useProviders();
+  void providers.load();
 
   const status = ref<OrderStatus | ''>('');
   const list = usePagedList(
@@ -45,36 +49,47 @@ export function useMyOrders(pageSize = 20) {
 
   // Resume: show the payment again and poll, as the recharge page does right after creating an order.
   const resumed = shallowRef<Order | null>(null);
-  const resumedDisplay = ref<OrderDisplay>('redirect');
+  const resumedDisplay = ref<PaymentDisplay>('redirect');
   const polling = useOrderPolling({
     intervalMs: QR_POLL_INTERVAL_MS,
     onSettled: (o) => {
-      if (o.status === 'paid') void router.push({ name: 'payment-result', query: { out_trade_no: o.orderNo } });
+      // An address payment first says "we found your payment" for a moment.
+      if (o.status === 'paid') result.open(o.orderNo, resumedDisplay.value === 'address' ? FOUND_RESULT_DELAY_MS : 0);
       else void refresh();
     },
   });
-  const resumedStatus = computed<OrderStatus | null>(() => {
+  /** The resumed order as last polled (its status, and what was credited once paid). */
+  const resumedLatest = computed<Order | null>(() => {
     const polled = polling.order.value;
     const open = resumed.value;
-    if (!open) return null;
-    return polled && polled.orderNo === open.orderNo ? polled.status : open.status;
+    return open && polled?.orderNo === open.orderNo ? polled : open;
   });
+  const resumedStatus = computed<OrderStatus | null>(() => resumedLatest.value?.status ?? null);
+  /** The network an address payment is sent on: its gateway's label. */
+  const resumedNetwork = computed(() => (resumed.value ? providers.label(resumed.value.provider) : ''));
 
-  function resume(order: Order): void {
+  /**
+   * Shows a pending order's payment as its gateway takes it: the address and
+   * exact amount, a QR code, or a button to the payment page.
+   */
+  async function resume(order: Order): Promise<void> {
     notice.value = null;
     if (!canResume(order)) {
       notice.value = { text: t('orders.expired', { orderNo: order.orderNo }), tone: 'info' };
       void refresh();
       return;
     }
+    await providers.load();
+    result.cancel();
     resumed.value = order;
-    resumedDisplay.value = paymentDisplayOf(order);
+    resumedDisplay.value = resumeDisplayOf(order, providers.find(order.provider));
     // Stop a minute after expiry (a late callback still credits; the result page shows it).
     polling.start(order.orderNo, Math.max(0, Date.parse(order.expireAt) - Date.now()) + QR_POLL_GRACE_MS);
   }
 
   function closeResumed(): void {
     polling.stop();
+    result.cancel();
     resumed.value = null;
   }
 
@@ -128,7 +143,10 @@ export function useMyOrders(pageSize = 20) {
     refresh,
     resumed,
     resumedDisplay,
+    resumedLatest,
     resumedStatus,
+    resumedNetwork,
+    paidWith: providers.paidWith,
     resume,
     closeResumed,
     onResumedExpired,

@@ -7,7 +7,7 @@ export const RESULT_POLL_INTERVAL_MS = 2000;
 export const RESULT_POLL_TIMEOUT_MS = 120_000;
 
 /**
- * The payment result page (where gateways and the sandbox send the user
+ * The payment result page (where a gateway's checkout sends the user
  * back): polls the order until it is final or the time is up.
  */
 export function usePaymentResult(orderNo: string | null) {

@@ -1,15 +1,28 @@
-import { computed, ref } from 'vue';
+import { computed, ref, shallowRef } from 'vue';
 import { useI18n } from 'vue-i18n';
-import { useRouter } from 'vue-router';
 import { cancelOrder, createOrder, getPaymentConfig } from '../api/payment';
 import { ApiError, newIdempotencyKey } from '../api/http';
-import type { CreateOrderRequest, Order, OrderDisplay, PaymentConfig, PaymentMethod, ProviderName } from '../api/types';
+import type {
+  CreateOrderRequest,
+  Order,
+  OrderDisplay,
+  PaymentConfig,
+  PaymentDisplay,
+  PaymentMethod,
+  Provider,
+  ProviderName,
+} from '../api/types';
 import { addDecimal, bonusUsd, cnyToUsd, compareDecimal, isCnyInput, normalizeCny } from '../utils/money';
 import { rememberQrOrder } from '../utils/paymentDisplay';
 import { useErrorMessage } from './useErrorMessage';
 import { useOrderPolling } from './useOrderPolling';
+import { providerLabel } from './useProviders';
+import { FOUND_RESULT_DELAY_MS, useResultNavigation } from './useResultNavigation';
 
-/** How often the QR panel asks whether the order was paid. */
+/** A payment shown on the page rather than on the gateway's site. */
+export type PanelDisplay = Exclude<PaymentDisplay, 'redirect'>;
+
+/** How often the QR and address panels ask whether the order was paid. */
 export const QR_POLL_INTERVAL_MS = 3000;
 /** Keep asking this long after the order's expiry (a late gateway callback still credits). */
 export const QR_POLL_GRACE_MS = 60_000;
@@ -39,15 +52,25 @@ export interface RechargePreview {
 }
 
 /**
+ * Whether the created order can be shown as `display`: a page or QR code
+ * needs paymentUrl, an address payment needs the address and the amount.
+ */
+export function orderCanBeShown(order: Order, display: PaymentDisplay): boolean {
+  if (display === 'address') return !!order.payAddress && !!order.payAmount;
+  return !!order.paymentUrl;
+}
+
+/**
  * Everything the recharge page does: loads the payment config, holds the
  * chosen amount / provider / method, validates the amount as the server will
  * (within the configured limits, at most 2 decimals), previews the USD and
- * bonus with string decimal math, creates the order and then either leaves
- * for the gateway or shows a QR code and polls.
+ * bonus with string decimal math, creates the order and then, as the chosen
+ * gateway's `display` says, leaves for the gateway, shows a QR code, or shows
+ * the address and exact amount to send, and polls.
  */
 export function useRecharge() {
-  const { t } = useI18n();
-  const router = useRouter();
+  const { t, locale } = useI18n();
+  const result = useResultNavigation();
   // A 400 about the amount names the limit: show the server's words for it.
   const describeError = useErrorMessage({ preferServerMessageFor: ['PAYMENT_AMOUNT_OUT_OF_RANGE', 'VALIDATION_FAILED'] });
 
@@ -63,7 +86,11 @@ export function useRecharge() {
   const submitting = ref(false);
   const submitError = ref<string | null>(null);
   const redirecting = ref(false);
-  const qrOrder = ref<Order | null>(null);
+  /** The order whose payment is shown on the page (QR code or address), and how. */
+  const payOrder = shallowRef<Order | null>(null);
+  const payDisplay = ref<PanelDisplay>('qrcode');
+  /** The gateway of payOrder (its label names the network of an address payment). */
+  const payProvider = shallowRef<Provider | null>(null);
   /**
    * The Idempotency-Key of the attempt under way: kept only after a request
    * that got no answer, so resending the same order reuses it; a changed
@@ -91,9 +118,9 @@ export function useRecharge() {
   /** The amount as sent to the API ("20" → "20.00"), or null while invalid. */
   const validAmount = computed(() => (amountError.value === null ? normalizeCny(amount.value) : null));
 
-  const methods = computed<PaymentMethod[]>(
-    () => config.value?.providers.find((p) => p.name === provider.value)?.methods ?? [],
-  );
+  /** The chosen gateway as the API describes it. */
+  const chosen = computed<Provider | null>(() => config.value?.providers.find((p) => p.name === provider.value) ?? null);
+  const methods = computed<PaymentMethod[]>(() => chosen.value?.methods ?? []);
 
   const preview = computed<RechargePreview | null>(() => {
     const c = config.value;
@@ -112,8 +139,11 @@ export function useRecharge() {
   /** Typed amounts are checked as the user types; a package is always valid. */
   const error = computed(() => submitError.value ?? (customAmount.value.trim() !== '' ? amountError.value : null));
 
-  /** Zpay can answer with QR content instead of a page (display "qrcode"). */
-  const canShowQr = computed(() => provider.value === 'zpay');
+  /** A gateway that sends the payer to a page may also answer with QR content (display "qrcode"). */
+  const canShowQr = computed(() => chosen.value?.offersQrCode === true && chosen.value.display === 'redirect');
+
+  /** A gateway's name on its button, in the current language. */
+  const labelOf = (p: Provider): string => providerLabel(p, locale.value);
 
   function selectPackage(amountCny: string): void {
     selectedPackage.value = amountCny;
@@ -162,53 +192,73 @@ export function useRecharge() {
     }
   }
 
-  // QR code: poll until paid, count down to expiry.
+  // QR code or address: poll until paid, count down to expiry. Once paid, a
+  // QR payment goes straight to the result page; an address payment first
+  // says "we found your payment" for a moment.
   const polling = useOrderPolling({
     intervalMs: QR_POLL_INTERVAL_MS,
     onSettled: (o) => {
-      if (o.status === 'paid') void router.push({ name: 'payment-result', query: { out_trade_no: o.orderNo } });
+      if (o.status === 'paid') result.open(o.orderNo, payDisplay.value === 'address' ? FOUND_RESULT_DELAY_MS : 0);
     },
   });
-  const qrStatus = computed(() => polling.order.value?.status ?? qrOrder.value?.status ?? null);
+  /** The order as last polled (its status, and what was credited once paid). */
+  const payLatest = computed<Order | null>(() => {
+    const polled = polling.order.value;
+    const shown = payOrder.value;
+    return shown && polled?.orderNo === shown.orderNo ? polled : shown;
+  });
+  const payStatus = computed(() => payLatest.value?.status ?? null);
+  /** The network an address payment is sent on: the gateway's label. */
+  const payNetwork = computed(() => (payProvider.value ? labelOf(payProvider.value) : (payOrder.value?.provider ?? '')));
 
-  async function submit(display: OrderDisplay = 'redirect'): Promise<void> {
+  /**
+   * Creates the order. Without `requested` the chosen gateway's display
+   * decides what follows; `requested` "qrcode" asks a gateway that offers it
+   * for QR content instead of a page.
+   */
+  async function submit(requested?: OrderDisplay): Promise<void> {
     if (submitting.value || redirecting.value) return;
     submitError.value = null;
     if (amountError.value !== null) {
       submitError.value = amountError.value;
       return;
     }
-    if (provider.value === null || method.value === null) {
+    const gateway = chosen.value;
+    if (gateway === null || method.value === null) {
       submitError.value = t('recharge.validation.noMethod');
       return;
     }
     submitting.value = true;
+    const display: PaymentDisplay = requested === 'qrcode' ? 'qrcode' : gateway.display;
     const body: CreateOrderRequest = {
       amountCny: normalizeCny(amount.value),
-      provider: provider.value,
+      provider: gateway.name,
       method: method.value,
-      display,
+      // An address payment has nothing to ask for: the gateway's own way.
+      ...(display === 'address' ? {} : { display }),
     };
     const fingerprint = JSON.stringify(body);
     if (attempt === null || attempt.body !== fingerprint) attempt = { key: newIdempotencyKey(), body: fingerprint };
     try {
       const order = await createOrder(body, attempt.key);
       attempt = null;
-      if (!order.paymentUrl) {
+      if (!orderCanBeShown(order, display)) {
         submitError.value = t('errors.codes.PAYMENT_GATEWAY_FAILED');
         return;
       }
-      if (display === 'qrcode') {
-        rememberQrOrder(order.orderNo);
-        qrOrder.value = order;
-        // Give up a minute after expiry (a late callback still credits; the
-        // result page shows it). No usable expiry: poll until the page closes.
-        const untilExpiry = Date.parse(order.expireAt) - Date.now();
-        polling.start(order.orderNo, Number.isFinite(untilExpiry) ? Math.max(0, untilExpiry) + QR_POLL_GRACE_MS : undefined);
-      } else {
+      if (display === 'redirect') {
         redirecting.value = true;
-        goToPaymentPage(order.paymentUrl);
+        goToPaymentPage(order.paymentUrl ?? '');
+        return;
       }
+      if (display === 'qrcode') rememberQrOrder(order.orderNo);
+      payDisplay.value = display;
+      payProvider.value = gateway;
+      payOrder.value = order;
+      // Give up a minute after expiry (a late gateway callback still credits; the
+      // result page shows it). No usable expiry: poll until the page closes.
+      const untilExpiry = Date.parse(order.expireAt) - Date.now();
+      polling.start(order.orderNo, Number.isFinite(untilExpiry) ? Math.max(0, untilExpiry) + QR_POLL_GRACE_MS : undefined);
     } catch (err) {
       if (!mayResendWithSameKey(err)) attempt = null;
       submitError.value = describeError(err);
@@ -218,27 +268,29 @@ export function useRecharge() {
   }
 
   /**
-   * Leaves the QR panel; cancels the order when it is still pending. The
+   * Leaves the payment panel; cancels the order when it is still pending. The
    * gateway may report the payment while cancelling: then the order answers
    * paid and the user is shown the result instead of the form.
    */
-  async function cancelQr(): Promise<void> {
-    const o = qrOrder.value;
-    polling.stop();
-    qrOrder.value = null;
-    if (o && qrStatus.value !== 'paid') {
+  async function cancelPayment(): Promise<void> {
+    const o = payOrder.value;
+    const status = payStatus.value;
+    closePayment();
+    if (o && status !== 'paid') {
       try {
         const answer = await cancelOrder(o.orderNo);
-        if (answer.status === 'paid') void router.push({ name: 'payment-result', query: { out_trade_no: answer.orderNo } });
+        if (answer.status === 'paid') result.open(answer.orderNo);
       } catch {
         // no longer pending (paid, expired, cancelled elsewhere): nothing to cancel
       }
     }
   }
 
-  function closeQr(): void {
+  function closePayment(): void {
     polling.stop();
-    qrOrder.value = null;
+    result.cancel();
+    payOrder.value = null;
+    payProvider.value = null;
   }
 
   return {
@@ -255,17 +307,21 @@ export function useRecharge() {
     preview,
     error,
     canShowQr,
+    labelOf,
     submitting,
     redirecting,
-    qrOrder,
-    qrStatus,
+    payOrder,
+    payLatest,
+    payDisplay,
+    payStatus,
+    payNetwork,
     load,
     selectPackage,
     setCustomAmount,
     selectProvider,
     selectMethod,
     submit,
-    cancelQr,
-    closeQr,
+    cancelPayment,
+    closePayment,
   };
 }

@@ -33,7 +33,7 @@ export const routes: RouteRecordRaw[] = [
     meta: { requiresAuth: true },
   },
   {
-    // Gateways and the sandbox send the user back here: ?out_trade_no=<orderNo>
+    // A gateway's checkout sends the user back here: ?out_trade_no=<orderNo>
     path: '/payment/result',
     name: 'payment-result',
     component: () => import('../views/PaymentResultView.vue'),

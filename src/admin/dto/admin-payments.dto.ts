@@ -1,12 +1,13 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsEmail, IsEnum, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsBoolean, IsEmail, IsEnum, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { Trim } from '../../common/http/trim.decorator';
 import { PageDto, PageQueryDto } from '../../common/http/page.dto';
 import { RechargeRecordDto } from '../../ledger/dto/recharge-record.dto';
-import { OrderDto } from '../../payments/dto/order.dto';
+import { OrderDto, ProviderDto } from '../../payments/dto/order.dto';
 import { REMARK_MAX_LENGTH } from '../../ledger/recharge-record.entity';
-import { OrderStatus, ProviderName } from '../../payments/payment-order.entity';
+import { OrderStatus } from '../../payments/payment-order.entity';
+import { PROVIDER_NAME_PATTERN } from '../../payments/payment-provider.registry';
 import { RefundMethod, RefundStatus } from '../../payments/payment-refund.entity';
 import { IsBigintId } from '../../common/http/bigint-id';
 import { DateQuery } from '../../common/http/date-query';
@@ -17,10 +18,11 @@ export class AdminOrderQueryDto extends PageQueryDto {
   @IsEnum(OrderStatus, { message: `status must be one of: ${Object.values(OrderStatus).join(', ')}` })
   status?: OrderStatus;
 
-  @ApiPropertyOptional({ enum: ProviderName, enumName: 'ProviderName' })
+  @ApiPropertyOptional({ example: 'zpay', description: 'A gateway name (GET /api/admin/payment/providers)', pattern: PROVIDER_NAME_PATTERN.source, maxLength: 20 })
   @IsOptional()
-  @IsEnum(ProviderName, { message: `provider must be one of: ${Object.values(ProviderName).join(', ')}` })
-  provider?: ProviderName;
+  @MaxLength(20, { message: 'provider must be a gateway name' })
+  @Matches(PROVIDER_NAME_PATTERN, { message: 'provider must be a gateway name' })
+  provider?: string;
 
   @ApiPropertyOptional({ example: '42', pattern: '^[1-9]\\d{0,18}$' })
   @IsOptional()
@@ -162,7 +164,7 @@ class PaidTotalsDto {
 
 export class WindowTotalsDto extends PaidTotalsDto {
   @ApiProperty({ enum: ['today', '7d', '30d'] }) window: string;
-  @ApiProperty({ enum: ProviderName, enumName: 'ProviderName' }) provider: string;
+  @ApiProperty({ example: 'zpay' }) provider: string;
 }
 
 export class DailyTotalsDto extends PaidTotalsDto {
@@ -193,3 +195,29 @@ export class PaymentStatsDto {
   @ApiProperty({ type: PromotionTotalsDto }) promotion: PromotionTotalsDto;
   @ApiProperty({ type: ReferralTotalsDto }) referral: ReferralTotalsDto;
 }
+
+/** A gateway as an admin sees it: enabled or not (orders of a gateway switched off are still served). */
+export class AdminProviderDto extends ProviderDto {
+  @ApiProperty({ description: 'Takes new orders' }) enabled: boolean;
+  @ApiProperty({ description: 'Has the credentials to verify callbacks and query or refund existing orders' }) configured: boolean;
+  @ApiProperty({ description: 'Refunds go through the gateway; otherwise an admin records a refund made outside' }) refundsByApi: boolean;
+}
+
+export class UnmatchedPaymentQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'true: only those dealt with; false: only open ones; absent: all', enum: ['true', 'false'] })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'resolved must be true or false' })
+  resolved?: boolean;
+}
+
+/** A payment a gateway reported that matches no order: never credited; an admin refunds it or credits the payer by hand. */
+export class UnmatchedPaymentDto extends WebhookEventDto {
+  @ApiProperty({ example: 'usdt_trc20' }) provider: string;
+}
+
+export class UnmatchedPaymentPageDto extends PageDto {
+  @ApiProperty({ type: [UnmatchedPaymentDto] }) items: UnmatchedPaymentDto[];
+}
+
+export class ResolveUnmatchedPaymentDto extends RemarkDto {}

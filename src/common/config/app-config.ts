@@ -18,6 +18,7 @@ import {
 import { validateCronExpression } from 'cron';
 import { IsDecimalString } from '../money/is-decimal-string.validator';
 import { IsIncreasingBy } from './is-increasing-by.validator';
+import { SectionSettings } from './config-section';
 
 /**
  * The typed configuration. Built once at boot by `loadConfig` from
@@ -29,10 +30,10 @@ import { IsIncreasingBy } from './is-increasing-by.validator';
  */
 
 /** YAML numbers and env strings become decimal strings for money fields. */
-const asDecimalString = () => Transform(({ value }) => (typeof value === 'number' ? String(value) : value));
+export const asDecimalString = () => Transform(({ value }) => (typeof value === 'number' ? String(value) : value));
 
 /** 'true'/'false'/'1'/'0' from the environment become booleans; anything else is left for the validator to reject. */
-const asBoolean = () =>
+export const asBoolean = () =>
   Transform(({ value }) => {
     if (typeof value !== 'string') return value;
     const v = value.trim().toLowerCase();
@@ -41,10 +42,10 @@ const asBoolean = () =>
     return value;
   });
 
-const asInt = () =>
+export const asInt = () =>
   Transform(({ value }) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value));
 
-const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+export const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
 /** TRUST_PROXY in Fastify's forms: false, true, a hop count, or a comma-separated list of addresses and CIDRs. */
 export type TrustProxy = boolean | number | string[];
@@ -196,34 +197,6 @@ export class PaymentPackage {
   @asBoolean() @IsBoolean() popular: boolean;
 }
 
-export class ZpaySection {
-  @asBoolean() @IsBoolean() enabled: boolean;
-  @IsString() pid: string;
-  @IsString() key: string;
-  @ValidateIf((o: ZpaySection) => o.enabled || o.apiUrl !== '')
-  @IsUrl(URL_OPTIONS)
-  apiUrl: string;
-  /** false: the merchant account has no refund API, and admins record refunds made in Zpay's console. */
-  @asBoolean() @IsBoolean() refundEnabled: boolean;
-}
-
-export class StripeSection {
-  @asBoolean() @IsBoolean() enabled: boolean;
-  @IsString() apiKey: string;
-  @IsString() webhookSecret: string;
-  @ValidateIf((o: StripeSection) => o.apiBase !== '')
-  @IsUrl(URL_OPTIONS)
-  apiBase: string;
-  // Orders are priced in CNY and webhooks compare the paid amount with amount_cny.
-  @IsIn(['cny'], { message: 'currency must be cny: orders are priced in CNY' }) currency: string;
-}
-
-export class SandboxSection {
-  /** null: on outside production while no real gateway is enabled. Resolved by `loadConfig`. */
-  @asBoolean() @IsOptional() @IsBoolean() enabled: boolean | null;
-  @IsString() key: string;
-}
-
 export class PaymentSection {
   @asBoolean() @IsBoolean() enabled: boolean;
   @asDecimalString() @IsDecimalString({ scale: 4, min: '0', exclusiveMin: true }) exchangeRate: string;
@@ -240,9 +213,6 @@ export class PaymentSection {
   /** A refund whose gateway call may still be in flight is asked about again only after this long without news. */
   @asInt() @IsInt() @Min(1) refundResumeAfterSeconds: number;
   @IsArray() @ValidateNested({ each: true }) @Type(() => PaymentPackage) packages: PaymentPackage[];
-  @ValidateNested() @Type(() => ZpaySection) zpay: ZpaySection;
-  @ValidateNested() @Type(() => StripeSection) stripe: StripeSection;
-  @ValidateNested() @Type(() => SandboxSection) sandbox: SandboxSection;
 }
 
 export class AppConfig {
@@ -263,7 +233,21 @@ export class AppConfig {
   @ValidateNested() @Type(() => SpendSection) spend: SpendSection;
   @ValidateNested() @Type(() => JobsSection) jobs: JobsSection;
 
+  /** The blocks features brought (see ConfigSection), validated, by schema. */
+  private sections = new Map<Function, SectionSettings>();
+
   get isProduction(): boolean {
     return this.env === 'production';
+  }
+
+  /** A feature's validated block; loadConfig must have been given its section. */
+  section<T extends SectionSettings>(schema: new () => T): T {
+    const settings = this.sections.get(schema);
+    if (!settings) throw new Error(`config: the section ${schema.name} was not loaded (loadConfig was not given it)`);
+    return settings as T;
+  }
+
+  useSections(sections: Map<Function, SectionSettings>): void {
+    this.sections = sections;
   }
 }

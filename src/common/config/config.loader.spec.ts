@@ -1,4 +1,11 @@
-import { ConfigError, loadConfig } from './config.loader';
+import 'reflect-metadata';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IsBoolean, IsInt, IsString, Min } from 'class-validator';
+import { asBoolean, asInt } from './app-config';
+import { SectionContext, SectionSettings } from './config-section';
+import { ConfigError, findRootDir, loadConfig } from './config.loader';
 
 const load = (env: Record<string, string>) => loadConfig({ NODE_ENV: 'unit', ...env });
 
@@ -16,7 +23,6 @@ describe('loadConfig', () => {
     expect(config.referral.rewardUsd).toBe('10.00');
     expect(config.referral.maxInviteesPerUser).toBe(50);
     expect(config.referral.rewardSameIp).toBe(false);
-    expect(config.payment.sandbox.enabled).toBe(true);
   });
 
   it('applies named and generic environment overrides with types', () => {
@@ -40,19 +46,6 @@ describe('loadConfig', () => {
     expect(load({ PORT: '8080', PUBLIC_BASE_URL: 'https://pay.example' }).app.publicBaseUrl).toBe('https://pay.example');
   });
 
-  it('accepts a plain-http Zpay address in production only on loopback', () => {
-    const production = {
-      NODE_ENV: 'production',
-      JWT_SECRET: 'x'.repeat(32),
-      METRICS_TOKEN: 'm'.repeat(16),
-      ZPAY_ENABLED: 'true',
-      ZPAY_PID: '1',
-      ZPAY_KEY: 'k',
-    };
-    expect(load({ ...production, ZPAY_API_URL: 'http://127.0.0.1:9000' }).payment.zpay.apiUrl).toBe('http://127.0.0.1:9000');
-    expect(load({ ...production, ZPAY_API_URL: 'https://z.example' }).payment.zpay.apiUrl).toBe('https://z.example');
-  });
-
   it.each([
     ['', false],
     ['false', false],
@@ -63,50 +56,18 @@ describe('loadConfig', () => {
     expect(load({ TRUST_PROXY: raw }).app.trustProxy).toEqual(expected);
   });
 
-  it('turns the sandbox off when a real gateway is enabled, unless asked for', () => {
-    const zpay = { ZPAY_ENABLED: 'true', ZPAY_PID: '1', ZPAY_KEY: 'k', ZPAY_API_URL: 'https://z.example' };
-    expect(load(zpay).payment.sandbox.enabled).toBe(false);
-    expect(load({ STRIPE_ENABLED: 'true', STRIPE_API_KEY: 'sk', STRIPE_WEBHOOK_SECRET: 'wh' }).payment.sandbox.enabled).toBe(false);
-    expect(load({ ...zpay, SANDBOX_ENABLED: 'true' }).payment.sandbox.enabled).toBe(true);
-  });
-
-  it('turns the sandbox off in production unless asked for', () => {
-    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), METRICS_TOKEN: 'm'.repeat(16) };
-    expect(load(production).payment.sandbox.enabled).toBe(false);
-    expect(load({ ...production, SANDBOX_ENABLED: 'true' }).payment.sandbox.enabled).toBe(true);
-  });
-
   it.each([
     [{ PAYMENT_EXCHANGE_RATE: '0' }, 'payment.exchange_rate must be greater than 0, got "0" (from PAYMENT_EXCHANGE_RATE)'],
     [{ PAYMENT_EXCHANGE_RATE: 'abc' }, 'payment.exchange_rate must be a decimal number'],
     [{ PORT: 'eighty' }, 'app.port must be an integer number'],
-    [{ SANDBOX_ENABLED: 'maybe' }, 'payment.sandbox.enabled must be a boolean value'],
     [{ RECHARGE__PROMOTION__DURATION_HOURS: '48' }, 'promotion.tiers must end within promotion.duration_hours'],
     [{ JWT_SECRET: 'short' }, 'auth.jwt_secret must be at least 32 characters'],
     [{ NODE_ENV: 'production' }, 'auth.jwt_secret is required in production'],
-    [{ ZPAY_ENABLED: 'true' }, 'payment.zpay.api_url must be a URL address'],
-    [{ ZPAY_ENABLED: 'true', ZPAY_API_URL: 'https://z.example' }, 'payment.zpay.pid and payment.zpay.key are required'],
     [{ ADMIN_EMAIL: 'a@b.c' }, 'auth.admin_email and auth.admin_password must be set together'],
     [{ RECHARGE__PAYMENT__MIN_AMOUNT: '20000' }, 'payment.min_amount must not be greater than payment.max_amount'],
     [{ REFERRAL_REWARD_USD: '0' }, 'referral.reward_usd must be greater than 0 while referrals are enabled'],
     [{ TRUST_PROXY: 'everyone' }, 'app.trust_proxy must be false, a hop count'],
     [{ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }, 'metrics.token is required in production'],
-    [
-      {
-        NODE_ENV: 'production',
-        JWT_SECRET: 'x'.repeat(32),
-        METRICS_TOKEN: 'm'.repeat(16),
-        ZPAY_ENABLED: 'true',
-        ZPAY_PID: '1',
-        ZPAY_KEY: 'k',
-        ZPAY_API_URL: 'http://z.example',
-      },
-      'payment.zpay.api_url must be https in production',
-    ],
-    [
-      { ZPAY_ENABLED: 'true', ZPAY_PID: '1', ZPAY_KEY: 'same-key', ZPAY_API_URL: 'https://z.example', RECHARGE__PAYMENT__SANDBOX__KEY: 'same-key' },
-      'payment.sandbox.key must differ from every real gateway key',
-    ],
   ])('rejects %j with one line naming the key', (env, expected) => {
     let error: unknown;
     try {
@@ -117,5 +78,64 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain(expected);
     expect((error as Error).message).not.toContain('\n');
+  });
+});
+
+/** A block a feature brings: read from the same files and environment, validated at boot. */
+class WidgetSettings extends SectionSettings {
+  @asBoolean() @IsBoolean() enabled: boolean;
+  @IsString() secret: string;
+  @asInt() @IsInt() @Min(1) size: number;
+  /** Filled from the other sections by resolve(). */
+  othersEnabled = false;
+
+  override problem({ others }: SectionContext): string | null {
+    if (this.secret !== '' && others.some((other) => other.secrets().includes(this.secret))) return 'widget.secret must differ from gadget.secret';
+    return null;
+  }
+
+  override resolve({ others }: SectionContext): void {
+    this.othersEnabled = others.some((other) => other instanceof GadgetSettings && other.enabled);
+  }
+}
+
+class GadgetSettings extends SectionSettings {
+  @asBoolean() @IsBoolean() enabled: boolean;
+  @IsString() secret: string;
+
+  override secrets(): string[] {
+    return [this.secret];
+  }
+}
+
+describe('loadConfig with sections', () => {
+  const root = mkdtempSync(join(tmpdir(), 'recharge-config-'));
+  mkdirSync(join(root, 'config'));
+  writeFileSync(join(root, 'config', 'default.yaml'), readFileSync(join(findRootDir(), 'config', 'default.yaml'), 'utf8') + '\nwidget: { enabled: false, secret: "", size: 3 }\ngadget: { enabled: true, secret: "g" }\n');
+  const sections = [
+    { path: 'widget', schema: WidgetSettings, env: { WIDGET_SIZE: 'size', WIDGET_SECRET: 'secret' } },
+    { path: 'gadget', schema: GadgetSettings },
+  ];
+  const loadWith = (env: Record<string, string>) => loadConfig({ NODE_ENV: 'unit', ...env }, root, sections);
+
+  it('validates each block into its class, with its own environment variables and the generic ones', () => {
+    const config = loadWith({ WIDGET_SIZE: '7', RECHARGE__GADGET__ENABLED: 'false' });
+    expect(config.section(WidgetSettings)).toBeInstanceOf(WidgetSettings);
+    expect(config.section(WidgetSettings).size).toBe(7);
+    expect(config.section(GadgetSettings).enabled).toBe(false);
+  });
+
+  it('names the key and the variable of a bad value in one line', () => {
+    expect(() => loadWith({ WIDGET_SIZE: 'big' })).toThrow(new ConfigError('Invalid configuration: widget.size must be an integer number, got "big" (from WIDGET_SIZE)'));
+  });
+
+  it('runs the rules across sections, then resolves defaults from the others', () => {
+    expect(() => loadWith({ WIDGET_SECRET: 'g' })).toThrow('widget.secret must differ from gadget.secret');
+    expect(loadWith({}).section(WidgetSettings).othersEnabled).toBe(true);
+    expect(loadWith({ RECHARGE__GADGET__ENABLED: 'false' }).section(WidgetSettings).othersEnabled).toBe(false);
+  });
+
+  it('refuses to hand out a section it was not given', () => {
+    expect(() => loadConfig({ NODE_ENV: 'unit' }, root).section(WidgetSettings)).toThrow('the section WidgetSettings was not loaded');
   });
 });

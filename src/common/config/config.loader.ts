@@ -5,6 +5,7 @@ import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
 import { load as parseYaml } from 'js-yaml';
 import { AppConfig } from './app-config';
+import { ConfigSection, SectionSettings } from './config-section';
 import { Money } from '../money/money';
 
 /** A configuration problem, phrased as one line naming the key. */
@@ -12,7 +13,10 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** The environment variables with short names (documented in docs/operations.md), and the key each one sets. */
+/**
+ * The environment variables with short names (documented in docs/operations.md), and the key each one sets.
+ * A section brought by a feature (a gateway) names its own.
+ */
 export const ENV_KEYS: Readonly<Record<string, string>> = {
   PORT: 'app.port',
   PUBLIC_BASE_URL: 'app.public_base_url',
@@ -33,16 +37,6 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   PAYMENT_ENABLED: 'payment.enabled',
   PAYMENT_EXCHANGE_RATE: 'payment.exchange_rate',
   PAYMENT_RECONCILE_WINDOW_HOURS: 'payment.reconcile_window_hours',
-  ZPAY_ENABLED: 'payment.zpay.enabled',
-  ZPAY_PID: 'payment.zpay.pid',
-  ZPAY_KEY: 'payment.zpay.key',
-  ZPAY_API_URL: 'payment.zpay.api_url',
-  ZPAY_REFUND_ENABLED: 'payment.zpay.refund_enabled',
-  STRIPE_ENABLED: 'payment.stripe.enabled',
-  STRIPE_API_KEY: 'payment.stripe.api_key',
-  STRIPE_WEBHOOK_SECRET: 'payment.stripe.webhook_secret',
-  STRIPE_API_BASE: 'payment.stripe.api_base',
-  SANDBOX_ENABLED: 'payment.sandbox.enabled',
 };
 
 /** Any other key: RECHARGE__PAYMENT__DISCOUNT_RATE=1.05 sets payment.discount_rate. */
@@ -102,7 +96,7 @@ function camelizeKeys(value: unknown): unknown {
 }
 
 /** Environment overrides as key → raw string, and which variable set each key (for messages). */
-function environmentOverrides(env: NodeJS.ProcessEnv): { tree: Tree; source: Map<string, string> } {
+function environmentOverrides(env: NodeJS.ProcessEnv, sections: readonly ConfigSection[]): { tree: Tree; source: Map<string, string> } {
   const tree: Tree = {};
   const source = new Map<string, string>();
   const apply = (variable: string, key: string, raw: string) => {
@@ -119,7 +113,11 @@ function environmentOverrides(env: NodeJS.ProcessEnv): { tree: Tree; source: Map
     if (raw === undefined || !variable.startsWith(GENERIC_ENV_PREFIX)) continue;
     apply(variable, variable.slice(GENERIC_ENV_PREFIX.length).toLowerCase().split('__').join('.'), raw);
   }
-  for (const [variable, key] of Object.entries(ENV_KEYS)) {
+  const named = [
+    ...Object.entries(ENV_KEYS),
+    ...sections.flatMap((section) => Object.entries(section.env ?? {}).map(([variable, key]) => [variable, `${section.path}.${key}`])),
+  ];
+  for (const [variable, key] of named) {
     const raw = env[variable];
     if (raw !== undefined) apply(variable, key, raw);
   }
@@ -147,9 +145,38 @@ function describe(errors: ValidationError[], source: Map<string, string>, prefix
 }
 
 /** https, or plain http to this machine (a local stand-in). */
-function isHttpsOrLoopback(url: string): boolean {
+export function isHttpsOrLoopback(url: string): boolean {
   const { protocol, hostname } = new URL(url);
   return protocol === 'https:' || hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
+}
+
+function subtree(tree: Tree, path: string): Tree {
+  let node: unknown = tree;
+  for (const part of path.split('.')) node = isTree(node) ? node[part] : undefined;
+  return isTree(node) ? node : {};
+}
+
+/** Validates each section's block on its own, then the rules that look across sections. */
+function loadSections(
+  merged: Tree,
+  sections: readonly ConfigSection[],
+  source: Map<string, string>,
+  isProduction: boolean,
+): { loaded: Map<Function, SectionSettings>; problem: string | null } {
+  const loaded = new Map<Function, SectionSettings>();
+  for (const section of sections) {
+    const settings = plainToInstance(section.schema, camelizeKeys(subtree(merged, section.path)) as Tree);
+    const problem = describe(validateSync(settings, { forbidUnknownValues: false }), source, section.path + '.');
+    if (problem) return { loaded, problem };
+    loaded.set(section.schema, settings);
+  }
+  const all = [...loaded.values()];
+  for (const settings of all) {
+    const problem = settings.problem({ isProduction, others: all.filter((other) => other !== settings) });
+    if (problem) return { loaded, problem };
+  }
+  for (const settings of all) settings.resolve({ isProduction, others: all.filter((other) => other !== settings) });
+  return { loaded, problem: null };
 }
 
 /** Rules that span several keys. */
@@ -165,16 +192,8 @@ function crossFieldProblem(config: AppConfig): string | null {
     return 'auth.admin_password must be 8-72 characters';
   if (new Money(payment.minAmount).gt(payment.maxAmount))
     return 'payment.min_amount must not be greater than payment.max_amount';
-  if (payment.zpay.enabled && (payment.zpay.pid === '' || payment.zpay.key === ''))
-    return 'payment.zpay.pid and payment.zpay.key are required when zpay is enabled';
-  if (payment.stripe.enabled && (payment.stripe.apiKey === '' || payment.stripe.webhookSecret === ''))
-    return 'payment.stripe.api_key and payment.stripe.webhook_secret are required when stripe is enabled';
   if (config.referral.enabled && !new Money(config.referral.rewardUsd).gt(0))
     return 'referral.reward_usd must be greater than 0 while referrals are enabled (or set REFERRAL_ENABLED=false)';
-  if (config.isProduction && payment.zpay.apiUrl !== '' && !isHttpsOrLoopback(payment.zpay.apiUrl))
-    return 'payment.zpay.api_url must be https in production: the merchant key travels in its query string';
-  if (payment.sandbox.key !== '' && [payment.zpay.key, payment.stripe.webhookSecret].includes(payment.sandbox.key))
-    return 'payment.sandbox.key must differ from every real gateway key: anyone could sign a notify with it';
   const lastTier = config.promotion.tiers[config.promotion.tiers.length - 1];
   if (lastTier && lastTier.hours > config.promotion.durationHours)
     return 'promotion.tiers must end within promotion.duration_hours';
@@ -183,12 +202,17 @@ function crossFieldProblem(config: AppConfig): string | null {
 
 /**
  * Builds the validated configuration: config/default.yaml, then
- * config/<NODE_ENV>.yaml, then environment variables. Throws a ConfigError
- * whose message is one line naming the offending key.
+ * config/<NODE_ENV>.yaml, then environment variables, with the blocks the
+ * features bring (`sections`). Throws a ConfigError whose message is one line
+ * naming the offending key.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, rootDir: string = findRootDir()): AppConfig {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  rootDir: string = findRootDir(),
+  sections: readonly ConfigSection[] = [],
+): AppConfig {
   const nodeEnv = env.NODE_ENV || 'development';
-  const { tree: envTree, source } = environmentOverrides(env);
+  const { tree: envTree, source } = environmentOverrides(env, sections);
   const merged = [readYaml(join(rootDir, 'config', 'default.yaml')), readYaml(join(rootDir, 'config', `${nodeEnv}.yaml`)), envTree].reduce(
     deepMerge,
   );
@@ -196,8 +220,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, rootDir: string
   const errors = validateSync(config, { forbidUnknownValues: false });
   const problem = describe(errors, source) ?? crossFieldProblem(config);
   if (problem) throw new ConfigError(`Invalid configuration: ${problem}`);
-  // The sandbox credits money nobody paid: on by itself only on a development machine with no real gateway.
-  config.payment.sandbox.enabled ??= !config.isProduction && !config.payment.zpay.enabled && !config.payment.stripe.enabled;
+  const blocks = loadSections(merged, sections, source, config.isProduction);
+  if (blocks.problem) throw new ConfigError(`Invalid configuration: ${blocks.problem}`);
+  config.useSections(blocks.loaded);
   // Links that gateways and browsers follow reach this process on its own port unless told otherwise.
   config.app.publicBaseUrl ||= `http://localhost:${config.app.port}`;
   config.database.embedded.dataDir = resolve(rootDir, config.database.embedded.dataDir);

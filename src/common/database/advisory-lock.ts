@@ -10,6 +10,8 @@ export enum LockKey {
   ExpireOrders = 7_341_102,
   ReconcileOrders = 7_341_103,
   ExpireHolds = 7_341_104,
+  /** With the gateway's name as the lock's second half: one poll of each gateway at a time. */
+  PollGateway = 7_341_105,
 }
 
 export type LockedResult<T> = { acquired: false } | { acquired: true; result: T };
@@ -55,17 +57,27 @@ export async function drainInLockedBatches(
 /**
  * Runs `work` while one pooled connection holds the session-level
  * `pg_try_advisory_lock(key)`, with no transaction open: for jobs that call
- * gateways, which must never happen inside a transaction.
+ * gateways, which must never happen inside a transaction. With a `scope`,
+ * the lock is the pair (key, hashtext(scope)): one lock per scope.
  */
-export async function withSessionLock<T>(dataSource: DataSource, key: LockKey, work: () => Promise<T>): Promise<LockedResult<T>> {
+export async function withSessionLock<T>(
+  dataSource: DataSource,
+  key: LockKey,
+  work: () => Promise<T>,
+  scope?: string,
+): Promise<LockedResult<T>> {
   const holder = dataSource.createQueryRunner();
+  const [lock, unlock, params] =
+    scope === undefined
+      ? ['pg_try_advisory_lock($1)', 'pg_advisory_unlock($1)', [key]]
+      : ['pg_try_advisory_lock($1::int, hashtext($2))', 'pg_advisory_unlock($1::int, hashtext($2))', [key, scope]];
   try {
-    const [{ locked }] = await holder.query('SELECT pg_try_advisory_lock($1) AS locked', [key]);
+    const [{ locked }] = await holder.query(`SELECT ${lock} AS locked`, params);
     if (!locked) return { acquired: false };
     try {
       return { acquired: true, result: await work() };
     } finally {
-      await holder.query('SELECT pg_advisory_unlock($1)', [key]);
+      await holder.query(`SELECT ${unlock}`, params);
     }
   } finally {
     await holder.release();

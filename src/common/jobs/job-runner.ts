@@ -58,6 +58,24 @@ export class JobRunner {
     cron.start();
   }
 
+  /**
+   * Runs `work` every `seconds` (for intervals a cron expression cannot
+   * say, like every 45 s), first after one interval. Ticks are claimed like
+   * cron ticks, so on several instances each interval's work is done once.
+   */
+  every(job: string, seconds: number, work: JobWork): void {
+    this.claimWindowsMs.set(job, (seconds * 1000) / 2);
+    let running = false;
+    const timer = setInterval(() => {
+      // A run longer than the interval is not overlapped by the next tick of this instance.
+      if (running) return;
+      running = true;
+      void this.run(job, work).finally(() => (running = false));
+    }, seconds * 1000);
+    // Registered so that @nestjs/schedule clears it at shutdown.
+    this.scheduler.addInterval(job, timer);
+  }
+
   /** One tick of `job`: claimed here or skipped, then run and recorded. */
   async run(job: string, work: JobWork): Promise<void> {
     const stop = this.duration.startTimer({ job });

@@ -1,4 +1,4 @@
-import { convertCnyToUsd, percentOf, roundToScale, toCny } from './money';
+import { convertCnyToUsd, percentOf, roundToScale, toCny, trimAmount } from './money';
 import { decimalStringProblem } from './is-decimal-string.validator';
 
 describe('money', () => {
@@ -52,5 +52,17 @@ describe('money', () => {
     ['10000.01', 'must be at most 10000.00'],
   ])('checks %j against [1.00, 10000.00] with 2 places: %s', (value, problem) => {
     expect(decimalStringProblem(value, { scale: 2, min: '1.00', max: '10000.00' })).toBe(problem);
+  });
+});
+
+describe('trimAmount', () => {
+  it.each([
+    ['2.78100000', '2.781'],
+    ['20.00000000', '20.00'],
+    ['7.20000000', '7.20'],
+    ['0.00100000', '0.001'],
+    ['123456789012.12345678', '123456789012.12345678'],
+  ])('shows %s as %s', (stored, shown) => {
+    expect(trimAmount(stored)).toBe(shown);
   });
 });

@@ -56,3 +56,13 @@ export function convertCnyToUsd(amountCny: string, discountRate: string, exchang
 export function percentOf(amountUsd: string, percent: number): string {
   return toUsd(new Money(amountUsd).times(percent).dividedBy(100));
 }
+
+/**
+ * The shortest fixed-point form with at least `minScale` places, for amounts
+ * stored at a wider scale than they were given ("2.78100000" → "2.781",
+ * "20.00000000" → "20.00"). Only the display changes: the value is exact.
+ */
+export function trimAmount(value: Decimal.Value, minScale = 2): string {
+  const amount = new Money(value);
+  return amount.toFixed(Math.max(minScale, amount.decimalPlaces()));
+}

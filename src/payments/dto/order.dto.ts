@@ -1,8 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEnum, IsIn, IsOptional } from 'class-validator';
+import { IsEnum, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PageDto, PageQueryDto } from '../../common/http/page.dto';
 import { IsDecimalString } from '../../common/money/is-decimal-string.validator';
-import { OrderStatus, PaymentMethod, PaymentOrder, ProviderName } from '../payment-order.entity';
+import { OrderStatus, PaymentOrder } from '../payment-order.entity';
+import { PaymentDisplay, PaymentProvider } from '../payment-provider';
+import { PROVIDER_NAME_PATTERN } from '../payment-provider.registry';
+
+const METHOD_PATTERN = /^[a-z][a-z0-9_]{0,49}$/;
 
 export class CreateOrderDto {
   @ApiProperty({
@@ -15,13 +19,17 @@ export class CreateOrderDto {
   @IsDecimalString({ scale: 2, min: '0.01' })
   amountCny: string;
 
-  @ApiProperty({ enum: ProviderName, enumName: 'ProviderName' })
-  @IsEnum(ProviderName, { message: `provider must be one of: ${Object.values(ProviderName).join(', ')}` })
-  provider: ProviderName;
+  @ApiProperty({ example: 'zpay', description: 'A gateway name from GET /api/payment/providers', pattern: PROVIDER_NAME_PATTERN.source, maxLength: 20 })
+  @IsString({ message: 'provider must be a gateway name from GET /api/payment/providers' })
+  @MaxLength(20, { message: 'provider must be a gateway name from GET /api/payment/providers' })
+  @Matches(PROVIDER_NAME_PATTERN, { message: 'provider must be a gateway name from GET /api/payment/providers' })
+  provider: string;
 
-  @ApiProperty({ enum: PaymentMethod, enumName: 'PaymentMethod' })
-  @IsEnum(PaymentMethod, { message: `method must be one of: ${Object.values(PaymentMethod).join(', ')}` })
-  method: PaymentMethod;
+  @ApiProperty({ example: 'alipay', description: 'One of the gateway’s methods (GET /api/payment/providers)', pattern: METHOD_PATTERN.source, maxLength: 50 })
+  @IsString({ message: 'method must be one of the gateway’s methods from GET /api/payment/providers' })
+  @MaxLength(50, { message: 'method must be one of the gateway’s methods from GET /api/payment/providers' })
+  @Matches(METHOD_PATTERN, { message: 'method must be one of the gateway’s methods from GET /api/payment/providers' })
+  method: string;
 
   @ApiPropertyOptional({
     enum: ['redirect', 'qrcode'],
@@ -37,8 +45,8 @@ export class CreateOrderDto {
 export class OrderDto {
   @ApiProperty({ example: 'PO20261123010203A1B2C3D4E5F60718' }) orderNo: string;
   @ApiProperty({ enum: OrderStatus, enumName: 'OrderStatus' }) status: OrderStatus;
-  @ApiProperty({ enum: ProviderName, enumName: 'ProviderName' }) provider: ProviderName;
-  @ApiProperty({ enum: PaymentMethod, enumName: 'PaymentMethod', nullable: true }) paymentMethod: PaymentMethod | null;
+  @ApiProperty({ example: 'zpay', description: 'The gateway (GET /api/payment/providers)' }) provider: string;
+  @ApiProperty({ example: 'alipay', nullable: true, type: String }) paymentMethod: string | null;
   @ApiProperty({ example: '20.00' }) amountCny: string;
   @ApiProperty({ example: '2.77777778' }) amountUsd: string;
   @ApiProperty({ example: '0.83333333', description: 'New-user bonus granted at payment' }) bonusUsd: string;
@@ -49,6 +57,13 @@ export class OrderDto {
   @ApiProperty({ format: 'date-time' }) expireAt: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) paidAt: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ example: 'CNY', description: 'The currency the payer pays in: CNY, or the gateway’s own (USDT)' }) payCurrency: string;
+  @ApiProperty({ example: '20.00', description: 'Exactly what the payer must pay, in payCurrency (USDT: with a unique suffix of up to 3 decimals)' })
+  payAmount: string;
+  @ApiProperty({ example: null, nullable: true, type: String, description: 'Where to send payAmount, for gateways paid by a transfer to an address' })
+  payAddress: string | null;
+  @ApiProperty({ example: null, nullable: true, type: String, description: 'CNY per unit of payCurrency, fixed at creation; null for CNY' })
+  payRate: string | null;
 
   static from(order: PaymentOrder): OrderDto {
     return {
@@ -66,6 +81,10 @@ export class OrderDto {
       expireAt: order.expireAt.toISOString(),
       paidAt: order.paidAt?.toISOString() ?? null,
       createdAt: order.createdAt.toISOString(),
+      payCurrency: order.payCurrency,
+      payAmount: order.payAmount,
+      payAddress: order.payAddress,
+      payRate: order.payRate,
     };
   }
 }
@@ -81,9 +100,33 @@ export class OrderQueryDto extends PageQueryDto {
   status?: OrderStatus;
 }
 
-export class ProviderOptionDto {
-  @ApiProperty({ enum: ProviderName, enumName: 'ProviderName' }) name: ProviderName;
-  @ApiProperty({ enum: PaymentMethod, enumName: 'PaymentMethod', isArray: true }) methods: PaymentMethod[];
+export class ProviderLabelsDto {
+  @ApiProperty({ example: '支付宝 / 微信支付' }) zh: string;
+  @ApiProperty({ example: 'Alipay / WeChat Pay' }) en: string;
+}
+
+/** A gateway as the web app shows it. */
+export class ProviderDto {
+  @ApiProperty({ example: 'zpay' }) name: string;
+  @ApiProperty({ type: ProviderLabelsDto }) labels: ProviderLabelsDto;
+  @ApiProperty({ type: [String], example: ['alipay', 'wxpay'] }) methods: string[];
+  @ApiProperty({
+    enum: ['redirect', 'qrcode', 'address'],
+    enumName: 'PaymentDisplay',
+    description: 'How the payer pays: leave for paymentUrl, scan paymentUrl as a QR code, or send exactly payAmount payCurrency to payAddress',
+  })
+  display: PaymentDisplay;
+  @ApiProperty({ description: 'Whether an order created with display "qrcode" gets QR code content instead of a page' }) offersQrCode: boolean;
+
+  static from(provider: PaymentProvider): ProviderDto {
+    return {
+      name: provider.name,
+      labels: { zh: provider.labels.zh, en: provider.labels.en },
+      methods: [...provider.methods],
+      display: provider.display,
+      offersQrCode: provider.offersQrCode,
+    };
+  }
 }
 
 export class PackageDto {
@@ -101,7 +144,7 @@ export class PromotionPreviewDto {
 
 export class PaymentConfigDto {
   @ApiProperty() enabled: boolean;
-  @ApiProperty({ type: [ProviderOptionDto] }) providers: ProviderOptionDto[];
+  @ApiProperty({ type: [ProviderDto] }) providers: ProviderDto[];
   @ApiProperty({ type: [PackageDto] }) packages: PackageDto[];
   @ApiProperty({ example: '1.00' }) minAmountCny: string;
   @ApiProperty({ example: '10000.00' }) maxAmountCny: string;

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../../src/common/database/data-source.options';
 import { runMigrations } from '../../../src/common/database/migrate';
 import { auditLedger } from '../../../src/ledger/ledger-audit';
-import { zpaySigned } from '../../../src/payments/providers/zpay/zpay-signature';
+import { epaySigned } from '../../../src/payments/providers/epay/epay-signature';
 import { FakeZpay } from '../../support/fake-gateways';
 import { freePort } from '../../support/free-port';
 
@@ -80,7 +80,7 @@ export async function createOrders(baseUrl: string, users: number, ordersEach: n
 
 /** The notify Zpay sends when the order is paid; the same fields on every redelivery. */
 export function zpayNotify(order: Order): Record<string, string> {
-  return zpaySigned(
+  return epaySigned(
     {
       pid: ZPAY_PID,
       trade_no: `Z${order.orderNo}`,

@@ -97,10 +97,9 @@ describe('labels for API values and error codes', () => {
     expect(has(`errors.codes.${code}`)).toBe(true);
   });
 
-  it('every provider, method, order status, ledger type, invitee status, refund state and method and event outcome has a label', () => {
+  it('every known method, order status, ledger type, invitee status, refund state and method and event outcome has a label', () => {
     const paths = [
-      ...['zpay', 'stripe', 'sandbox'].map((p) => `providers.${p}`),
-      ...['alipay', 'wxpay', 'card'].map((m) => `methods.${m}`),
+      ...['alipay', 'wxpay', 'card', 'usdt'].map((m) => `methods.${m}`),
       ...ORDER_STATUSES.map((s) => `orderStatus.${s}`),
       ...LEDGER_TYPES.map((ty) => `records.types.${ty}`),
       ...['registered', 'qualified', 'rewarded'].map((s) => `referral.status.${s}`),
@@ -115,6 +114,19 @@ describe('labels for API values and error codes', () => {
     expect(REFUND_STATUSES).toHaveLength(3);
     expect(REFUND_METHODS).toHaveLength(3);
     expect(paths.filter((p) => !has(p))).toEqual([]);
+  });
+
+  it('has no labels of its own for gateways: they come from the API (GET /api/payment/providers)', () => {
+    expect(leafValue(en, 'providers')).toBeUndefined();
+    expect(leafValue(zh, 'providers')).toBeUndefined();
+  });
+
+  it('the address payment panel is translated, with its exact-amount warning naming the amount and currency', () => {
+    for (const key of ['title', 'exact']) {
+      expect(placeholders(leafValue(en, `recharge.address.${key}`) as string)).toEqual(['amount', 'currency']);
+    }
+    expect(leafValue(zh, 'recharge.address.found')).toBe('已收到您的付款');
+    expect(leafValue(en, 'recharge.address.found')).toBe('We found your payment');
   });
 });
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { flushPromises } from '@vue/test-utils';
 import OrdersView from '../OrdersView.vue';
-import { apiError, mountSignedIn, stubApi, type SeenRequest } from '../../__tests__/support';
+import { PROVIDERS, apiError, mountSignedIn, stubApi, type SeenRequest } from '../../__tests__/support';
 import type { Order, OrderStatus } from '../../api/types';
 import { QR_ORDERS_STORAGE_KEY, rememberQrOrder } from '../../utils/paymentDisplay';
 
@@ -20,6 +20,10 @@ function order(orderNo: string, overrides: Partial<Order> = {}): Order {
     exchangeRate: '7.2000',
     promotionTier: 0,
     paymentUrl: `https://pay.example/checkout/${orderNo}`,
+    payCurrency: 'CNY',
+    payAmount: '100.00',
+    payAddress: null,
+    payRate: null,
     expireAt: new Date(Date.now() + 30 * 60_000).toISOString(),
     paidAt: null,
     createdAt: '2026-11-23T01:02:03.000Z',
@@ -416,5 +420,115 @@ describe('OrdersView: cancelling a pending order', () => {
     const polls = api.calls('GET /api/payment/orders/PO1').length;
     await vi.advanceTimersByTimeAsync(15_000);
     expect(api.calls('GET /api/payment/orders/PO1')).toHaveLength(polls);
+  });
+});
+
+describe('OrdersView: how a pending order is paid comes from its gateway', () => {
+  const PROVIDERS_ROUTE = 'GET /api/payment/providers';
+  const ADDRESS = 'TQ7c2ZbM4vHn9X2wG6r1dE5sYp8kLmN3aB';
+  const usdt = (overrides: Partial<Order> = {}) =>
+    order('PO9', {
+      provider: PROVIDERS.address.name,
+      paymentMethod: 'usdt',
+      amountCny: '20.00',
+      amountUsd: '2.77777778',
+      totalUsd: '2.77777778',
+      paymentUrl: null,
+      payCurrency: 'USDT',
+      payAmount: '2.781',
+      payAddress: ADDRESS,
+      payRate: '7.2',
+      ...overrides,
+    });
+
+  it('an address order resumes into the address panel; polling finds the payment, then the result page', async () => {
+    const expireAt = new Date(Date.now() + 20 * 60_000).toISOString();
+    const statuses: OrderStatus[] = ['pending', 'paid'];
+    let polls = 0;
+    const api = stubApi({
+      [PROVIDERS_ROUTE]: [PROVIDERS.redirectOnly, PROVIDERS.address],
+      [LIST]: page([usdt({ expireAt })]),
+      'GET /api/payment/orders/PO9': () => {
+        const status = statuses[Math.min(polls++, 1)]!;
+        return usdt(status === 'paid' ? { status, expireAt, totalUsd: '3.61111111' } : { status, expireAt });
+      },
+    });
+    const { wrapper, router } = await mountOrders();
+    expect(api.calls(PROVIDERS_ROUTE)).toHaveLength(1);
+    expect(row(wrapper, 'PO9').text()).toContain('USDT (TRC20)');
+
+    await row(wrapper, 'PO9').get('[data-testid="order-resume"]').trigger('click');
+    await flushPromises();
+    expect(wrapper.find('[data-testid="pay-panel"]').exists()).toBe(false);
+    const panel = wrapper.get('[data-testid="address-pay-panel"]');
+    expect(panel.attributes('data-order-no')).toBe('PO9');
+    expect(text(wrapper, 'address-pay-amount')).toBe('2.781 USDT');
+    expect(text(wrapper, 'address-pay-address')).toBe(ADDRESS);
+    expect(text(wrapper, 'address-pay-network')).toBe('TRON (TRC20)');
+    expect(text(wrapper, 'address-pay-countdown')).toBe('20:00');
+    expect(wrapper.find('[data-testid="address-pay-close"]').exists()).toBe(true); // My orders can leave it open
+
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(api.calls('GET /api/payment/orders/PO9')).toHaveLength(2);
+    expect(wrapper.get('[data-testid="address-pay-found"]').text()).toContain('3.61 USD was added to your balance.');
+    expect(router.currentRoute.value.path).toBe('/orders');
+    await vi.advanceTimersByTimeAsync(3000);
+    await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe('/payment/result?out_trade_no=PO9'));
+  });
+
+  it('in Chinese: the found state says 已收到您的付款', async () => {
+    const expireAt = new Date(Date.now() + 20 * 60_000).toISOString();
+    stubApi({
+      [PROVIDERS_ROUTE]: [PROVIDERS.address],
+      [LIST]: page([usdt({ expireAt })]),
+      'GET /api/payment/orders/PO9': () => usdt({ status: 'paid', expireAt }),
+    });
+    const { wrapper } = await mountOrders('zh');
+    await row(wrapper, 'PO9').get('[data-testid="order-resume"]').trigger('click');
+    await flushPromises();
+    const found = wrapper.get('[data-testid="address-pay-found"]');
+    expect(found.text()).toContain('已收到您的付款');
+    expect(found.get('[data-testid="address-pay-result"]').text()).toBe('查看结果');
+  });
+
+  it('closing the address panel stops polling and never opens the result page', async () => {
+    const api = stubApi({
+      [PROVIDERS_ROUTE]: [PROVIDERS.address],
+      [LIST]: page([usdt()]),
+      'GET /api/payment/orders/PO9': () => usdt(),
+    });
+    const { wrapper, router } = await mountOrders();
+    await row(wrapper, 'PO9').get('[data-testid="order-resume"]').trigger('click');
+    await flushPromises();
+    await wrapper.get('[data-testid="address-pay-close"]').trigger('click');
+    expect(wrapper.find('[data-testid="address-pay-panel"]').exists()).toBe(false);
+    const polls = api.calls('GET /api/payment/orders/PO9').length;
+    await vi.advanceTimersByTimeAsync(15_000);
+    expect(api.calls('GET /api/payment/orders/PO9')).toHaveLength(polls);
+    expect(router.currentRoute.value.path).toBe('/orders');
+  });
+
+  it('a gateway whose display is qrcode: a web address is shown as a QR code, not a link', async () => {
+    const scanOnly = { name: 'scanpay', labels: { zh: '扫码付', en: 'Scan Pay' }, methods: ['alipay'], display: 'qrcode', offersQrCode: false };
+    stubApi({
+      [PROVIDERS_ROUTE]: [scanOnly],
+      [LIST]: page([order('PO1', { provider: 'scanpay', paymentUrl: 'https://qr.alipay.com/bax777' })]),
+      'GET /api/payment/orders/PO1': () => order('PO1'),
+    });
+    const { wrapper } = await mountOrders();
+    await row(wrapper, 'PO1').get('[data-testid="order-resume"]').trigger('click');
+    await flushPromises();
+    expect(wrapper.get('[data-testid="pay-panel"]').attributes('data-display')).toBe('qrcode');
+    expect(wrapper.get('[data-testid="qr-code"]').attributes('data-value')).toBe('https://qr.alipay.com/bax777');
+    expect(wrapper.find('[data-testid="pay-link"]').exists()).toBe(false);
+  });
+
+  it('an order without a method is named by its gateway’s label', async () => {
+    stubApi({
+      [PROVIDERS_ROUTE]: [PROVIDERS.redirectOnly],
+      [LIST]: page([order('PO1', { paymentMethod: null, status: 'paid' })]),
+    });
+    const { wrapper } = await mountOrders();
+    expect(row(wrapper, 'PO1').text()).toContain('Sandbox ·');
   });
 });

@@ -1,16 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { flushPromises } from '@vue/test-utils';
 import RechargeView from '../RechargeView.vue';
-import { apiError, json, me, mountSignedIn, stubApi, type SeenRequest } from '../../__tests__/support';
+import { PROVIDERS, apiError, json, me, mountSignedIn, stubApi, type SeenRequest } from '../../__tests__/support';
 import { useAuthStore } from '../../stores/auth';
 import type { Order, PaymentConfig, PromotionStatus } from '../../api/types';
 
 const config: PaymentConfig = {
   enabled: true,
-  providers: [
-    { name: 'zpay', methods: ['alipay', 'wxpay'] },
-    { name: 'sandbox', methods: ['alipay'] },
-  ],
+  providers: [PROVIDERS.qrCapable, PROVIDERS.redirectOnly],
   packages: [
     { amountCny: '10.00', amountUsd: '1.38888889', popular: false },
     { amountCny: '50.00', amountUsd: '6.94444444', popular: false },
@@ -56,6 +53,10 @@ function order(overrides: Partial<Order> = {}): Order {
     exchangeRate: '7.2000',
     promotionTier: 0,
     paymentUrl: 'https://pay.example/checkout/PO1',
+    payCurrency: 'CNY',
+    payAmount: '50.00',
+    payAddress: null,
+    payRate: null,
     expireAt: new Date(Date.now() + 30 * 60_000).toISOString(),
     paidAt: null,
     createdAt: new Date().toISOString(),
@@ -160,7 +161,7 @@ describe('RechargeView', () => {
     await wrapper.get('[data-testid="provider-sandbox"]').trigger('click');
     expect(wrapper.find('[data-testid="method-wxpay"]').exists()).toBe(false); // sandbox offers alipay only
     await wrapper.get('[data-testid="method-alipay"]').trigger('click');
-    expect(wrapper.find('[data-testid="recharge-qr"]').exists()).toBe(false); // QR is a zpay feature
+    expect(wrapper.find('[data-testid="recharge-qr"]').exists()).toBe(false); // this gateway does not offer a QR code
     await wrapper.get('[data-testid="recharge-submit"]').trigger('click');
     await flushPromises();
 
@@ -215,7 +216,7 @@ describe('RechargeView', () => {
     expect(assign).not.toHaveBeenCalled();
   });
 
-  it('zpay QR code: renders the code, polls every 3 s and goes to the result page once paid', async () => {
+  it('QR code (a gateway offering it): renders the code, polls every 3 s and goes to the result page once paid', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
     const statuses = ['pending', 'pending', 'paid'] as const;
     let polls = 0;
@@ -466,5 +467,183 @@ describe('RechargeView: redeem a code', () => {
     await flushPromises();
     await enter(wrapper, 'ABCD');
     expect(text(wrapper, 'redeem-error')).toBe('输错兑换码的次数过多，请 10 分钟后再试。');
+  });
+});
+
+describe('RechargeView: the gateways come from the API', () => {
+  const ADDRESS = 'TQ7c2ZbM4vHn9X2wG6r1dE5sYp8kLmN3aB';
+  const usdtOrder = (overrides: Partial<Order> = {}) =>
+    order({
+      provider: PROVIDERS.address.name,
+      paymentMethod: 'usdt',
+      amountCny: '20.00',
+      amountUsd: '2.77777778',
+      totalUsd: '2.77777778',
+      paymentUrl: null,
+      payCurrency: 'USDT',
+      payAmount: '2.781',
+      payAddress: ADDRESS,
+      payRate: '7.2',
+      ...overrides,
+    });
+  const withProviders = (providers: PaymentConfig['providers']) => ({ 'GET /api/payment/config': { ...config, providers } });
+
+  it.each([
+    ['en', ['Alipay / WeChat Pay', 'Sandbox'], 'Alipay'],
+    ['zh', ['支付宝 / 微信支付', '沙箱（测试）'], '支付宝'],
+  ] as const)('provider buttons show the API’s labels in the current language (%s)', async (locale, labels, method) => {
+    routes();
+    const { wrapper } = await mountSignedIn(RechargeView, '/recharge', locale);
+    await flushPromises();
+    expect(text(wrapper, 'provider-zpay')).toBe(labels[0]);
+    expect(text(wrapper, 'provider-sandbox')).toBe(labels[1]);
+    expect(text(wrapper, 'method-alipay')).toBe(method);
+  });
+
+  it('a gateway the web app has never heard of: its English label when there is none in the language, a method shown as sent', async () => {
+    routes(
+      withProviders([
+        { name: 'newpay', labels: { zh: '', en: 'New Pay' }, methods: ['paypal', 'usdt'], display: 'redirect', offersQrCode: false },
+      ]),
+    );
+    const { wrapper } = await mountSignedIn(RechargeView, '/recharge', 'zh');
+    await flushPromises();
+    expect(text(wrapper, 'provider-newpay')).toBe('New Pay');
+    expect(text(wrapper, 'method-paypal')).toBe('paypal');
+    expect(text(wrapper, 'method-usdt')).toBe('USDT (TRC20)');
+  });
+
+  it('the QR button follows offersQrCode, whatever the gateway is called', async () => {
+    routes(
+      withProviders([
+        { ...PROVIDERS.qrCapable, offersQrCode: false },
+        { ...PROVIDERS.redirectOnly, offersQrCode: true },
+      ]),
+    );
+    const { wrapper } = await mountRecharge();
+    expect(wrapper.get('[data-testid="provider-zpay"]').classes()).toContain('selected');
+    expect(wrapper.find('[data-testid="recharge-qr"]').exists()).toBe(false);
+    await wrapper.get('[data-testid="provider-sandbox"]').trigger('click');
+    expect(wrapper.find('[data-testid="recharge-qr"]').exists()).toBe(true);
+  });
+
+  it('a gateway whose display is qrcode: paying asks for QR content and shows the QR panel', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    const assign = vi.fn();
+    vi.stubGlobal('location', { ...window.location, assign });
+    const scanOnly = { name: 'scanpay', labels: { zh: '扫码付', en: 'Scan Pay' }, methods: ['wxpay'], display: 'qrcode' as const, offersQrCode: false };
+    const api = routes({
+      ...withProviders([scanOnly]),
+      'POST /api/payment/orders': order({ provider: 'scanpay', paymentUrl: 'weixin://wxpay/bizpayurl?pr=xyz' }),
+      'GET /api/payment/orders/PO1': order({ provider: 'scanpay' }),
+    });
+    const { wrapper } = await mountRecharge();
+    expect(wrapper.find('[data-testid="recharge-qr"]').exists()).toBe(false); // the main button already shows one
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(api.calls('POST /api/payment/orders')[0]?.body).toEqual({ amountCny: '100.00', provider: 'scanpay', method: 'wxpay', display: 'qrcode' });
+    expect(wrapper.get('[data-testid="pay-panel"]').attributes('data-display')).toBe('qrcode');
+    expect(wrapper.get('[data-testid="qr-code"]').attributes('data-value')).toBe('weixin://wxpay/bizpayurl?pr=xyz');
+    expect(assign).not.toHaveBeenCalled();
+  });
+
+  it('an address gateway: the exact amount and the address, copy, countdown; polling finds the payment, then the result page', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    const assign = vi.fn();
+    vi.stubGlobal('location', { ...window.location, assign });
+    const writeText = vi.fn().mockResolvedValue(undefined);
+    vi.stubGlobal('navigator', { ...navigator, clipboard: { writeText } });
+    const statuses = ['pending', 'pending', 'paid'] as const;
+    let polls = 0;
+    const expireAt = new Date(Date.now() + 30 * 60_000).toISOString();
+    const api = routes({
+      ...withProviders([PROVIDERS.redirectOnly, PROVIDERS.address]),
+      'POST /api/payment/orders': usdtOrder({ expireAt }),
+      'GET /api/payment/orders/PO1': () => {
+        const status = statuses[Math.min(polls++, 2)]!;
+        return usdtOrder(status === 'paid' ? { status, expireAt, bonusUsd: '0.83333333', totalUsd: '3.61111111' } : { status, expireAt });
+      },
+    });
+    const { wrapper, router } = await mountRecharge();
+
+    await wrapper.get('[data-testid="provider-usdt_trc20"]').trigger('click');
+    expect(text(wrapper, 'provider-usdt_trc20')).toBe('TRON (TRC20)');
+    expect(wrapper.get('[data-testid="method-usdt"]').classes()).toContain('selected');
+    await wrapper.get('[data-testid="custom-amount"]').setValue('20');
+    await wrapper.get('[data-testid="recharge-submit"]').trigger('click');
+    await flushPromises();
+
+    // Nothing to ask for but the gateway's own way: no display in the request.
+    expect(api.calls('POST /api/payment/orders')[0]?.body).toEqual({ amountCny: '20.00', provider: 'usdt_trc20', method: 'usdt' });
+    expect(assign).not.toHaveBeenCalled();
+    const panel = wrapper.get('[data-testid="address-pay-panel"]');
+    expect(panel.attributes('data-status')).toBe('pending');
+    expect(text(wrapper, 'address-pay-amount')).toBe('2.781 USDT');
+    expect(text(wrapper, 'address-pay-address')).toBe(ADDRESS);
+    expect(wrapper.get('[data-testid="address-pay-qr"] [data-testid="qr-code"]').attributes('data-value')).toBe(ADDRESS);
+    expect(text(wrapper, 'address-pay-network')).toBe('TRON (TRC20)');
+    expect(text(wrapper, 'address-pay-warning')).toContain('Send exactly 2.781 USDT, including every decimal.');
+    expect(text(wrapper, 'address-pay-order')).toBe('For your order of ¥20.00 · 1 USDT = ¥7.2');
+    expect(text(wrapper, 'address-pay-countdown')).toBe('30:00');
+    expect(wrapper.find('[data-testid="pay-panel"]').exists()).toBe(false);
+
+    await wrapper.get('[data-testid="address-pay-copy-amount"]').trigger('click');
+    await flushPromises();
+    expect(writeText).toHaveBeenLastCalledWith('2.781');
+    expect(text(wrapper, 'address-pay-copy-amount')).toBe('Copied');
+    await wrapper.get('[data-testid="address-pay-copy-address"]').trigger('click');
+    await flushPromises();
+    expect(writeText).toHaveBeenLastCalledWith(ADDRESS);
+    expect(text(wrapper, 'address-pay-copy-address')).toBe('Copied');
+    expect(text(wrapper, 'address-pay-copy-amount')).toBe('Copy amount');
+
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(api.calls('GET /api/payment/orders/PO1')).toHaveLength(2); // still pending
+    expect(text(wrapper, 'address-pay-countdown')).toBe('29:57');
+    expect(text(wrapper, 'address-pay-copy-address')).toBe('Copy address'); // "Copied" lasts 2.5 s
+
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(api.calls('GET /api/payment/orders/PO1')).toHaveLength(3); // paid
+    const found = wrapper.get('[data-testid="address-pay-found"]');
+    expect(found.text()).toContain('We found your payment');
+    expect(found.get('[data-testid="address-pay-credited"]').text()).toBe('3.61 USD was added to your balance.');
+    expect(found.get('[data-testid="address-pay-result"]').attributes('href')).toBe('/payment/result?out_trade_no=PO1');
+    expect(wrapper.find('[data-testid="address-pay-amount"]').exists()).toBe(false);
+    expect(router.currentRoute.value.path).toBe('/recharge'); // the found state is shown for a moment
+
+    await vi.advanceTimersByTimeAsync(3000);
+    await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe('/payment/result?out_trade_no=PO1'));
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(api.calls('GET /api/payment/orders/PO1')).toHaveLength(3); // stopped
+  });
+
+  it('an address order answered without an address is an error, not an empty panel', async () => {
+    routes({ ...withProviders([PROVIDERS.address]), 'POST /api/payment/orders': usdtOrder({ payAddress: null }) });
+    const { wrapper } = await mountRecharge();
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(wrapper.find('[data-testid="address-pay-panel"]').exists()).toBe(false);
+    expect(text(wrapper, 'recharge-error')).toBe('The payment service did not respond. Nothing was charged — please try again.');
+  });
+
+  it('cancelling an address order cancels it and goes back to the form, and polling stops', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    const api = routes({
+      ...withProviders([PROVIDERS.address]),
+      'POST /api/payment/orders': usdtOrder(),
+      'GET /api/payment/orders/PO1': usdtOrder(),
+      'POST /api/payment/orders/PO1/cancel': usdtOrder({ status: 'cancelled' }),
+    });
+    const { wrapper } = await mountRecharge();
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    await wrapper.get('[data-testid="address-pay-cancel"]').trigger('click');
+    await flushPromises();
+    expect(api.calls('POST /api/payment/orders/PO1/cancel')).toHaveLength(1);
+    expect(wrapper.find('[data-testid="address-pay-panel"]').exists()).toBe(false);
+    expect(wrapper.find('[data-testid="recharge-submit"]').exists()).toBe(true);
+    const polls = api.calls('GET /api/payment/orders/PO1').length;
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(api.calls('GET /api/payment/orders/PO1')).toHaveLength(polls);
   });
 });

@@ -66,7 +66,7 @@ ${
   }
 
   /**
-   * Sends this app the notify Zpay would send, over HTTP to the address this
+   * Sends this app the notify an epay gateway would send, over HTTP to the address this
    * process listens on (loopback: never an address taken from the request),
    * then takes the payer to the result page.
    */
@@ -76,7 +76,7 @@ ${
     const order = await this.sandboxOrder(orderNo);
     const notify = this.sandbox.paidNotify({ orderNo: order.orderNo, amountCny: order.amountCny, method: order.paymentMethod });
     const { port } = this.adapterHost.httpAdapter.getHttpServer().address() as AddressInfo;
-    const response = await fetch(`http://127.0.0.1:${port}/api/payment/webhook/sandbox`, {
+    const response = await fetch(`http://127.0.0.1:${port}/api/payment/webhook/${this.sandbox.name}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams(notify).toString(),
@@ -91,12 +91,12 @@ ${
   @HttpCode(303)
   async fail(@Param('orderNo') orderNo: string, @Res() reply: FastifyReply) {
     const order = await this.sandboxOrder(orderNo);
-    await this.orders.failFromCheckout(order.orderNo);
+    await this.orders.failFromGatewayPage(this.sandbox.name, order.orderNo);
     return reply.redirect(`/payment/result?out_trade_no=${encodeURIComponent(order.orderNo)}`, 303);
   }
 
   private async sandboxOrder(orderNo: string): Promise<PaymentOrder> {
-    const order = this.sandbox.enabled ? await this.orders.findSandboxOrder(orderNo) : null;
+    const order = this.sandbox.enabled ? await this.orders.findOrderOf(this.sandbox.name, orderNo) : null;
     if (!order) throw PaymentsException.orderNotFound(orderNo);
     return order;
   }

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import Stripe from 'stripe';
 import { AppConfig } from '../../../common/config/app-config';
 import { Money, toCny } from '../../../common/money/money';
-import { PaymentMethod, ProviderName } from '../../payment-order.entity';
 import {
   ClosedPayment,
   GatewayError,
@@ -17,6 +16,7 @@ import {
   WebhookRequest,
   WebhookVerificationError,
 } from '../../payment-provider';
+import { StripeSettings } from './stripe.settings';
 
 /** Stripe's tolerance for the age of a signed event: 5 minutes, against replayed deliveries. */
 const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -39,8 +39,10 @@ export function fromMinorUnits(minor: number, currency: string): string {
 /** Cards through Stripe Checkout. */
 @Injectable()
 export class StripeProvider extends PaymentProvider {
-  readonly name = ProviderName.Stripe;
-  readonly methods = [PaymentMethod.Card] as const;
+  readonly name = 'stripe';
+  readonly labels = { zh: '银行卡（Stripe）', en: 'Card (Stripe)' };
+  readonly methods = ['card'] as const;
+  readonly display = 'redirect' as const;
   readonly enabled: boolean;
   readonly configured: boolean;
   readonly refundsByApi = true;
@@ -51,7 +53,7 @@ export class StripeProvider extends PaymentProvider {
 
   constructor(config: AppConfig) {
     super();
-    const settings = config.payment.stripe;
+    const settings = config.section(StripeSettings);
     this.enabled = settings.enabled;
     this.configured = settings.apiKey !== '' && settings.webhookSecret !== '';
     this.webhookSecret = settings.webhookSecret;
@@ -129,7 +131,7 @@ export class StripeProvider extends PaymentProvider {
           eventId: event.id,
           orderNo,
           tradeNo: session.id,
-          amountCny: fromMinorUnits(session.amount_total ?? 0, currency),
+          amount: fromMinorUnits(session.amount_total ?? 0, currency),
           currency,
           raw,
         };
@@ -159,7 +161,7 @@ export class StripeProvider extends PaymentProvider {
       const raw = JSON.stringify({ id: session.id, status: session.status, payment_status: session.payment_status });
       if (session.payment_status === 'paid') {
         const currency = (session.currency ?? '').toLowerCase();
-        return { status: 'paid', tradeNo: session.id, amountCny: fromMinorUnits(session.amount_total ?? 0, currency), currency, raw };
+        return { status: 'paid', tradeNo: session.id, amount: fromMinorUnits(session.amount_total ?? 0, currency), currency, raw };
       }
       if (session.status === 'expired') return { status: 'expired', raw };
       return { status: 'pending', raw };

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../../common/config/app-config';
-import { PaymentMethod, ProviderName } from '../../payment-order.entity';
 import {
   ClosedPayment,
   GatewayError,
@@ -13,31 +12,35 @@ import {
   WebhookEvent,
   WebhookRequest,
 } from '../../payment-provider';
-import { ZpayProtocol } from './zpay-protocol';
+import { EpayProtocol } from '../epay/epay-protocol';
+import { ZpaySettings } from './zpay.settings';
 
 /** Alipay and WeChat Pay through the Zpay aggregator. */
 @Injectable()
 export class ZpayProvider extends PaymentProvider {
-  readonly name = ProviderName.Zpay;
-  readonly methods = [PaymentMethod.Alipay, PaymentMethod.Wxpay] as const;
+  readonly name = 'zpay';
+  readonly labels = { zh: '支付宝 / 微信支付', en: 'Alipay / WeChat Pay' };
+  readonly methods = ['alipay', 'wxpay'] as const;
+  readonly display = 'redirect' as const;
+  override readonly offersQrCode = true;
   readonly enabled: boolean;
   readonly configured: boolean;
   readonly refundsByApi: boolean;
-  private readonly protocol: ZpayProtocol;
+  private readonly protocol: EpayProtocol;
 
   constructor(config: AppConfig) {
     super();
-    const zpay = config.payment.zpay;
+    const zpay = config.section(ZpaySettings);
     const base = config.app.publicBaseUrl.replace(/\/$/, '');
     this.enabled = zpay.enabled;
     this.configured = zpay.pid !== '' && zpay.key !== '' && zpay.apiUrl !== '';
     this.refundsByApi = zpay.refundEnabled;
-    this.protocol = new ZpayProtocol({
-      gateway: ProviderName.Zpay,
+    this.protocol = new EpayProtocol({
+      gateway: this.name,
       pid: zpay.pid,
       key: zpay.key,
       apiUrl: zpay.apiUrl.replace(/\/$/, ''),
-      notifyUrl: `${base}/api/payment/webhook/zpay`,
+      notifyUrl: `${base}/api/payment/webhook/${this.name}`,
       returnUrl: `${base}/payment/result`,
     });
   }

@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { flushPromises, type VueWrapper } from '@vue/test-utils';
 import AdminOrdersView from '../AdminOrdersView.vue';
-import { apiError, json, me, mountSignedIn, stubApi, type SeenRequest } from '../../../__tests__/support';
+import { PROVIDERS, apiError, json, me, mountSignedIn, stubApi, type SeenRequest } from '../../../__tests__/support';
 import { ORDER_STATUSES } from '../../../api/types';
-import type { AdminOrder, AdminOrderDetail, OrderStatus, RechargeRecord, Refund, RefundResult, WebhookEvent } from '../../../api/types';
+import type { AdminProvider, AdminOrder, AdminOrderDetail, OrderStatus, RechargeRecord, Refund, RefundResult, WebhookEvent } from '../../../api/types';
 
 function order(orderNo: string, status: OrderStatus, overrides: Partial<AdminOrder> = {}): AdminOrder {
   return {
@@ -18,6 +18,10 @@ function order(orderNo: string, status: OrderStatus, overrides: Partial<AdminOrd
     exchangeRate: '7.2000',
     promotionTier: 1,
     paymentUrl: null,
+    payCurrency: 'CNY',
+    payAmount: '100.00',
+    payAddress: null,
+    payRate: null,
     expireAt: '2026-11-23T01:30:00.000Z',
     paidAt: status === 'paid' ? '2026-11-23T01:05:00.000Z' : null,
     createdAt: '2026-11-23T01:00:00.000Z',
@@ -93,9 +97,24 @@ function refundResult(status: OrderStatus, overrides: Partial<RefundResult> = {}
 
 const LIST = 'GET /api/admin/payment/orders';
 
+const adminProvider = (p: (typeof PROVIDERS)[keyof typeof PROVIDERS], overrides: Partial<AdminProvider> = {}): AdminProvider => ({
+  ...p,
+  enabled: true,
+  configured: true,
+  refundsByApi: true,
+  ...overrides,
+});
+/** Every registered gateway: one switched off (its old orders still exist). */
+const ADMIN_PROVIDERS: AdminProvider[] = [
+  adminProvider(PROVIDERS.qrCapable),
+  { name: 'stripe', labels: { zh: '银行卡', en: 'Card' }, methods: ['card'], display: 'redirect', offersQrCode: false, enabled: false, configured: true, refundsByApi: true },
+  adminProvider(PROVIDERS.address, { refundsByApi: false }),
+];
+
 function routes(extra: Record<string, unknown> = {}) {
   return {
     'GET /api/users/me': me('admin'),
+    'GET /api/admin/payment/providers': ADMIN_PROVIDERS,
     [LIST]: (req: SeenRequest) => ({ items: [PENDING, PAID], total: 2, page: Number(req.query.get('page')), pageSize: 20 }),
     'GET /api/admin/payment/orders/PO-PENDING': pendingDetail,
     'GET /api/admin/payment/orders/PO-PAID': paidDetail,
@@ -908,5 +927,69 @@ describe('AdminOrdersView', () => {
     const options = wrapper.get('[data-testid="admin-orders-filter-status"]').findAll('option');
     expect(options.map((o) => o.attributes('value'))).toEqual(['', 'pending', 'paid', 'expired', 'cancelled', 'failed', 'refunding', 'refunded']);
     expect(options.map((o) => o.text())).toContain('Refund in progress');
+  });
+});
+
+describe('AdminOrdersView: gateways from the API', () => {
+  const ADDRESS = 'TQ7c2ZbM4vHn9X2wG6r1dE5sYp8kLmN3aB';
+  const USDT = order('PO-USDT', 'paid', {
+    provider: 'usdt_trc20',
+    paymentMethod: 'usdt',
+    amountCny: '20.00',
+    payCurrency: 'USDT',
+    payAmount: '2.781',
+    payAddress: ADDRESS,
+    payRate: '7.2',
+  });
+  const usdtDetail: AdminOrderDetail = { order: USDT, callbackData: null, ledger: [], events: [], refunds: [], refundsByApi: false };
+
+  it('the provider filter lists every registered gateway by its label, a switched-off one marked so; rows show labels', async () => {
+    const api = stubApi(routes());
+    const wrapper = await mountView();
+    expect(api.calls('GET /api/admin/payment/providers')).toHaveLength(1);
+    const options = wrapper.get('[data-testid="admin-orders-filter-provider"]').findAll('option');
+    expect(options.map((o) => o.attributes('value'))).toEqual(['', 'zpay', 'stripe', 'usdt_trc20']);
+    expect(options.map((o) => o.text())).toEqual(['All providers', 'Alipay / WeChat Pay', 'Card (switched off)', 'TRON (TRC20)']);
+    const row = wrapper.get('[data-testid="admin-order-row"][data-order-no="PO-PAID"]');
+    expect(row.text()).toContain('Alipay / WeChat Pay');
+  });
+
+  it('an order paid in USDT shows the pay currency, the exact amount, the rate (CNY per unit) and the address', async () => {
+    stubApi(routes({ [LIST]: { items: [USDT, PAID], total: 2, page: 1, pageSize: 20 }, 'GET /api/admin/payment/orders/PO-USDT': usdtDetail }));
+    const wrapper = await mountView();
+    await openRow(wrapper, 'PO-USDT');
+    const panel = wrapper.get('[data-testid="admin-order-detail"]');
+    expect(panel.get('[data-testid="admin-order-provider"]').text()).toBe('TRON (TRC20)');
+    expect(panel.get('[data-testid="admin-order-pay-currency"]').text()).toBe('USDT');
+    expect(panel.get('[data-testid="admin-order-pay-amount"]').text()).toBe('2.781 USDT');
+    expect(panel.get('[data-testid="admin-order-pay-rate"]').text()).toBe('7.2');
+    expect(panel.text()).toContain('Rate (CNY per USDT)');
+    expect(panel.get('[data-testid="admin-order-pay-address"]').text()).toBe(ADDRESS);
+    expect(panel.text()).toContain('USDT (TRC20)'); // the method
+
+    await openRow(wrapper, 'PO-PAID');
+    const cny = wrapper.get('[data-testid="admin-order-detail"]');
+    expect(cny.attributes('data-order-no')).toBe('PO-PAID');
+    expect(cny.find('[data-testid="admin-order-pay-currency"]').exists()).toBe(false);
+    expect(cny.find('[data-testid="admin-order-pay-address"]').exists()).toBe(false);
+  });
+
+  it('in Chinese, with the gateway’s Chinese label', async () => {
+    stubApi(routes({ 'GET /api/admin/payment/orders/PO-USDT': usdtDetail, [LIST]: { items: [USDT], total: 1, page: 1, pageSize: 20 } }));
+    const { wrapper } = await mountSignedIn(AdminOrdersView, '/admin/orders', 'zh');
+    await flushPromises();
+    await openRow(wrapper, 'PO-USDT');
+    const panel = wrapper.get('[data-testid="admin-order-detail"]');
+    expect(panel.get('[data-testid="admin-order-provider"]').text()).toBe('USDT（TRON TRC20）');
+    expect(panel.text()).toContain('支付币种');
+    expect(panel.text()).toContain('汇率（每 USDT 合人民币）');
+  });
+
+  it('when the gateways cannot be listed, the page still works and shows gateway names', async () => {
+    stubApi(routes({ 'GET /api/admin/payment/providers': apiError(500, 'INTERNAL', 'boom') }));
+    const wrapper = await mountView();
+    expect(wrapper.findAll('[data-testid="admin-order-row"]')).toHaveLength(2);
+    expect(wrapper.get('[data-testid="admin-order-row"][data-order-no="PO-PAID"]').text()).toContain('zpay');
+    expect(wrapper.get('[data-testid="admin-orders-filter-provider"]').findAll('option')).toHaveLength(1);
   });
 });

@@ -1,10 +1,11 @@
 import { Money, toCny } from '../../../common/money/money';
 import { GatewayOrderState, GatewayError, GatewayRefusal, PaymentRequest, WebhookEvent, WebhookRequest, WebhookVerificationError } from '../../payment-provider';
+import type { GatewayWebhook, WebhookRoute } from '../../gateway-plugin';
 import { fetchGatewayJson, formBody } from '../gateway-http';
-import { zpaySigned, zpayVerify } from './zpay-signature';
+import { epaySigned, epayVerify } from './epay-signature';
 
-export interface ZpayCredentials {
-  /** Gateway name for logs and errors: 'zpay', or 'sandbox' for the local imitation. */
+export interface EpayCredentials {
+  /** Gateway name for logs and errors. */
   gateway: string;
   pid: string;
   key: string;
@@ -13,7 +14,7 @@ export interface ZpayCredentials {
   returnUrl: string;
 }
 
-interface ZpayCreateAnswer {
+interface EpayCreateAnswer {
   code: number | string;
   msg?: string;
   trade_no?: string;
@@ -22,7 +23,7 @@ interface ZpayCreateAnswer {
   urlscheme?: string;
 }
 
-interface ZpayOrderAnswer {
+interface EpayOrderAnswer {
   code: number | string;
   msg?: string;
   status?: number | string;
@@ -33,13 +34,13 @@ interface ZpayOrderAnswer {
 const NOTIFY_FIELDS = ['pid', 'trade_no', 'out_trade_no', 'type', 'name', 'money', 'trade_status'] as const;
 
 /**
- * The epay protocol Zpay speaks (docs/gateways.md), shared by the Zpay adapter and
- * the sandbox, which imitates Zpay with its own key.
+ * The "epay" protocol that Alipay/WeChat Pay aggregators speak (docs/gateways.md),
+ * shared by every gateway that speaks it, each with its own merchant id, key and address.
  */
-export class ZpayProtocol {
-  constructor(private readonly credentials: ZpayCredentials) {}
+export class EpayProtocol {
+  constructor(private readonly credentials: EpayCredentials) {}
 
-  /** The fields of a payment, unsigned; notify_url and return_url carry no query string (Zpay drops it). */
+  /** The fields of a payment, unsigned; notify_url and return_url carry no query string (epay gateways drop it). */
   private paymentFields(request: PaymentRequest): Record<string, string> {
     return {
       pid: this.credentials.pid,
@@ -55,16 +56,16 @@ export class ZpayProtocol {
 
   /** Page pay: the submit.php address to send the payer to. */
   pageUrl(request: PaymentRequest): string {
-    return `${this.credentials.apiUrl}/submit.php?${new URLSearchParams(zpaySigned(this.paymentFields(request), this.credentials.key))}`;
+    return `${this.credentials.apiUrl}/submit.php?${new URLSearchParams(epaySigned(this.paymentFields(request), this.credentials.key))}`;
   }
 
   /** API pay (mapi.php): the gateway answers with a QR code or a pay URL. */
   async apiPay(request: PaymentRequest): Promise<{ paymentUrl: string; tradeNo?: string }> {
-    const fields = zpaySigned(
+    const fields = epaySigned(
       { ...this.paymentFields(request), clientip: request.clientIp ?? '127.0.0.1', device: 'pc' },
       this.credentials.key,
     );
-    const answer = await fetchGatewayJson<ZpayCreateAnswer>(
+    const answer = await fetchGatewayJson<EpayCreateAnswer>(
       this.credentials.gateway,
       `${this.credentials.apiUrl}/mapi.php`,
       formBody(fields),
@@ -87,7 +88,7 @@ export class ZpayProtocol {
     if (fields.pid !== this.credentials.pid) {
       throw new WebhookVerificationError(`${this.credentials.gateway} notify: pid "${fields.pid}" is not ours`);
     }
-    if (!zpayVerify(fields, this.credentials.key)) {
+    if (!epayVerify(fields, this.credentials.key)) {
       throw new WebhookVerificationError(`${this.credentials.gateway} notify: bad signature`);
     }
     const eventId = `${fields.trade_no}:${fields.trade_status}`;
@@ -102,7 +103,7 @@ export class ZpayProtocol {
       eventId,
       orderNo: fields.out_trade_no,
       tradeNo: fields.trade_no,
-      amountCny: fields.money,
+      amount: fields.money,
       currency: 'cny',
       raw: new URLSearchParams(withoutSign(fields)).toString(),
     };
@@ -111,7 +112,7 @@ export class ZpayProtocol {
   /** api.php?act=order: status 1 means paid. The key travels in the query, so this runs on the server only. */
   async queryOrder(orderNo: string): Promise<GatewayOrderState> {
     const query = new URLSearchParams({ act: 'order', pid: this.credentials.pid, key: this.credentials.key, out_trade_no: orderNo });
-    const answer = await fetchGatewayJson<ZpayOrderAnswer>(this.credentials.gateway, `${this.credentials.apiUrl}/api.php?${query}`);
+    const answer = await fetchGatewayJson<EpayOrderAnswer>(this.credentials.gateway, `${this.credentials.apiUrl}/api.php?${query}`);
     const raw = JSON.stringify({ ...answer });
     if (String(answer.code) !== '1') return { status: 'unknown', raw };
     if (String(answer.status) !== '1') return { status: 'pending', raw };
@@ -119,7 +120,7 @@ export class ZpayProtocol {
     if (!answer.money || !/^\d+(\.\d+)?$/.test(answer.money)) return { status: 'unknown', raw };
     const money = new Money(answer.money);
     if (!money.equals(money.toDecimalPlaces(2))) return { status: 'unknown', raw };
-    return { status: 'paid', tradeNo: answer.trade_no ?? null, amountCny: toCny(money), currency: 'cny', raw };
+    return { status: 'paid', tradeNo: answer.trade_no ?? null, amount: toCny(money), currency: 'cny', raw };
   }
 
   async refund(orderNo: string, amountCny: string): Promise<void> {
@@ -136,4 +137,38 @@ export class ZpayProtocol {
 function withoutSign(fields: Record<string, string>): Record<string, string> {
   const { sign: _sign, ...rest } = fields;
   return rest;
+}
+
+/** The notify's fields, for the API description. */
+const NOTIFY_SCHEMA = {
+  type: 'object',
+  required: ['pid', 'trade_no', 'out_trade_no', 'type', 'name', 'money', 'trade_status', 'sign'],
+  properties: {
+    pid: { type: 'string', maxLength: 64, description: 'The merchant id' },
+    trade_no: { type: 'string', maxLength: 100, description: 'The gateway’s transaction id' },
+    out_trade_no: { type: 'string', maxLength: 50, description: 'Our order number' },
+    type: { type: 'string', enum: ['alipay', 'wxpay'] },
+    name: { type: 'string', maxLength: 200 },
+    money: { type: 'string', pattern: '^\\d+(\\.\\d{1,2})?$', example: '20.00' },
+    trade_status: { type: 'string', maxLength: 50, example: 'TRADE_SUCCESS' },
+    param: { type: 'string', maxLength: 200 },
+    sign: { type: 'string', pattern: '^[0-9a-f]{32}$', description: 'MD5 over the sorted fields and the merchant key' },
+    sign_type: { type: 'string', enum: ['MD5'] },
+  },
+};
+
+/**
+ * The callback route of an epay gateway: the notify arrives as a GET query
+ * string or a POST form, and is answered with the plain text success or fail.
+ */
+export function epayWebhook(docs: { get?: Omit<WebhookRoute, 'method'>; post: Omit<WebhookRoute, 'method' | 'consumes' | 'bodySchema'> }): GatewayWebhook {
+  return {
+    routes: [
+      { method: 'GET', hidden: !docs.get, summary: docs.post.summary, ...docs.get },
+      { method: 'POST', consumes: 'application/x-www-form-urlencoded', bodySchema: NOTIFY_SCHEMA, ...docs.post },
+    ],
+    produces: 'text/plain',
+    okDescription: '"success": taken (or already taken)',
+    reply: (answer) => ({ contentType: 'text/plain; charset=utf-8', body: answer.httpStatus === 200 ? 'success' : 'fail' }),
+  };
 }
