@@ -169,7 +169,7 @@ export class AdminPaymentsController {
     description:
       'The user is debited what the order credited (payment and bonus) and the invite reward it earned is reversed, then the ' +
       'gateway is asked to refund. 200: refunded. 202: the gateway has not confirmed yet; the order stays refunding and is ' +
-      'finished by the reconcile job. For a gateway without a refund API (Zpay with refund_enabled false) the refund is ' +
+      'finished by the reconcile job. For a gateway without a refund API (GET /api/admin/payment/providers: refundsByApi false) the refund is ' +
       'recorded as made outside, with no gateway call.',
   })
   @ApiOkResponse({ type: RefundResultDto, description: 'Refunded' })
@@ -199,7 +199,7 @@ export class AdminPaymentsController {
   @ApiOperation({
     summary: 'Settle a refund the gateway has not confirmed, after checking it in the gateway’s console (audited)',
     description:
-      'For an order left refunding (the gateway did not answer, or Zpay refused a resent refund). refunded: the refund is ' +
+      'For an order left refunding (the gateway did not answer, or refused a resent refund). refunded: the refund is ' +
       'complete. not_refunded: it is reversed as a refusal would be (the user and the referrer get back what was taken).',
   })
   @ApiOkResponse({ type: AdminOrderDetailDto })

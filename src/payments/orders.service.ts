@@ -60,7 +60,7 @@ export class OrdersService {
 
   /**
    * Stores the order. Where the adapter computes the payment URL itself
-   * (sandbox, Zpay page pay) it is stored with the order in one statement
+   * (a signed page link, a checkout page of this app) it is stored with the order in one statement
    * and one commit; otherwise the gateway is asked after the order is stored,
    * outside any transaction, and a refusal marks the order failed (a 502:
    * nothing was charged).
@@ -145,7 +145,7 @@ export class OrdersService {
 
   /**
    * The owner gives up a pending order: the gateway session is closed first
-   * where the gateway allows it (Stripe expires the Checkout Session). When
+   * where the gateway allows it (a checkout session is expired). When
    * the gateway says it was paid meanwhile, the payment is settled instead
    * and the paid order returned. A payment that still arrives for a
    * cancelled order (a QR code already scanned) is credited all the same.

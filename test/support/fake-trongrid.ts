@@ -48,6 +48,8 @@ export class FakeTronGrid {
   readonly requests: { path: string; query: Record<string, string>; headers: Record<string, string | string[] | undefined> }[] = [];
   private readonly transfers: Stored[] = [];
   private failures: { remaining: number; status: number } = { remaining: 0, status: 0 };
+  /** Every answer waits this long: a slow TronGrid, so a poller can be stopped in the middle of its pages. */
+  delayMs = 0;
 
   private constructor(
     private readonly server: Server,
@@ -104,6 +106,14 @@ export class FakeTronGrid {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    if (this.delayMs > 0) {
+      setTimeout(() => this.answer(req, res), this.delayMs);
+      return;
+    }
+    this.answer(req, res);
+  }
+
+  private answer(req: IncomingMessage, res: ServerResponse): void {
     const requestUrl = new URL(req.url ?? '/', this.url);
     const query = Object.fromEntries(requestUrl.searchParams);
     this.requests.push({ path: requestUrl.pathname, query, headers: { ...req.headers } });

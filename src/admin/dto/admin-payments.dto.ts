@@ -18,7 +18,7 @@ export class AdminOrderQueryDto extends PageQueryDto {
   @IsEnum(OrderStatus, { message: `status must be one of: ${Object.values(OrderStatus).join(', ')}` })
   status?: OrderStatus;
 
-  @ApiPropertyOptional({ example: 'zpay', description: 'A gateway name (GET /api/admin/payment/providers)', pattern: PROVIDER_NAME_PATTERN.source, maxLength: 20 })
+  @ApiPropertyOptional({ description: 'A gateway name (GET /api/admin/payment/providers)', pattern: PROVIDER_NAME_PATTERN.source, maxLength: 20 })
   @IsOptional()
   @MaxLength(20, { message: 'provider must be a gateway name' })
   @Matches(PROVIDER_NAME_PATTERN, { message: 'provider must be a gateway name' })
@@ -164,7 +164,7 @@ class PaidTotalsDto {
 
 export class WindowTotalsDto extends PaidTotalsDto {
   @ApiProperty({ enum: ['today', '7d', '30d'] }) window: string;
-  @ApiProperty({ example: 'zpay' }) provider: string;
+  @ApiProperty({ description: 'A gateway name (GET /api/admin/payment/providers)' }) provider: string;
 }
 
 export class DailyTotalsDto extends PaidTotalsDto {
@@ -213,7 +213,7 @@ export class UnmatchedPaymentQueryDto extends PageQueryDto {
 
 /** A payment a gateway reported that matches no order: never credited; an admin refunds it or credits the payer by hand. */
 export class UnmatchedPaymentDto extends WebhookEventDto {
-  @ApiProperty({ example: 'usdt_trc20' }) provider: string;
+  @ApiProperty({ description: 'The gateway that reported it' }) provider: string;
 }
 
 export class UnmatchedPaymentPageDto extends PageDto {

@@ -6,10 +6,10 @@
  * and hands it out through `AppConfig.section(schema)`.
  */
 export interface ConfigSection<T extends SectionSettings = SectionSettings> {
-  /** Its dotted key in config/default.yaml ('payment.zpay'). */
+  /** Its dotted key in config/default.yaml ('payment.<gateway>'). */
   path: string;
   schema: new () => T;
-  /** Environment variable → key inside the block (ZPAY_PID → 'pid'). */
+  /** Environment variable → key inside the block (<GATEWAY>_PID → 'pid'). */
   env?: Readonly<Record<string, string>>;
 }
 

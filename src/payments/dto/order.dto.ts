@@ -19,7 +19,7 @@ export class CreateOrderDto {
   @IsDecimalString({ scale: 2, min: '0.01' })
   amountCny: string;
 
-  @ApiProperty({ example: 'zpay', description: 'A gateway name from GET /api/payment/providers', pattern: PROVIDER_NAME_PATTERN.source, maxLength: 20 })
+  @ApiProperty({ description: 'A gateway name from GET /api/payment/providers', pattern: PROVIDER_NAME_PATTERN.source, maxLength: 20 })
   @IsString({ message: 'provider must be a gateway name from GET /api/payment/providers' })
   @MaxLength(20, { message: 'provider must be a gateway name from GET /api/payment/providers' })
   @Matches(PROVIDER_NAME_PATTERN, { message: 'provider must be a gateway name from GET /api/payment/providers' })
@@ -34,7 +34,7 @@ export class CreateOrderDto {
   @ApiPropertyOptional({
     enum: ['redirect', 'qrcode'],
     default: 'redirect',
-    description: 'qrcode: paymentUrl is QR code content (Zpay API pay) instead of a page to open',
+    description: 'qrcode: paymentUrl is QR code content instead of a page to open, where the gateway offers it (offersQrCode)',
   })
   @IsOptional()
   @IsIn(['redirect', 'qrcode'], { message: 'display must be redirect or qrcode' })
@@ -45,7 +45,7 @@ export class CreateOrderDto {
 export class OrderDto {
   @ApiProperty({ example: 'PO20261123010203A1B2C3D4E5F60718' }) orderNo: string;
   @ApiProperty({ enum: OrderStatus, enumName: 'OrderStatus' }) status: OrderStatus;
-  @ApiProperty({ example: 'zpay', description: 'The gateway (GET /api/payment/providers)' }) provider: string;
+  @ApiProperty({ description: 'The gateway (GET /api/payment/providers)' }) provider: string;
   @ApiProperty({ example: 'alipay', nullable: true, type: String }) paymentMethod: string | null;
   @ApiProperty({ example: '20.00' }) amountCny: string;
   @ApiProperty({ example: '2.77777778' }) amountUsd: string;
@@ -107,7 +107,7 @@ export class ProviderLabelsDto {
 
 /** A gateway as the web app shows it. */
 export class ProviderDto {
-  @ApiProperty({ example: 'zpay' }) name: string;
+  @ApiProperty({ description: 'What orders name it by (provider)', pattern: '^[a-z][a-z0-9_]{1,19}$' }) name: string;
   @ApiProperty({ type: ProviderLabelsDto }) labels: ProviderLabelsDto;
   @ApiProperty({ type: [String], example: ['alipay', 'wxpay'] }) methods: string[];
   @ApiProperty({
