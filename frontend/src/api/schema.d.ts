@@ -356,7 +356,7 @@ export interface paths {
         put?: never;
         /**
          * Refund a paid order (audited)
-         * @description The user is debited what the order credited (payment and bonus) and the invite reward it earned is reversed, then the gateway is asked to refund. 200: refunded. 202: the gateway has not confirmed yet; the order stays refunding and is finished by the reconcile job. For a gateway without a refund API (Zpay with refund_enabled false) the refund is recorded as made outside, with no gateway call.
+         * @description The user is debited what the order credited (payment and bonus) and the invite reward it earned is reversed, then the gateway is asked to refund. 200: refunded. 202: the gateway has not confirmed yet; the order stays refunding and is finished by the reconcile job. For a gateway without a refund API (GET /api/admin/payment/providers: refundsByApi false) the refund is recorded as made outside, with no gateway call.
          */
         post: operations["AdminPaymentsController_refund"];
         delete?: never;
@@ -376,7 +376,7 @@ export interface paths {
         put?: never;
         /**
          * Settle a refund the gateway has not confirmed, after checking it in the gateway’s console (audited)
-         * @description For an order left refunding (the gateway did not answer, or Zpay refused a resent refund). refunded: the refund is complete. not_refunded: it is reversed as a refusal would be (the user and the referrer get back what was taken).
+         * @description For an order left refunding (the gateway did not answer, or refused a resent refund). refunded: the refund is complete. not_refunded: it is reversed as a refusal would be (the user and the referrer get back what was taken).
          */
         post: operations["AdminPaymentsController_resolveRefund"];
         delete?: never;
@@ -1311,10 +1311,7 @@ export interface components {
             /** @example PO20261123010203A1B2C3D4E5F60718 */
             orderNo: string;
             status: components["schemas"]["OrderStatus"];
-            /**
-             * @description The gateway (GET /api/payment/providers)
-             * @example zpay
-             */
+            /** @description The gateway (GET /api/payment/providers) */
             provider: string;
             /** @example alipay */
             paymentMethod: string | null;
@@ -1522,7 +1519,7 @@ export interface components {
          */
         PaymentDisplay: "redirect" | "qrcode" | "address";
         AdminProviderDto: {
-            /** @example zpay */
+            /** @description What orders name it by (provider) */
             name: string;
             labels: components["schemas"]["ProviderLabelsDto"];
             /**
@@ -1561,7 +1558,7 @@ export interface components {
              */
             resolvedAt: string | null;
             resolvedBy: string | null;
-            /** @example usdt_trc20 */
+            /** @description The gateway that reported it */
             provider: string;
         };
         UnmatchedPaymentPageDto: {
@@ -1588,7 +1585,7 @@ export interface components {
             bonusUsd: string;
             /** @enum {string} */
             window: "today" | "7d" | "30d";
-            /** @example zpay */
+            /** @description A gateway name (GET /api/admin/payment/providers) */
             provider: string;
         };
         DailyTotalsDto: {
@@ -1792,7 +1789,7 @@ export interface components {
             items: components["schemas"]["RedeemBatchDto"][];
         };
         ProviderDto: {
-            /** @example zpay */
+            /** @description What orders name it by (provider) */
             name: string;
             labels: components["schemas"]["ProviderLabelsDto"];
             /**
@@ -1866,10 +1863,7 @@ export interface components {
              * @example 20.00
              */
             amountCny: string;
-            /**
-             * @description A gateway name from GET /api/payment/providers
-             * @example zpay
-             */
+            /** @description A gateway name from GET /api/payment/providers */
             provider: string;
             /**
              * @description One of the gateway’s methods (GET /api/payment/providers)
@@ -1877,7 +1871,7 @@ export interface components {
              */
             method: string;
             /**
-             * @description qrcode: paymentUrl is QR code content (Zpay API pay) instead of a page to open
+             * @description qrcode: paymentUrl is QR code content instead of a page to open, where the gateway offers it (offersQrCode)
              * @default redirect
              * @enum {string}
              */
@@ -1887,10 +1881,7 @@ export interface components {
             /** @example PO20261123010203A1B2C3D4E5F60718 */
             orderNo: string;
             status: components["schemas"]["OrderStatus"];
-            /**
-             * @description The gateway (GET /api/payment/providers)
-             * @example zpay
-             */
+            /** @description The gateway (GET /api/payment/providers) */
             provider: string;
             /** @example alipay */
             paymentMethod: string | null;
