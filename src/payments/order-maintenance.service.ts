@@ -152,7 +152,7 @@ export class OrderMaintenanceService {
         const { events, commit } = await provider.poll();
         let credited = 0;
         for (const event of events) {
-          const news = await this.news.apply(provider, event);
+          const news = await this.news.apply(provider, event, 'poll');
           this.metrics.polledEvents.inc({ provider: name, result: news.result });
           if (news.result === 'credited') credited++;
         }

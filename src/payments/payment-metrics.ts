@@ -21,7 +21,7 @@ export class PaymentMetrics {
     this.ordersCreated = new Counter({ name: 'payment_orders_created_total', help: 'Orders created', labelNames: ['provider'], registers });
     this.ordersPaid = new Counter({
       name: 'payment_orders_paid_total',
-      help: 'Orders moved to paid, by where the news came from (webhook, reconcile, cancel, admin)',
+      help: 'Orders moved to paid, by where the news came from (webhook, poll, reconcile, cancel, admin)',
       labelNames: ['provider', 'source'],
       registers,
     });

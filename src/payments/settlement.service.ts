@@ -25,7 +25,7 @@ export interface PaidNotice {
   eventId: string;
   /** Kept on the order (callback_data) for admins. */
   raw: string;
-  source: 'webhook' | 'reconcile' | 'cancel' | 'admin';
+  source: 'webhook' | 'poll' | 'reconcile' | 'cancel' | 'admin';
   /** 'system', or the confirming admin's email; written on the ledger rows. */
   operator: string;
   remark?: string;

@@ -62,7 +62,7 @@ export class WebhooksService {
    * Throws when it could not be applied (the gateway's retry, or the next
    * poll, brings it again).
    */
-  async apply(provider: PaymentProvider, event: WebhookEvent): Promise<NewsResult> {
+  async apply(provider: PaymentProvider, event: WebhookEvent, source: 'webhook' | 'poll' = 'webhook'): Promise<NewsResult> {
     const name = provider.name;
     switch (event.kind) {
       case 'paid': {
@@ -74,7 +74,7 @@ export class WebhooksService {
           currency: event.currency,
           eventId: event.eventId,
           raw: event.raw,
-          source: 'webhook',
+          source,
           operator: 'system',
         });
         if (settled.outcome === 'refused') return { applied: false, httpStatus: 400, result: settled.reason };
