@@ -35,7 +35,7 @@ const root = join(__dirname, '..');
 const dist = (p) => require(join(root, 'dist', 'src', p));
 const { startEmbeddedPostgres } = dist('common/database/embedded-postgres');
 const { runMigrations } = dist('common/database/migrate');
-const { zpaySign } = dist('payments/providers/zpay/zpay-signature');
+const { epaySign } = dist('payments/providers/epay/epay-signature');
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 10000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -93,7 +93,7 @@ function notifyPath(orderNo) {
     money: '20.00',
     trade_status: 'TRADE_SUCCESS',
   };
-  const query = new URLSearchParams({ ...fields, sign: zpaySign(fields, KEY), sign_type: 'MD5' });
+  const query = new URLSearchParams({ ...fields, sign: epaySign(fields, KEY), sign_type: 'MD5' });
   return `/api/payment/webhook/zpay?${query}`;
 }
 
@@ -376,7 +376,8 @@ async function main() {
     const { PaymentOrdersRepository } = dist('payments/payment-orders.repository');
     const jobDs = await new DataSource({ type: 'postgres', url: postgres.url, extra: { max: 2 } }).initialize();
     // Only the expiry job runs here: it needs the orders' repository and a counter, nothing of the gateways.
-    const maintenance = new OrderMaintenanceService(jobDs, new PaymentOrdersRepository(jobDs), null, null, null, null, {
+    // (dataSource, orders, providers, settlement, refunds, news, cache, metrics, config)
+    const maintenance = new OrderMaintenanceService(jobDs, new PaymentOrdersRepository(jobDs), null, null, null, null, null, {
       ordersExpired: { inc() {} },
     }, null);
     const webhooksDuring = load(app.url, duringOrders.map(notifyPath), 4);

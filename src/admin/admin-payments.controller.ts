@@ -214,12 +214,14 @@ export class AdminPaymentsController {
   @Post('orders/:orderNo/duplicate-payments/resolve')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Mark the order’s second payments as refunded at the gateway (audited)',
-    description: 'A second payment is never credited; once an admin has refunded it in the gateway’s console, this clears the attention flag.',
+    summary: 'Mark the order’s second payments and payments of another amount as dealt with (audited)',
+    description:
+      'A second payment, or one of another amount than the order asked for (underpaid, overpaid), is never credited; once an admin has ' +
+      'refunded it in the gateway’s console (or confirmed the order by hand, which does this itself), this clears the attention flag.',
   })
   @ApiOkResponse({ type: AdminOrderDetailDto })
   @ApiNotFoundResponse({ description: 'No such order' })
-  @ApiConflictResponse({ description: 'The order has no unresolved second payment' })
+  @ApiConflictResponse({ description: 'The order has no unresolved second payment or payment of another amount' })
   async resolveDuplicates(@CurrentUser() admin: AuthenticatedUser, @Param('orderNo') orderNo: string, @Body() body: ResolveDuplicatesDto) {
     await this.payments.resolveDuplicatePayments(admin, orderNo, body.remark);
     return this.detail(orderNo);
@@ -248,6 +250,7 @@ export class AdminPaymentsController {
     return { ...page, items: page.items.map((e) => ({ ...toEvent(e), provider: e.provider })) };
   }
 
+  @Idempotent()
   @Post('unmatched-payments/:provider/:eventId/resolve')
   @HttpCode(200)
   @ApiOperation({ summary: 'Mark an unmatched payment as dealt with (audited, remark required)' })

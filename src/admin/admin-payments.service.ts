@@ -31,13 +31,21 @@ export class AdminPaymentsService {
     const credited = await this.dataSource.transaction(async (em) => {
       const credited = await this.settlement.applyPaid(em, notice);
       if (!credited) return null;
+      // Confirming is accepting what was paid: a payment of another amount recorded on the order is dealt with.
+      const accepted = await this.settlement.acceptWrongAmounts(em, orderNo, admin.email);
       await this.audit.record(em, admin, {
         action: AuditAction.OrderConfirm,
         targetType: AuditTarget.PaymentOrder,
         targetId: orderNo,
         remark,
         before: { status },
-        after: { status: OrderStatus.Paid, amountUsd: credited.amountUsd, bonusUsd: credited.bonusUsd, grantBonus },
+        after: {
+          status: OrderStatus.Paid,
+          amountUsd: credited.amountUsd,
+          bonusUsd: credited.bonusUsd,
+          grantBonus,
+          ...(accepted.length > 0 && { acceptedPayments: accepted }),
+        },
       });
       return credited;
     });

@@ -441,17 +441,17 @@ export class PaymentOrdersRepository {
   }
 
   /**
-   * Marks the order's unresolved second payments and payments of another
-   * amount as dealt with (refunded at the gateway, or accepted by a
-   * confirmation by hand); answers their event ids.
+   * Marks the order's unresolved news of `outcomes` (second payments,
+   * payments of another amount) as dealt with: refunded at the gateway, or
+   * accepted by a confirmation by hand. Answers their event ids.
    */
-  async resolveDuplicatePayments(em: EntityManager, orderNo: string, by: string): Promise<string[]> {
+  async resolveAttention(em: EntityManager, orderNo: string, by: string, outcomes: readonly string[] = ATTENTION_OUTCOMES): Promise<string[]> {
     const rows = await returning<{ event_id: string }>(
       em,
       `UPDATE payment_webhook_events SET resolved_at = NOW(), resolved_by = $2
         WHERE order_no = $1 AND outcome = ANY($3::varchar[]) AND resolved_at IS NULL
         RETURNING event_id`,
-      [orderNo, by, ATTENTION_OUTCOMES],
+      [orderNo, by, outcomes],
     );
     return rows.map((r) => r.event_id);
   }

@@ -74,7 +74,7 @@ export class PaymentsException extends DomainException {
       ErrorKind.Upstream,
     );
   static noDuplicatePayment = (orderNo: string) =>
-    new PaymentsException(PaymentsErrorCode.NoDuplicatePayment, `order ${orderNo} has no second payment left to resolve`, ErrorKind.Conflict);
+    new PaymentsException(PaymentsErrorCode.NoDuplicatePayment, `order ${orderNo} has no second payment or payment of another amount left to resolve`, ErrorKind.Conflict);
   static noRefundUnderWay = (orderNo: string, status: string) =>
     new PaymentsException(PaymentsErrorCode.NoRefundUnderWay, `order ${orderNo} is ${status}, with no refund under way`, ErrorKind.Conflict);
   static noUnmatchedPayment = (provider: string, eventId: string) =>

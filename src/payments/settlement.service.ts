@@ -37,6 +37,9 @@ export interface PaidNotice {
   bonus?: 'in_time' | 'granted';
 }
 
+/** News of a verified payment of another amount than the order asked for. */
+const WRONG_AMOUNT_OUTCOMES = ['underpaid', 'overpaid'] as const;
+
 export enum Refusal {
   UnknownOrder = 'unknown_order',
   ProviderMismatch = 'provider_mismatch',
@@ -165,14 +168,20 @@ export class SettlementService {
   }
 
   /**
-   * An admin refunded a second payment at the gateway: its events stop
-   * needing attention. 404 for no order, 409 when none is open.
+   * An admin refunded a second payment, or a payment of another amount, at
+   * the gateway: its events stop needing attention. 404 for no order, 409
+   * when none is open.
    */
   async resolveDuplicatePayments(em: EntityManager, orderNo: string, admin: string): Promise<string[]> {
     if (!(await this.orders.findByOrderNo(orderNo, em))) throw PaymentsException.orderNotFound(orderNo);
-    const resolved = await this.orders.resolveDuplicatePayments(em, orderNo, admin);
+    const resolved = await this.orders.resolveAttention(em, orderNo, admin);
     if (resolved.length === 0) throw PaymentsException.noDuplicatePayment(orderNo);
     return resolved;
+  }
+
+  /** An admin confirmed an order by hand: the payments of another amount recorded on it are taken as accepted. */
+  acceptWrongAmounts(em: EntityManager, orderNo: string, admin: string): Promise<string[]> {
+    return this.orders.resolveAttention(em, orderNo, admin, WRONG_AMOUNT_OUTCOMES);
   }
 
   /** Why a confirmation matched nothing: the order's payment came meanwhile. */
@@ -275,7 +284,7 @@ export class SettlementService {
         provider: notice.provider,
         eventId: notice.eventId,
         orderNo: notice.orderNo,
-        outcome: new Money(notice.amount).lt(asked) ? 'underpaid' : 'overpaid',
+        outcome: new Money(notice.amount).lt(asked) ? WRONG_AMOUNT_OUTCOMES[0] : WRONG_AMOUNT_OUTCOMES[1],
         payload: notice.raw,
       }),
     );

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { PromotionTiersFromZero1764979200000 } from '../../migrations/1764979200000-PromotionTiersFromZero';
+import { GatewayPlugins1765152000000 } from '../../migrations/1765152000000-GatewayPlugins';
 import { dataSourceOptions } from '../../src/common/database/data-source.options';
 
 /**
@@ -78,6 +79,63 @@ describe('migrations that move existing data', () => {
       await db.undoLastMigration({ transaction: 'each' });
       expect(await db.query(`SELECT order_no, promotion_tier FROM payment_orders WHERE order_no = 'PO-B'`)).toEqual([
         { order_no: 'PO-B', promotion_tier: 1 },
+      ]);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('gateway plug-ins: every order before them asked for its CNY amount, names a registered gateway, and goes back down', async () => {
+    const at = MIGRATIONS.indexOf(GatewayPlugins1765152000000);
+    const old = await migrateUpTo(MIGRATIONS.slice(0, at));
+    const [carol] = await old.query(`INSERT INTO users (email, username, password_hash) VALUES ('c@example.test', 'carol', 'x') RETURNING id`);
+    // As the code before this migration wrote orders: no pay columns, a provider from the closed list.
+    await old.query(
+      `INSERT INTO payment_orders (order_no, user_id, username, amount_cny, amount_usd, total_usd, exchange_rate, provider, status, expire_at)
+       VALUES ('PO-GP-1', $1, 'carol', '20.00', '2.77777778', '2.77777778', '7.2', 'zpay', 'paid', NOW()),
+              ('PO-GP-2', $1, 'carol', '123.45', '17.14583333', '17.14583333', '7.2', 'stripe', 'pending', NOW() + interval '30 minutes')`,
+      [carol.id],
+    );
+    await expect(
+      old.query(
+        `INSERT INTO payment_orders (order_no, user_id, username, amount_cny, amount_usd, total_usd, exchange_rate, provider, expire_at)
+         VALUES ('PO-GP-X', $1, 'carol', '1.00', '0.1', '0.1', '7.2', 'usdt_trc20', NOW())`,
+        [carol.id],
+      ),
+    ).rejects.toThrow(/payment_orders_provider_check/);
+    await old.destroy();
+
+    const db = await migrateUpTo(MIGRATIONS.slice(0, at + 1));
+    try {
+      expect(await db.query(`SELECT order_no, pay_currency, pay_amount::text, pay_rate, pay_address FROM payment_orders WHERE order_no LIKE 'PO-GP-%' ORDER BY order_no`)).toEqual([
+        { order_no: 'PO-GP-1', pay_currency: 'CNY', pay_amount: '20.00000000', pay_rate: null, pay_address: null },
+        { order_no: 'PO-GP-2', pay_currency: 'CNY', pay_amount: '123.45000000', pay_rate: null, pay_address: null },
+      ]);
+      const providers = (await db.query(`SELECT name FROM payment_providers ORDER BY name`)).map((r: { name: string }) => r.name);
+      expect(providers).toEqual(expect.arrayContaining(['sandbox', 'stripe', 'zpay']));
+      // A name is registered, not listed in a CHECK: an unregistered one is refused by the foreign key, a registered one taken.
+      const insert = (provider: string) =>
+        db.query(
+          `INSERT INTO payment_orders (order_no, user_id, username, amount_cny, amount_usd, total_usd, exchange_rate, provider, expire_at)
+           VALUES ('PO-GP-' || $2, $1, 'carol', '1.00', '0.1', '0.1', '7.2', $2, NOW())`,
+          [carol.id, provider],
+        );
+      await expect(insert('nowhere_pay')).rejects.toThrow(/payment_orders_provider_fkey/);
+      await db.query(`INSERT INTO payment_providers (name) VALUES ('nowhere_pay')`);
+      await insert('nowhere_pay');
+      // An instance of the previous version inserting without pay columns still gets the CNY defaults.
+      expect(await db.query(`SELECT pay_currency, pay_amount::text FROM payment_orders WHERE order_no = 'PO-GP-nowhere_pay'`)).toEqual([
+        { pay_currency: 'CNY', pay_amount: '1.00000000' },
+      ]);
+      await db.query(`DELETE FROM payment_orders WHERE order_no = 'PO-GP-nowhere_pay'`);
+
+      await db.undoLastMigration({ transaction: 'each' });
+      const columns = await db.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'payment_orders' AND column_name IN ('pay_currency', 'pay_amount', 'pay_rate', 'pay_address')`);
+      expect(columns).toEqual([]);
+      await expect(insert('usdt_trc20')).rejects.toThrow(/payment_orders_provider_check/);
+      expect(await db.query(`SELECT order_no, provider FROM payment_orders WHERE order_no LIKE 'PO-GP-%' ORDER BY order_no`)).toEqual([
+        { order_no: 'PO-GP-1', provider: 'zpay' },
+        { order_no: 'PO-GP-2', provider: 'stripe' },
       ]);
     } finally {
       await db.destroy();

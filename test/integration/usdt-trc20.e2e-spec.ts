@@ -201,6 +201,12 @@ describe('USDT-TRC20', () => {
 
     await t.http.post(`/api/admin/payment/orders/${created.orderNo}/confirm`).set(bearer(admin)).send({ remark: 'customer sent the rest by hand' }).expect(200);
     expect((await orderOf(user, created.orderNo)).status).toBe('paid');
+    // Confirming accepted the short payment: the order no longer needs attention, and the audit says which payment.
+    const after = await t.http.get(`/api/admin/payment/orders/${created.orderNo}`).set(bearer(admin)).expect(200);
+    expect(after.body.order.needsAttention).toBe(false);
+    expect(after.body.events.find((e: { outcome: string }) => e.outcome === 'underpaid').resolvedBy).toBe(admin.email);
+    const [audit] = await t.db.query(`SELECT after_state AS after FROM admin_audit_logs WHERE action = 'order.confirm' AND target_id = $1`, [created.orderNo]);
+    expect(audit.after.acceptedPayments).toHaveLength(1);
   });
 
   it('records an overpayment the same way', async () => {

@@ -27,6 +27,8 @@ const adminApi = {
   'GET /api/admin/api-keys': [],
   'GET /api/admin/users': emptyPage,
   'GET /api/admin/referrals': emptyPage,
+  'GET /api/admin/payment/unmatched-payments': emptyPage,
+  'GET /api/admin/payment/providers': [],
   'GET /api/admin/promotions/stats': { enabled: true, byTier: [], totalBonusUsd: '0.00000000', grantedCount: 0, active: 0, used: 0, expired: 0 },
 };
 
@@ -38,7 +40,7 @@ describe('admin pages: route guard and navigation', () => {
     const { wrapper, router } = await mountSignedIn(App, '/admin');
     expect(router.currentRoute.value.name).toBe('home');
 
-    for (const path of ['/admin', '/admin/orders', '/admin/ledger', '/admin/redeem', '/admin/users', '/admin/growth']) {
+    for (const path of ['/admin', '/admin/orders', '/admin/unmatched-payments', '/admin/ledger', '/admin/redeem', '/admin/users', '/admin/growth']) {
       await router.push(path);
       expect(router.currentRoute.value.name).toBe('home');
     }
@@ -58,6 +60,8 @@ describe('admin pages: route guard and navigation', () => {
     expect(wrapper.get('[data-testid="nav-admin"]').attributes('href')).toBe('/admin');
     expect(wrapper.get('[data-testid="admin-tab-dashboard"]').attributes('href')).toBe('/admin');
     expect(wrapper.get('[data-testid="admin-tab-orders"]').attributes('href')).toBe('/admin/orders');
+    expect(wrapper.get('[data-testid="admin-tab-unmatched"]').attributes('href')).toBe('/admin/unmatched-payments');
+    expect(wrapper.get('[data-testid="admin-tab-unmatched"]').text()).toBe('Unmatched');
     expect(wrapper.get('[data-testid="admin-tab-ledger"]').attributes('href')).toBe('/admin/ledger');
     expect(wrapper.get('[data-testid="admin-tab-redeem"]').attributes('href')).toBe('/admin/redeem');
     expect(wrapper.get('[data-testid="admin-tab-users"]').attributes('href')).toBe('/admin/users');
@@ -69,6 +73,13 @@ describe('admin pages: route guard and navigation', () => {
     expect(wrapper.get('[data-testid="admin-tab-orders"]').classes()).toContain('active');
     expect(wrapper.get('[data-testid="nav-admin"]').classes()).toContain('active');
     expect(api.calls('GET /api/users/me')).toHaveLength(1);
+
+    await wrapper.get('[data-testid="admin-tab-unmatched"]').trigger('click');
+    await vi.waitFor(() => expect(wrapper.find('[data-testid="unmatched-filter"]').exists()).toBe(true));
+    expect(router.currentRoute.value.name).toBe('admin-unmatched');
+    expect(wrapper.get('[data-testid="admin-tab-unmatched"]').classes()).toContain('active');
+    await flushPromises();
+    expect(api.calls('GET /api/admin/payment/unmatched-payments')).toHaveLength(1);
 
     await wrapper.get('[data-testid="admin-tab-redeem"]').trigger('click');
     await vi.waitFor(() => expect(wrapper.find('[data-testid="batch-submit"]').exists()).toBe(true));

@@ -32,6 +32,10 @@ import type {
   RefundResult,
   ResolveDuplicatesRequest,
   ResolveRefundRequest,
+  ResolveUnmatchedPaymentRequest,
+  UnmatchedPayment,
+  UnmatchedPaymentPage,
+  UnmatchedPaymentQuery,
 } from './types';
 import type { DownloadedFile } from './http';
 import type { AdminLedgerExportQuery, AdminOrderExportQuery, AuditLogPage, AuditLogQuery } from './types';
@@ -75,13 +79,35 @@ export function refundAdminOrder(orderNo: string, body: RefundOrderRequest): Pro
 }
 
 /**
- * Records that the order's second payments (webhook events with outcome
- * duplicate_payment, never credited) were refunded in the gateway's own
- * console; nothing is sent to the gateway. Answers the fresh detail.
+ * Records that the order's payments an admin had to deal with (webhook events
+ * with outcome duplicate_payment, underpaid or overpaid, never credited) were
+ * dealt with: refunded in the gateway's own console, or accepted by confirming
+ * the order by hand; nothing is sent to the gateway. Answers the fresh detail.
  * 409 PAYMENT_NO_DUPLICATE_PAYMENT when none is left unresolved.
  */
 export function resolveDuplicatePayments(orderNo: string, body: ResolveDuplicatesRequest): Promise<AdminOrderDetail> {
   return http.post<AdminOrderDetail>(`/admin/payment/orders/${encodeURIComponent(orderNo)}/duplicate-payments/resolve`, body);
+}
+
+/**
+ * Payments gateways reported that match no order (a transfer of an amount no
+ * order asked for), newest first; never credited. `resolved`: 'false' only the
+ * open ones, 'true' only those dealt with, absent every one.
+ */
+export function listUnmatchedPayments(query: UnmatchedPaymentQuery = {}): Promise<UnmatchedPaymentPage> {
+  return http.get<UnmatchedPaymentPage>('/admin/payment/unmatched-payments', { query });
+}
+
+/**
+ * Records that an unmatched payment was dealt with outside (sent back, or
+ * credited to the payer by a balance adjustment); audited with the remark.
+ * Answers the payment, now resolved. 404 when it is not open (unknown, or resolved already).
+ */
+export function resolveUnmatchedPayment(provider: string, eventId: string, body: ResolveUnmatchedPaymentRequest): Promise<UnmatchedPayment> {
+  return http.post<UnmatchedPayment>(
+    `/admin/payment/unmatched-payments/${encodeURIComponent(provider)}/${encodeURIComponent(eventId)}/resolve`,
+    body,
+  );
 }
 
 /**

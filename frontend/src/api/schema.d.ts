@@ -395,8 +395,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Mark the order’s second payments as refunded at the gateway (audited)
-         * @description A second payment is never credited; once an admin has refunded it in the gateway’s console, this clears the attention flag.
+         * Mark the order’s second payments and payments of another amount as dealt with (audited)
+         * @description A second payment, or one of another amount than the order asked for (underpaid, overpaid), is never credited; once an admin has refunded it in the gateway’s console (or confirmed the order by hand, which does this itself), this clears the attention flag.
          */
         post: operations["AdminPaymentsController_resolveDuplicates"];
         delete?: never;
@@ -1391,7 +1391,7 @@ export interface components {
             /** @example evt_1Nx… */
             eventId: string;
             /**
-             * @description credited, failed, expired, duplicate_payment (a second payment, not credited: refund it at the gateway), refunded, refund_confirmed, partial_refund, no_change
+             * @description credited, failed, expired, duplicate_payment (a second payment, not credited: refund it at the gateway), underpaid / overpaid (a payment of another amount than asked, not credited: confirm the order by hand or refund it), unmatched_payment (money for no order), refunded, refund_confirmed, partial_refund, no_change
              * @example credited
              */
             outcome: string;
@@ -1401,7 +1401,7 @@ export interface components {
             createdAt: string;
             /**
              * Format: date-time
-             * @description When an admin marked a second payment refunded
+             * @description When an admin marked this payment as dealt with
              */
             resolvedAt: string | null;
             resolvedBy: string | null;
@@ -1544,7 +1544,7 @@ export interface components {
             /** @example evt_1Nx… */
             eventId: string;
             /**
-             * @description credited, failed, expired, duplicate_payment (a second payment, not credited: refund it at the gateway), refunded, refund_confirmed, partial_refund, no_change
+             * @description credited, failed, expired, duplicate_payment (a second payment, not credited: refund it at the gateway), underpaid / overpaid (a payment of another amount than asked, not credited: confirm the order by hand or refund it), unmatched_payment (money for no order), refunded, refund_confirmed, partial_refund, no_change
              * @example credited
              */
             outcome: string;
@@ -1554,7 +1554,7 @@ export interface components {
             createdAt: string;
             /**
              * Format: date-time
-             * @description When an admin marked a second payment refunded
+             * @description When an admin marked this payment as dealt with
              */
             resolvedAt: string | null;
             resolvedBy: string | null;
@@ -3625,7 +3625,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The order has no unresolved second payment */
+            /** @description The order has no unresolved second payment or payment of another amount */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3782,7 +3782,10 @@ export interface operations {
     AdminPaymentsController_resolveUnmatched: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Up to 255 visible ASCII characters. A retry with the same key and body gets the first answer again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 provider: string;
                 eventId: string;
@@ -3843,6 +3846,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
+            };
+            /** @description The Idempotency-Key was used before with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Too many requests; see Retry-After */
             429: {

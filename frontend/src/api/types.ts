@@ -76,6 +76,11 @@ export type RefundOrderRequest = Schemas['RefundOrderDto'];
 export type RefundResult = Schemas['RefundResultDto'];
 export type ResolveDuplicatesRequest = Schemas['ResolveDuplicatesDto'];
 export type ResolveRefundRequest = Schemas['ResolveRefundDto'];
+/** A payment a gateway reported that matches no order (outcome unmatched_payment): never credited. */
+export type UnmatchedPayment = Schemas['UnmatchedPaymentDto'];
+export type UnmatchedPaymentPage = Schemas['UnmatchedPaymentPageDto'];
+export type UnmatchedPaymentQuery = NonNullable<operations['AdminPaymentsController_unmatchedPayments']['parameters']['query']>;
+export type ResolveUnmatchedPaymentRequest = Schemas['ResolveUnmatchedPaymentDto'];
 /** What the gateway's console shows for a refund it never confirmed. */
 export type RefundOutcome = ResolveRefundRequest['outcome'];
 export type AdminLedgerQuery = NonNullable<operations['AdminLedgerController_rechargeRecords']['parameters']['query']>;
@@ -224,8 +229,20 @@ export const WEBHOOK_OUTCOMES = [
   'refund_confirmed',
   'partial_refund',
   'no_change',
+  'underpaid',
+  'overpaid',
+  'unmatched_payment',
 ] as const;
 export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
+
+/**
+ * Payments the gateway reported on an order that were not credited, which an
+ * admin must deal with (refund at the gateway, or confirm the order by hand)
+ * and then mark resolved: a second payment, or one of another amount than the order asked for.
+ */
+export const ATTENTION_OUTCOMES: readonly WebhookOutcome[] = ['duplicate_payment', 'underpaid', 'overpaid'];
+/** A payment of another amount than the order asked for (less, more). */
+export const WRONG_AMOUNT_OUTCOMES: readonly WebhookOutcome[] = ['underpaid', 'overpaid'];
 
 /** Every audited action and target kind, in display order (Records, so a new value in the API fails type-checking here). */
 const AUDIT_ACTION_TABLE: Record<AuditAction, true> = {

@@ -9,6 +9,7 @@ import {
   resolveRefund,
 } from '../api/admin';
 import { ApiError } from '../api/http';
+import { ATTENTION_OUTCOMES, WRONG_AMOUNT_OUTCOMES } from '../api/types';
 import type {
   AdminOrderDetail,
   AdminOrderQuery,
@@ -18,6 +19,7 @@ import type {
   RefundOutcome,
   RefundResult,
   WebhookEvent,
+  WebhookOutcome,
 } from '../api/types';
 import { localDayBoundary } from '../utils/time';
 import { usePagedList } from './usePagedList';
@@ -128,9 +130,23 @@ export function useOrderDetail() {
 
 export type OrderActionKind = 'confirm' | 'refund' | 'resolveDuplicates' | 'resolveRefund';
 
-/** Second payments not yet marked refunded at the gateway: what keeps such an order flagged. */
+/** Second payments not yet marked refunded at the gateway. */
 export function unresolvedDuplicates(detail: AdminOrderDetail | null): WebhookEvent[] {
   return detail?.events.filter((ev) => ev.outcome === 'duplicate_payment' && ev.resolvedAt === null) ?? [];
+}
+
+/** Payments of another amount than the order asked for (underpaid, overpaid), not yet marked dealt with. */
+export function unresolvedWrongAmounts(detail: AdminOrderDetail | null): WebhookEvent[] {
+  return detail?.events.filter((ev) => WRONG_AMOUNT_OUTCOMES.includes(ev.outcome as WebhookOutcome) && ev.resolvedAt === null) ?? [];
+}
+
+/**
+ * Every uncredited payment not yet marked dealt with (second payments and
+ * payments of another amount): what keeps such an order flagged, and what
+ * one "resolve" call (the duplicate-payments endpoint) marks dealt with.
+ */
+export function unresolvedAttentionEvents(detail: AdminOrderDetail | null): WebhookEvent[] {
+  return detail?.events.filter((ev) => ATTENTION_OUTCOMES.includes(ev.outcome as WebhookOutcome) && ev.resolvedAt === null) ?? [];
 }
 
 /** The refund the gateway has not confirmed yet (the newest pending one), if any. */

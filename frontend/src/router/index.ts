@@ -65,6 +65,8 @@ export const routes: RouteRecordRaw[] = [
     children: [
       { path: '', name: 'admin-dashboard', component: () => import('../views/admin/AdminDashboardView.vue') },
       { path: 'orders', name: 'admin-orders', component: () => import('../views/admin/AdminOrdersView.vue') },
+      // Payments that match no order (never credited), to send back or credit by hand, then resolve.
+      { path: 'unmatched-payments', name: 'admin-unmatched', component: () => import('../views/admin/AdminUnmatchedView.vue') },
       { path: 'ledger', name: 'admin-ledger', component: () => import('../views/admin/AdminLedgerView.vue') },
       { path: 'redeem', name: 'admin-redeem', component: () => import('../views/admin/AdminRedeemView.vue') },
       { path: 'users', name: 'admin-users', component: () => import('../views/admin/AdminUsersView.vue') },

@@ -78,12 +78,15 @@ export class WebhookEventDto {
   @ApiProperty({ example: 'evt_1Nx…' }) eventId: string;
   @ApiProperty({
     example: 'credited',
-    description: 'credited, failed, expired, duplicate_payment (a second payment, not credited: refund it at the gateway), refunded, refund_confirmed, partial_refund, no_change',
+    description:
+      'credited, failed, expired, duplicate_payment (a second payment, not credited: refund it at the gateway), underpaid / overpaid ' +
+      '(a payment of another amount than asked, not credited: confirm the order by hand or refund it), unmatched_payment (money for no ' +
+      'order), refunded, refund_confirmed, partial_refund, no_change',
   })
   outcome: string;
   @ApiProperty({ nullable: true, type: String, description: 'The callback as received, for events an admin must act on' }) payload: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
-  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'When an admin marked a second payment refunded' })
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'When an admin marked this payment as dealt with' })
   resolvedAt: string | null;
   @ApiProperty({ nullable: true, type: String }) resolvedBy: string | null;
 }

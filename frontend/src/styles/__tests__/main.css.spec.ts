@@ -30,4 +30,12 @@ describe('main.css', () => {
   it('a selected choice is marked', () => {
     expect(rulesFor('.choice.selected').join('')).toMatch(/border-color:\s*var\(--primary\)/);
   });
+
+  it('a dialog never grows past a phone’s screen: its question wraps a long address or id anywhere, its column may shrink', () => {
+    expect(rulesFor('.confirm-message').join('')).toMatch(/overflow-wrap:\s*anywhere/);
+    const dialog = rulesFor('.dialog').join('');
+    expect(dialog).toMatch(/min-width:\s*0/);
+    expect(dialog).toMatch(/grid-template-columns:\s*minmax\(0,\s*1fr\)/);
+    expect(rulesFor('.unmatched-table td').join('')).toMatch(/overflow-wrap:\s*anywhere/);
+  });
 });

@@ -150,6 +150,8 @@ export class UsdtTrc20Provider extends PaymentProvider {
       transaction_id: transfer.transactionId,
       from: transfer.from,
       to: transfer.to,
+      // Only the configured USDT contract's transfers get here.
+      currency: 'USDT',
       token: transfer.tokenAddress,
       value: transfer.value,
       amount,

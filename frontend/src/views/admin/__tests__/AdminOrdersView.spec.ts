@@ -718,7 +718,7 @@ describe('AdminOrdersView', () => {
       await submitAction(wrapper);
 
       expect(wrapper.get('[data-testid="admin-action-error"]').text()).toBe(
-        'This order has no second payment left to mark refunded; another admin may have done it already.',
+        'This order has no payment left to mark dealt with; another admin may have done it already.',
       );
       expect(wrapper.find('[data-testid="admin-action-submit"]').exists()).toBe(true);
       expect(wrapper.find('[data-testid="admin-action-done"]').exists()).toBe(false);
@@ -740,7 +740,7 @@ describe('AdminOrdersView', () => {
       expect(wrapper.get('[data-testid="admin-action-hint"]').text()).toContain('没有入账');
       await wrapper.get('[data-testid="admin-action-remark"]').setValue('RF-456');
       await submitAction(wrapper);
-      expect(wrapper.get('[data-testid="admin-action-error"]').text()).toContain('没有待标记为已退款的第二笔付款');
+      expect(wrapper.get('[data-testid="admin-action-error"]').text()).toContain('没有待标记为已处理的付款');
     });
   });
 
@@ -991,5 +991,196 @@ describe('AdminOrdersView: gateways from the API', () => {
     expect(wrapper.findAll('[data-testid="admin-order-row"]')).toHaveLength(2);
     expect(wrapper.get('[data-testid="admin-order-row"][data-order-no="PO-PAID"]').text()).toContain('zpay');
     expect(wrapper.get('[data-testid="admin-orders-filter-provider"]').findAll('option')).toHaveLength(1);
+  });
+});
+
+describe('AdminOrdersView: a payment of another amount than the order asks for', () => {
+  const ADDRESS = 'TQ7c2ZbM4vHn9X2wG6r1dE5sYp8kLmN3aB';
+  const RESOLVE = 'POST /api/admin/payment/orders/PO-USDT/duplicate-payments/resolve';
+  const DETAIL = 'GET /api/admin/payment/orders/PO-USDT';
+  const USDT = order('PO-USDT', 'pending', {
+    provider: 'usdt_trc20',
+    paymentMethod: 'usdt',
+    amountCny: '20.00',
+    payCurrency: 'USDT',
+    payAmount: '2.781',
+    payAddress: ADDRESS,
+    payRate: '7.2',
+    needsAttention: true,
+  });
+  const transfer = (amount: string, id: string) =>
+    JSON.stringify({
+      transaction_id: id,
+      from: 'T9yD14Nj9j7xAB4dbGeiX9h8unkKHxuWwb',
+      to: ADDRESS,
+      token: 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t',
+      value: String(Number(amount) * 1e6),
+      amount,
+      block_timestamp: 1795395600000,
+    });
+  const wrongAmount = (outcome: 'underpaid' | 'overpaid', amount: string, overrides: Partial<WebhookEvent> = {}): WebhookEvent => ({
+    eventId: `tx-${outcome}`,
+    outcome,
+    payload: transfer(amount, `tx-${outcome}`),
+    createdAt: '2026-11-23T01:10:00.000Z',
+    resolvedAt: null,
+    resolvedBy: null,
+    ...overrides,
+  });
+  const detailWith = (events: WebhookEvent[], needsAttention = true): AdminOrderDetail => ({
+    order: { ...USDT, needsAttention },
+    callbackData: null,
+    ledger: [],
+    events,
+    refunds: [],
+    refundsByApi: false,
+  });
+  const listed = { [LIST]: { items: [USDT], total: 1, page: 1, pageSize: 20 } };
+
+  it('labels underpaid and overpaid events, shows what was paid next to what the order asks for, and flags the order', async () => {
+    stubApi(routes({ ...listed, [DETAIL]: detailWith([wrongAmount('underpaid', '2.5'), wrongAmount('overpaid', '3')]) }));
+    const wrapper = await mountView();
+    await openRow(wrapper, 'PO-USDT');
+    const panel = wrapper.get('[data-testid="admin-order-detail"]');
+
+    const events = panel.findAll('[data-testid="admin-event-row"]');
+    expect(events.map((e) => e.attributes('data-outcome'))).toEqual(['underpaid', 'overpaid']);
+    expect(events.map((e) => e.get('[data-testid="admin-event-outcome"]').text())).toEqual(['Underpaid, not credited', 'Overpaid, not credited']);
+    const underpaid = events[0]!.get('[data-testid="admin-event-amount"]');
+    expect(underpaid.attributes('data-paid')).toBe('2.5');
+    expect(underpaid.attributes('data-asked')).toBe('2.781');
+    expect(underpaid.text()).toBe('Paid 2.5 USDT; the order asks for 2.781 USDT');
+    expect(events[1]!.get('[data-testid="admin-event-amount"]').text()).toBe('Paid 3 USDT; the order asks for 2.781 USDT');
+    expect(events[0]!.get('[data-testid="admin-event-outcome"]').classes()).toContain('event-underpaid');
+
+    const note = panel.get('[data-testid="admin-attention-note"]').findAll('p').map((p) => p.text());
+    expect(note).toEqual([
+      expect.stringContaining('Less than this order asks for arrived (2.5 USDT instead of 2.781 USDT)'),
+      expect.stringContaining('More than this order asks for arrived (3 USDT instead of 2.781 USDT)'),
+    ]);
+    expect(note.join(' ')).not.toContain('second payment');
+    expect(note.join(' ')).not.toContain('An admin must look at this order.');
+
+    // Both ways out are offered: confirming the (pending) order by hand, and marking the payment dealt with.
+    expect(panel.find('[data-testid="admin-confirm"]').exists()).toBe(true);
+    expect(panel.get('[data-testid="admin-resolve-duplicates"]').text()).toBe('Mark payment dealt with…');
+  });
+
+  it('a wrong amount already dealt with neither flags the order nor offers the action, and says who dealt with it', async () => {
+    const handled = wrongAmount('underpaid', '2.5', { resolvedAt: '2026-11-24T03:00:00.000Z', resolvedBy: 'ops@example.com' });
+    stubApi(routes({ ...listed, [DETAIL]: detailWith([handled], false) }));
+    const wrapper = await mountView();
+    await openRow(wrapper, 'PO-USDT');
+    const panel = wrapper.get('[data-testid="admin-order-detail"]');
+    expect(panel.find('[data-testid="admin-resolve-duplicates"]').exists()).toBe(false);
+    expect(panel.find('[data-testid="admin-attention-note"]').exists()).toBe(false);
+    const resolved = panel.get('[data-testid="admin-event-resolved"]').text();
+    expect(resolved).toContain('Marked dealt with');
+    expect(resolved).toContain('ops@example.com');
+    expect(resolved).not.toContain('refunded at the gateway');
+  });
+
+  it('marks it dealt with through the same endpoint as second payments: remark required, sent trimmed, the fresh detail shown', async () => {
+    const bodies: unknown[] = [];
+    const resolvedAnswer = detailWith(
+      [wrongAmount('underpaid', '2.5', { resolvedAt: '2026-11-24T03:00:00.000Z', resolvedBy: 'admin@example.com' })],
+      false,
+    );
+    const api = stubApi(
+      routes({
+        ...listed,
+        [DETAIL]: detailWith([wrongAmount('underpaid', '2.5')]),
+        [RESOLVE]: (req: SeenRequest) => {
+          bodies.push(req.body);
+          return resolvedAnswer;
+        },
+      }),
+    );
+    const wrapper = await mountView();
+    await openRow(wrapper, 'PO-USDT');
+    await wrapper.get('[data-testid="admin-resolve-duplicates"]').trigger('click');
+
+    const dialog = wrapper.get('[data-testid="admin-action-dialog"]');
+    expect(dialog.attributes('data-kind')).toBe('resolveDuplicates');
+    expect(dialog.get('#order-action-title').text()).toBe('Mark the payment dealt with');
+    const hint = dialog.get('[data-testid="admin-action-hint"]').text();
+    expect(hint).toContain('Order PO-USDT received a payment of another amount');
+    expect(hint).toContain('Confirming the order by hand credits the order’s own amount and marks this payment dealt with by itself');
+    expect(hint).not.toContain('second payment');
+    const items = dialog.findAll('[data-testid="admin-resolve-duplicates-item"]');
+    expect(items.map((li) => li.attributes('data-outcome'))).toEqual(['underpaid']);
+    expect(items[0]!.text()).toContain('Underpaid, not credited');
+    expect(items[0]!.text()).toContain('Paid 2.5 USDT; the order asks for 2.781 USDT');
+    expect(dialog.get('[data-testid="admin-action-submit"]').text()).toBe('Mark dealt with');
+
+    await wrapper.get('[data-testid="admin-action-remark"]').setValue('  ');
+    await submitAction(wrapper);
+    expect(wrapper.get('[data-testid="admin-action-error"]').text()).toBe('Enter a remark.');
+    expect(api.calls(RESOLVE)).toHaveLength(0);
+
+    await wrapper.get('[data-testid="admin-action-remark"]').setValue('  Sent 2.5 USDT back, tx 9f0c ');
+    await submitAction(wrapper);
+    expect(bodies).toEqual([{ remark: 'Sent 2.5 USDT back, tx 9f0c' }]);
+    const panel = wrapper.get('[data-testid="admin-order-detail"]');
+    expect(panel.get('[data-testid="admin-action-done"]').text()).toBe('The payment is marked as dealt with.');
+    expect(panel.find('[data-testid="admin-resolve-duplicates"]').exists()).toBe(false);
+    expect(panel.find('[data-testid="admin-attention-badge"]').exists()).toBe(false);
+    expect(panel.get('[data-testid="admin-event-resolved"]').text()).toContain('admin@example.com');
+  });
+
+  it('with a second payment and a wrong amount both open, the dialog lists both and speaks of payments dealt with', async () => {
+    const second: WebhookEvent = {
+      eventId: 'tx-second',
+      outcome: 'duplicate_payment',
+      payload: transfer('2.781', 'tx-second'),
+      createdAt: '2026-11-23T01:20:00.000Z',
+      resolvedAt: null,
+      resolvedBy: null,
+    };
+    stubApi(routes({ ...listed, [DETAIL]: detailWith([second, wrongAmount('overpaid', '3')]) }));
+    const wrapper = await mountView();
+    await openRow(wrapper, 'PO-USDT');
+    const note = wrapper.get('[data-testid="admin-attention-note"]').text();
+    expect(note).toContain('A second payment arrived');
+    expect(note).toContain('More than this order asks for arrived');
+    await wrapper.get('[data-testid="admin-resolve-duplicates"]').trigger('click');
+    const dialog = wrapper.get('[data-testid="admin-action-dialog"]');
+    expect(dialog.get('#order-action-title').text()).toBe('Mark the payment dealt with');
+    expect(dialog.findAll('[data-testid="admin-resolve-duplicates-item"]').map((li) => li.attributes('data-outcome'))).toEqual([
+      'duplicate_payment',
+      'overpaid',
+    ]);
+  });
+
+  it('in Chinese', async () => {
+    stubApi(routes({ ...listed, [DETAIL]: detailWith([wrongAmount('underpaid', '2.5')]) }));
+    const { wrapper } = await mountSignedIn(AdminOrdersView, '/admin/orders', 'zh');
+    await flushPromises();
+    await openRow(wrapper, 'PO-USDT');
+    const panel = wrapper.get('[data-testid="admin-order-detail"]');
+    expect(panel.get('[data-testid="admin-event-outcome"]').text()).toBe('少付，未入账');
+    expect(panel.get('[data-testid="admin-event-amount"]').text()).toBe('实付 2.5 USDT；订单应付 2.781 USDT');
+    expect(panel.get('[data-testid="admin-resolve-duplicates"]').text()).toBe('标记付款已处理…');
+  });
+
+  it('an unmatched payment’s outcome and an outcome the web app does not know are labelled (the latter as sent)', async () => {
+    stubApi(
+      routes({
+        ...listed,
+        [DETAIL]: detailWith(
+          [
+            { ...wrongAmount('underpaid', '1'), eventId: 'tx-unmatched', outcome: 'unmatched_payment' },
+            { ...wrongAmount('underpaid', '1'), eventId: 'tx-new', outcome: 'something_new' },
+          ],
+          false,
+        ),
+      }),
+    );
+    const wrapper = await mountView();
+    await openRow(wrapper, 'PO-USDT');
+    const outcomes = wrapper.findAll('[data-testid="admin-event-outcome"]').map((o) => o.text());
+    expect(outcomes).toEqual(['Matches no order, not credited', 'something_new']);
+    expect(wrapper.find('[data-testid="admin-event-amount"]').exists()).toBe(false); // only for a payment of another amount
+    expect(wrapper.find('[data-testid="admin-resolve-duplicates"]').exists()).toBe(false);
   });
 });
