@@ -1,4 +1,4 @@
-import { onScopeDispose, ref, watch, type Ref } from 'vue';
+import { computed, onScopeDispose, ref, watch, type Ref } from 'vue';
 
 /**
  * Whole seconds left until `deadline` (epoch ms, or null for none), ticking
@@ -41,4 +41,13 @@ export function useCountdown(deadline: Ref<number | null>, onZero?: () => void):
 
   onScopeDispose(stop);
   return { secondsLeft };
+}
+
+/** Seconds left until an order expires (its expireAt; none when unreadable), with `onExpired` when it runs out. */
+export function useOrderCountdown(order: () => { expireAt: string }, onExpired?: () => void): { secondsLeft: Ref<number> } {
+  const deadline = computed(() => {
+    const at = Date.parse(order().expireAt);
+    return Number.isNaN(at) ? null : at;
+  });
+  return useCountdown(deadline, onExpired);
 }
