@@ -113,7 +113,7 @@ export class UsdtTrc20Provider extends PaymentProvider {
    * sent), paid with another amount (the open order nearest to it, for an
    * admin), or unmatched. Transfers out of the address, of other tokens, or
    * not yet deep enough are left out; the cursor moves to the newest
-   * transfer taken, only once all the news was applied.
+   * transfer read, only once all the news was applied.
    */
   override async poll(): Promise<PollResult> {
     const { address, contract } = this.settings;
@@ -128,9 +128,9 @@ export class UsdtTrc20Provider extends PaymentProvider {
       for (const transfer of result.transfers) {
         // Oldest first: from here on nothing is deep enough yet.
         if (transfer.blockTimestamp > deepEnoughBefore) return this.result(events, readUpTo);
+        readUpTo = Math.max(readUpTo, transfer.blockTimestamp);
         if (transfer.to !== address || transfer.tokenAddress !== contract) continue;
         events.push(await this.newsOf(transfer));
-        readUpTo = Math.max(readUpTo, transfer.blockTimestamp);
       }
       fingerprint = result.fingerprint;
       if (!fingerprint) break;
