@@ -1,9 +1,9 @@
-import { ref, shallowRef } from 'vue';
+import { ref } from 'vue';
 import { listUnmatchedPayments, resolveUnmatchedPayment } from '../api/admin';
 import { ApiError } from '../api/http';
 import type { UnmatchedPayment, UnmatchedPaymentQuery } from '../api/types';
 import { REMARK_MAX_LENGTH } from './useAdminLedger';
-import { useConfirmAction } from './useConfirmAction';
+import { type RemarkProblem, useRemarkedAction } from './useConfirmAction';
 import { usePagedList } from './usePagedList';
 
 /** Which payments the list shows: still to deal with, dealt with, or every one. */
@@ -17,7 +17,7 @@ export function unmatchedFilterToQuery(filter: UnmatchedFilter): UnmatchedPaymen
   return {};
 }
 
-export type UnmatchedRemarkProblem = 'remarkRequired' | 'remarkLength';
+export type UnmatchedRemarkProblem = RemarkProblem;
 
 /**
  * Payments gateways reported that match no order (never credited), for
@@ -40,48 +40,23 @@ export function useAdminUnmatchedPayments(pageSize = 20) {
     return list.load(1);
   }
 
-  const remark = ref('');
-  const problem = ref<UnmatchedRemarkProblem | null>(null);
-  /** The payment the last confirmed resolution resolved, for a notice. */
-  const done = shallowRef<UnmatchedPayment | null>(null);
-
-  const action = useConfirmAction<UnmatchedPayment>(async (payment) => {
+  const resolving = useRemarkedAction<UnmatchedPayment, UnmatchedPayment>(async (payment, remark) => {
+    let resolved: UnmatchedPayment;
     try {
-      done.value = await resolveUnmatchedPayment(payment.provider, payment.eventId, { remark: remark.value.trim() });
+      resolved = await resolveUnmatchedPayment(payment.provider, payment.eventId, { remark });
     } catch (err) {
       // Not open any more (resolved by someone else): what the list shows is out of date.
       if (err instanceof ApiError && err.status === 404) void list.load();
       throw err;
     }
     await list.load();
-  });
-
-  function ask(payment: UnmatchedPayment): void {
-    remark.value = '';
-    problem.value = null;
-    done.value = null;
-    action.ask(payment);
-  }
-
-  function cancel(): void {
-    action.cancel();
-    if (action.target.value === null) problem.value = null;
-  }
-
-  function confirm(): Promise<boolean> {
-    const text = remark.value.trim();
-    problem.value = text === '' ? 'remarkRequired' : text.length > REMARK_MAX_LENGTH ? 'remarkLength' : null;
-    if (problem.value !== null) {
-      action.error.value = null;
-      return Promise.resolve(false);
-    }
-    return action.confirm();
-  }
+    return resolved;
+  }, REMARK_MAX_LENGTH);
 
   return {
     ...list,
     filter,
     setFilter,
-    resolving: { target: action.target, busy: action.busy, error: action.error, remark, problem, done, ask, cancel, confirm },
+    resolving,
   };
 }

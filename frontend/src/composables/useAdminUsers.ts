@@ -1,8 +1,8 @@
-import { reactive, ref, shallowRef } from 'vue';
+import { reactive, shallowRef } from 'vue';
 import { listAdminOrders, listAdminRechargeRecords, listAdminUsers, setAdminUserStatus } from '../api/admin';
 import type { AdminUser, AdminUserQuery, Role, UserStatus } from '../api/types';
 import { REMARK_MAX_LENGTH } from './useAdminLedger';
-import { useConfirmAction } from './useConfirmAction';
+import { type RemarkProblem, useRemarkedAction } from './useConfirmAction';
 import { usePagedList } from './usePagedList';
 
 /** The users filter bar as typed: '' = any. */
@@ -79,46 +79,21 @@ export function useUserLedger(userId: () => string, pageSize = 10) {
   return usePagedList((page, size) => listAdminRechargeRecords({ userId: userId(), page, pageSize: size }), pageSize);
 }
 
-export type StatusRemarkProblem = 'remarkRequired' | 'remarkLength';
+export type StatusRemarkProblem = RemarkProblem;
 
 /**
  * Disable / enable with a confirm step: `ask(user, status)` opens the question,
  * `confirm()` checks the remark (required, as the change is audited) before any
- * request, then sends it; `onDone` gets the updated user. A refusal (e.g. an
- * admin disabling their own account) stays in the question with the server's words.
+ * request, then sends it; `onDone` gets the updated user, and `done` the status
+ * it now has. A refusal (e.g. an admin disabling their own account) stays in
+ * the question with the server's words.
  */
 export function useUserStatusChange(onDone: (user: AdminUser) => void) {
-  const remark = ref('');
-  const problem = ref<StatusRemarkProblem | null>(null);
-  /** The status the last confirmed change set, for a notice. */
-  const done = ref<UserStatus | null>(null);
-  const action = useConfirmAction<{ user: AdminUser; status: UserStatus }>(async ({ user, status }) => {
-    const updated = await setAdminUserStatus(user.id, { status, remark: remark.value.trim() });
-    done.value = updated.status;
+  const change = useRemarkedAction<{ user: AdminUser; status: UserStatus }, UserStatus>(async ({ user, status }, remark) => {
+    const updated = await setAdminUserStatus(user.id, { status, remark });
     onDone(updated);
-  });
+    return updated.status;
+  }, REMARK_MAX_LENGTH);
 
-  function ask(user: AdminUser, status: UserStatus): void {
-    remark.value = '';
-    problem.value = null;
-    done.value = null;
-    action.ask({ user, status });
-  }
-
-  function cancel(): void {
-    action.cancel();
-    if (action.target.value === null) problem.value = null;
-  }
-
-  function confirm(): Promise<boolean> {
-    const text = remark.value.trim();
-    problem.value = text === '' ? 'remarkRequired' : text.length > REMARK_MAX_LENGTH ? 'remarkLength' : null;
-    if (problem.value !== null) {
-      action.error.value = null;
-      return Promise.resolve(false);
-    }
-    return action.confirm();
-  }
-
-  return { target: action.target, busy: action.busy, error: action.error, remark, problem, done, ask, cancel, confirm };
+  return { ...change, ask: (user: AdminUser, status: UserStatus) => change.ask({ user, status }) };
 }

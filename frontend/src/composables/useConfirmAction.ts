@@ -40,3 +40,44 @@ export function useConfirmAction<T>(run: (item: T) => Promise<void>) {
 
   return { target, busy, error, ask, cancel, confirm };
 }
+
+export type RemarkProblem = 'remarkRequired' | 'remarkLength';
+
+/**
+ * An audited action with a confirm step and a required remark of at most
+ * `maxLength` characters: the remark is checked before any request and
+ * handed to `run` trimmed; `done` holds what the last confirmed run answered,
+ * for a notice. A refusal stays in the question with the server's words.
+ */
+export function useRemarkedAction<T, D>(run: (item: T, remark: string) => Promise<D>, maxLength: number) {
+  const remark = ref('');
+  const problem = ref<RemarkProblem | null>(null);
+  const done = shallowRef<D | null>(null);
+  const action = useConfirmAction<T>(async (item) => {
+    done.value = await run(item, remark.value.trim());
+  });
+
+  function ask(item: T): void {
+    remark.value = '';
+    problem.value = null;
+    done.value = null;
+    action.ask(item);
+  }
+
+  function cancel(): void {
+    action.cancel();
+    if (action.target.value === null) problem.value = null;
+  }
+
+  function confirm(): Promise<boolean> {
+    const text = remark.value.trim();
+    problem.value = text === '' ? 'remarkRequired' : text.length > maxLength ? 'remarkLength' : null;
+    if (problem.value !== null) {
+      action.error.value = null;
+      return Promise.resolve(false);
+    }
+    return action.confirm();
+  }
+
+  return { target: action.target, busy: action.busy, error: action.error, remark, problem, done, ask, cancel, confirm };
+}
