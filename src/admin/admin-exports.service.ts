@@ -26,6 +26,11 @@ const ORDER_COLUMNS: CsvColumn<OrderExportRow>[] = [
   { header: 'created_at', value: (o) => o.created_at },
   { header: 'paid_at', value: (o) => o.paid_at },
   { header: 'expire_at', value: (o) => o.expire_at },
+  // What the payer was asked for in the gateway's currency (USDT: the unique amount, the rate, the address); last, so earlier columns keep their places.
+  { header: 'pay_currency', value: (o) => o.pay_currency },
+  { header: 'pay_amount', value: (o) => o.pay_amount, numeric: true },
+  { header: 'pay_rate', value: (o) => o.pay_rate, numeric: true },
+  { header: 'pay_address', value: (o) => o.pay_address },
 ];
 
 const LEDGER_COLUMNS: CsvColumn<LedgerExportRow>[] = [

@@ -268,7 +268,14 @@ export interface OrderExportRow {
   created_at: string;
   paid_at: string | null;
   expire_at: string;
+  pay_currency: string;
+  pay_amount: string;
+  pay_rate: string | null;
+  pay_address: string | null;
 }
+
+/** A NUMERIC(20,8) in its shortest form with at least 2 places, as the API shows it ("20.00", "2.781"). */
+const shortAmount = (column: string) => `(CASE WHEN scale(trim_scale(${column})) < 2 THEN round(${column}, 2) ELSE trim_scale(${column}) END)::text`;
 
 const ORDER_EXPORT_COLUMNS = [
   'o.order_no AS order_no',
@@ -289,6 +296,10 @@ const ORDER_EXPORT_COLUMNS = [
   `${isoUtc('o.created_at')} AS created_at`,
   `${isoUtc('o.paid_at')} AS paid_at`,
   `${isoUtc('o.expire_at')} AS expire_at`,
+  'o.pay_currency AS pay_currency',
+  `${shortAmount('o.pay_amount')} AS pay_amount`,
+  'trim_scale(o.pay_rate)::text AS pay_rate',
+  'o.pay_address AS pay_address',
 ];
 
 export interface PaidTotals {

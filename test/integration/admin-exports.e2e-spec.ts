@@ -139,7 +139,10 @@ describe('admin audit log and CSV exports', () => {
       expect(rows[0]).toEqual([
         'order_no', 'status', 'provider', 'payment_method', 'user_id', 'username', 'user_email', 'amount_cny', 'amount_usd', 'bonus_usd',
         'total_usd', 'exchange_rate', 'promotion_tier', 'trade_no', 'needs_attention', 'created_at', 'paid_at', 'expire_at',
+        'pay_currency', 'pay_amount', 'pay_rate', 'pay_address',
       ]); // prettier-ignore
+      // A CNY gateway asks for the CNY amount, with no rate and no address.
+      expect(rows[1].slice(18)).toEqual(['CNY', '30.00', '', '']);
       expect(rows.slice(1).map((r) => r[0])).toEqual(list.body.items.map((o: { orderNo: string }) => o.orderNo));
       expect(rows[1]).toEqual(
         expect.arrayContaining(['pending', 'sandbox', 'alipay', buyer.id, `'@${buyer.username}`, buyer.email, '30.00', '4.16666667', 'false']),

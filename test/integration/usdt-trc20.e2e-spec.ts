@@ -91,6 +91,11 @@ describe('USDT-TRC20', () => {
     expect(created.payAmount).toMatch(/^2\.78\d$/);
     expect(created.payAmount).not.toBe('2.780');
     expect(await orderOf(user, created.orderNo)).toMatchObject({ payAmount: created.payAmount, payCurrency: 'USDT', payRate: '7.2' });
+    // Admins find the same in the orders export, in its last four columns.
+    const csv = await t.http.get(`/api/admin/payment/orders.csv?userId=${user.id}`).set(bearer(admin)).expect(200);
+    const [header, row] = csv.text.replace(/^\uFEFF/, '').trim().split(/\r?\n/).map((line) => line.split(','));
+    expect(header.slice(-4)).toEqual(['pay_currency', 'pay_amount', 'pay_rate', 'pay_address']);
+    expect(row.slice(-4)).toEqual(['USDT', created.payAmount, '7.2', merchant]);
   });
 
   it('never gives two open orders the same amount, however many are created at once', async () => {
