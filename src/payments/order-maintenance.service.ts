@@ -25,9 +25,9 @@ const RECONCILE_MIN_AGE_MS = 2 * 60_000;
  */
 const RECONCILE_RUN_BUDGET_MS = 100_000;
 const CURSOR_KEY = 'payments:reconcile:cursor';
+const CURSOR_TTL_MS = 24 * 3_600_000;
 /** The longest a failing gateway is left alone between two polls. */
 const MAX_POLL_BACKOFF_MS = 5 * 60_000;
-const CURSOR_TTL_MS = 24 * 3_600_000;
 
 export interface ReconcileReport {
   /** Unpaid orders asked about. */
