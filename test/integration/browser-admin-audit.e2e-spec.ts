@@ -9,7 +9,7 @@ import { BrowserHarness, SHOTS, UiLocale, Viewport, describeInBrowser, expectTex
 const BOM = '\ufeff';
 const ORDERS_HEADER =
   'order_no,status,provider,payment_method,user_id,username,user_email,amount_cny,amount_usd,bonus_usd,total_usd,' +
-  'exchange_rate,promotion_tier,trade_no,needs_attention,created_at,paid_at,expire_at';
+  'exchange_rate,promotion_tier,trade_no,needs_attention,created_at,paid_at,expire_at,pay_currency,pay_amount,pay_rate,pay_address';
 const LEDGER_HEADER = 'id,user_id,type,amount_usd,balance_before_usd,balance_after_usd,operator,related_id,remark,created_at';
 
 /** The lines of a downloaded CSV file: the byte-order mark checked and dropped, CRLF or LF. */
