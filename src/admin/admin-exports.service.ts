@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { CsvColumn, csvFile, exportFilename } from '../common/http/csv-export';
 import { LedgerExportRow, LedgerFilter, LedgerService } from '../ledger/ledger.service';
 import { AdminOrderFilter, OrderExportRow, OrderReviewService } from '../payments/order-review.service';
+import { RATE_AS_GIVEN, SHOWN_AS_GIVEN } from '../payments/payment-order.entity';
 import { AuthenticatedUser } from '../users/auth/authenticated-user';
 import { AdminAuditService, AuditAction, AuditTarget } from './admin-audit.service';
 
@@ -28,8 +29,9 @@ const ORDER_COLUMNS: CsvColumn<OrderExportRow>[] = [
   { header: 'expire_at', value: (o) => o.expire_at },
   // What the payer was asked for in the gateway's currency (USDT: the unique amount, the rate, the address); last, so earlier columns keep their places.
   { header: 'pay_currency', value: (o) => o.pay_currency },
-  { header: 'pay_amount', value: (o) => o.pay_amount, numeric: true },
-  { header: 'pay_rate', value: (o) => o.pay_rate, numeric: true },
+  // Stored at 8 places, written as the API shows them ("20.00", "2.781", "7.2").
+  { header: 'pay_amount', value: (o) => SHOWN_AS_GIVEN.from(o.pay_amount), numeric: true },
+  { header: 'pay_rate', value: (o) => RATE_AS_GIVEN.from(o.pay_rate), numeric: true },
   { header: 'pay_address', value: (o) => o.pay_address },
 ];
 

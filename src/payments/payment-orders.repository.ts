@@ -274,9 +274,6 @@ export interface OrderExportRow {
   pay_address: string | null;
 }
 
-/** A NUMERIC(20,8) in its shortest form with at least 2 places, as the API shows it ("20.00", "2.781"). */
-const shortAmount = (column: string) => `(CASE WHEN scale(trim_scale(${column})) < 2 THEN round(${column}, 2) ELSE trim_scale(${column}) END)::text`;
-
 const ORDER_EXPORT_COLUMNS = [
   'o.order_no AS order_no',
   'o.status AS status',
@@ -297,8 +294,8 @@ const ORDER_EXPORT_COLUMNS = [
   `${isoUtc('o.paid_at')} AS paid_at`,
   `${isoUtc('o.expire_at')} AS expire_at`,
   'o.pay_currency AS pay_currency',
-  `${shortAmount('o.pay_amount')} AS pay_amount`,
-  'trim_scale(o.pay_rate)::text AS pay_rate',
+  'o.pay_amount::text AS pay_amount',
+  'o.pay_rate::text AS pay_rate',
   'o.pay_address AS pay_address',
 ];
 

@@ -24,7 +24,7 @@ const BLOCK_MS = 3000;
 const SOLIDIFIED_CONFIRMATIONS = 19;
 /** One poll reads at most this many pages (200 transfers each), then commits and goes on next time. */
 const MAX_PAGES_PER_POLL = 50;
-/** A transfer of another amount is taken for an order's payment when it is within this share of the amount asked. */
+/** A transfer of another amount is taken for an order's payment when the two differ by at most this share of the amount sent. */
 const MISMATCH_TOLERANCE = '0.1';
 
 /**
