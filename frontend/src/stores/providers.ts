@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import { ref } from 'vue';
+import { ref, type Ref } from 'vue';
 import { getProviders } from '../api/payment';
 import { getAdminProviders } from '../api/admin';
 import type { AdminProvider, Provider } from '../api/types';
@@ -15,40 +15,29 @@ export const useProvidersStore = defineStore('providers', () => {
   /** GET /api/admin/payment/providers: every registered gateway (admins only). */
   const all = ref<AdminProvider[] | null>(null);
   const error = ref<unknown>(null);
-  let pendingEnabled: Promise<Provider[]> | null = null;
-  let pendingAll: Promise<AdminProvider[]> | null = null;
 
-  function load(): Promise<Provider[]> {
-    if (enabled.value) return Promise.resolve(enabled.value);
-    pendingEnabled ??= getProviders()
-      .then((list) => {
-        enabled.value = list;
-        error.value = null;
-        return list;
-      })
-      .catch((err: unknown) => {
-        error.value = err;
-        throw err;
-      })
-      .finally(() => (pendingEnabled = null));
-    return pendingEnabled;
+  /** Loads a list once: a cached list is answered at once, concurrent callers share the request, a failure is asked again next time. */
+  function loadOnce<T>(cache: Ref<T[] | null>, fetch: () => Promise<T[]>): () => Promise<T[]> {
+    let pending: Promise<T[]> | null = null;
+    return () => {
+      if (cache.value) return Promise.resolve(cache.value);
+      pending ??= fetch()
+        .then((list) => {
+          cache.value = list;
+          error.value = null;
+          return list;
+        })
+        .catch((err: unknown) => {
+          error.value = err;
+          throw err;
+        })
+        .finally(() => (pending = null));
+      return pending;
+    };
   }
 
-  function loadAdmin(): Promise<AdminProvider[]> {
-    if (all.value) return Promise.resolve(all.value);
-    pendingAll ??= getAdminProviders()
-      .then((list) => {
-        all.value = list;
-        error.value = null;
-        return list;
-      })
-      .catch((err: unknown) => {
-        error.value = err;
-        throw err;
-      })
-      .finally(() => (pendingAll = null));
-    return pendingAll;
-  }
+  const load = loadOnce(enabled, getProviders);
+  const loadAdmin = loadOnce(all, getAdminProviders);
 
   /** The gateway of this name: from the admin list when loaded (it has the switched-off ones too), else the enabled one. */
   function find(name: string): Provider | undefined {
