@@ -171,11 +171,12 @@ function loadSections(
     loaded.set(section.schema, settings);
   }
   const all = [...loaded.values()];
+  const contextOf = (settings: SectionSettings) => ({ isProduction, others: all.filter((other) => other !== settings) });
   for (const settings of all) {
-    const problem = settings.problem({ isProduction, others: all.filter((other) => other !== settings) });
+    const problem = settings.problem(contextOf(settings));
     if (problem) return { loaded, problem };
   }
-  for (const settings of all) settings.resolve({ isProduction, others: all.filter((other) => other !== settings) });
+  for (const settings of all) settings.resolve(contextOf(settings));
   return { loaded, problem: null };
 }
 
