@@ -14,6 +14,7 @@ import { PromotionTiersFromZero1764979200000 } from './1764979200000-PromotionTi
 import { LedgerOperatorEmailLength1765065600000 } from './1765065600000-LedgerOperatorEmailLength';
 import { GatewayPlugins1765152000000 } from './1765152000000-GatewayPlugins';
 import { UsdtTrc201765238400000 } from './1765238400000-UsdtTrc20';
+import { OutboxEvents1765324800000 } from './1765324800000-OutboxEvents';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   LedgerOperatorEmailLength1765065600000,
   GatewayPlugins1765152000000,
   UsdtTrc201765238400000,
+  OutboxEvents1765324800000,
 ];

@@ -84,6 +84,7 @@ const PATH_PARAMETER_SCHEMAS: Record<string, object> = {
   orderNo: { type: 'string', maxLength: 50 },
   id: { type: 'string', maxLength: 19, pattern: '^[1-9]\\d{0,18}$' },
   userId: { type: 'string', maxLength: 19, pattern: '^[1-9]\\d{0,18}$' },
+  deliveryId: { type: 'string', maxLength: 19, pattern: '^[1-9]\\d{0,18}$' },
   // A gateway's name, and a gateway's id of its news (payment_webhook_events.event_id).
   provider: { type: 'string', maxLength: 20, pattern: '^[a-z][a-z0-9_]{1,19}$' },
   eventId: { type: 'string', maxLength: 255 },

@@ -24,6 +24,8 @@ import { GATEWAYS } from './payments/providers';
 import { SpendingModule } from './spending/spending.module';
 import { RedeemModule } from './redeem/redeem.module';
 import { InputGuard } from './common/http/input.guard';
+import { EventsModule } from './events/events.module';
+import { OutboxModule } from './events/outbox.module';
 import { IdempotencyModule } from './common/idempotency/idempotency.module';
 
 const MINUTE_MS = 60_000;
@@ -62,6 +64,8 @@ export class AppModule {
         ScheduleModule.forRoot(),
         JobsModule,
         HealthModule,
+        OutboxModule,
+        EventsModule,
         LedgerModule,
         UsersModule,
         AdminModule,

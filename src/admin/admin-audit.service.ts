@@ -21,6 +21,11 @@ export enum AuditAction {
   ApiKeyRevoke = 'api_key.revoke',
   RedeemBatchCreate = 'redeem_batch.create',
   RedeemBatchDisable = 'redeem_batch.disable',
+  WebhookEndpointCreate = 'webhook_endpoint.create',
+  WebhookEndpointUpdate = 'webhook_endpoint.update',
+  WebhookEndpointRotateSecret = 'webhook_endpoint.rotate_secret',
+  WebhookEndpointDelete = 'webhook_endpoint.delete',
+  WebhookDeliveryResend = 'webhook_delivery.resend',
 }
 
 /** What an audited action was done to. */
@@ -31,6 +36,7 @@ export enum AuditTarget {
   PaymentEvent = 'payment_event',
   ApiKey = 'api_key',
   RedeemBatch = 'redeem_batch',
+  WebhookEndpoint = 'webhook_endpoint',
   Export = 'export',
 }
 

@@ -20,10 +20,12 @@ import { AdminApiKeysController } from './admin-api-keys.controller';
 import { SpendingModule } from '../spending/spending.module';
 import { RedeemModule } from '../redeem/redeem.module';
 import { AdminRedeemController } from './admin-redeem.controller';
+import { EventsModule } from '../events/events.module';
+import { AdminWebhookEndpointsController } from './admin-webhook-endpoints.controller';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([AdminAuditLog]), UsersModule, LedgerModule, PromotionsModule, ReferralsModule, PaymentsModule, SpendingModule, RedeemModule],
-  controllers: [AdminAuditLogsController, AdminLedgerController, AdminGrowthController, AdminPaymentsController, AdminUsersController, AdminApiKeysController, AdminRedeemController],
+  imports: [TypeOrmModule.forFeature([AdminAuditLog]), UsersModule, LedgerModule, PromotionsModule, ReferralsModule, PaymentsModule, SpendingModule, RedeemModule, EventsModule],
+  controllers: [AdminAuditLogsController, AdminLedgerController, AdminGrowthController, AdminPaymentsController, AdminUsersController, AdminApiKeysController, AdminRedeemController, AdminWebhookEndpointsController],
   providers: [AdminAuditService, AdminExportsService, AdminLedgerService, AdminPaymentsService, AdminUsersService],
   exports: [AdminAuditService],
 })

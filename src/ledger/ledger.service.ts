@@ -56,24 +56,37 @@ export interface LedgerFilter {
 }
 
 /**
- * Moves the balance and appends the ledger row in one statement: the user's
- * row is updated only when a debit stays within what is available (the
- * balance less active holds; the row lock orders concurrent changes to one
- * user), and the ledger row takes its before/after snapshot from the same update. created_at is the time of the insert (not of
- * the transaction's start), so a user's rows sort by time in chain order.
+ * Moves the balance, appends the ledger row and writes its balance.changed
+ * event in one statement: the user's row is updated only when a debit stays
+ * within what is available (the balance less active holds; the row lock
+ * orders concurrent changes to one user), and the ledger row takes its
+ * before/after snapshot from the same update. created_at is the time of the
+ * insert (not of the transaction's start), so a user's rows sort by time in
+ * chain order. The event takes the user's next sequence number from the same
+ * update of the user's row (outbox_emit would update that row a second time
+ * in one statement), so it is numbered in the ledger's order.
  */
 const POST_ENTRY: PreparedStatement = {
   name: 'ledger-post-entry',
   text: `
   WITH moved AS (
-    UPDATE users SET balance = balance + $2::numeric, updated_at = NOW()
+    UPDATE users SET balance = balance + $2::numeric, event_sequence = event_sequence + 1, updated_at = NOW()
      WHERE id = $1 AND balance - held + $2::numeric >= 0
-    RETURNING id, balance
+    RETURNING id, balance, event_sequence
+  ), entry AS (
+    INSERT INTO recharge_records
+           (user_id, amount, type, operator, remark, related_id, balance_before, balance_after, created_at)
+    SELECT moved.id, $2::numeric, $3, $4, $5, $6, moved.balance - $2::numeric, moved.balance, clock_timestamp() FROM moved
+    RETURNING id, user_id, amount, type, operator, remark, related_id, balance_before, balance_after, created_at
+  ), event AS (
+    INSERT INTO outbox_events (type, user_id, sequence, data)
+    SELECT 'balance.changed', entry.user_id, moved.event_sequence,
+           jsonb_build_object('entryId', entry.id::text, 'type', entry.type, 'amount', entry.amount::text,
+                              'balanceBefore', entry.balance_before::text, 'balanceAfter', entry.balance_after::text,
+                              'relatedId', entry.related_id)
+      FROM entry, moved
   )
-  INSERT INTO recharge_records
-         (user_id, amount, type, operator, remark, related_id, balance_before, balance_after, created_at)
-  SELECT moved.id, $2::numeric, $3, $4, $5, $6, moved.balance - $2::numeric, moved.balance, clock_timestamp() FROM moved
-  RETURNING id, user_id, amount, type, operator, remark, related_id, balance_before, balance_after, created_at`,
+  SELECT * FROM entry`,
 };
 
 interface RecordRow {

@@ -99,8 +99,9 @@ const INSERT_UNLESS_TOO_MANY_PENDING: PreparedStatement = {
  * markPaid, first in the money path's transaction, with its checks
  * (provider, exact amount in the currency the payer was asked for) part of the match. In the same statement: the
  * gateway's event id is recorded, whether the payment came in time for the
- * new-user bonus is decided, and whether the payer was invited is read, so an
- * uninvited payer costs no referral statement.
+ * new-user bonus is decided, whether the payer was invited is read (so an
+ * uninvited payer costs no referral statement), and order.paid is written
+ * (joined into the answer, so the statement cannot skip it).
  */
 const MARK_PAID: PreparedStatement = {
   name: 'payment-mark-paid',
@@ -110,17 +111,20 @@ const MARK_PAID: PreparedStatement = {
                   callback_at = NOW(), paid_at = NOW(), updated_at = NOW()
             WHERE order_no = $1 AND provider = $2 AND pay_amount = $5::numeric AND pay_currency = upper($9)
               AND status = ANY($8::varchar[])
-            RETURNING id, user_id, username, amount_cny, amount_usd, promotion_tier, created_at, pay_currency, pay_amount
+            RETURNING id, user_id, username, amount_cny, amount_usd, promotion_tier, created_at, pay_currency, pay_amount,
+                      payment_order_event_data(payment_orders) AS event_data
          ), event AS (
            INSERT INTO payment_webhook_events (provider, event_id, order_no, outcome)
            SELECT $2, $6, $1, 'credited' FROM paid
            ON CONFLICT (provider, event_id) DO NOTHING
+         ), announced AS (
+           SELECT outbox_emit('order.paid', paid.user_id, paid.event_data) AS sequence FROM paid
          )
          SELECT paid.id, paid.user_id, paid.username, paid.amount_cny, paid.amount_usd, paid.promotion_tier,
                 paid.pay_currency, paid.pay_amount,
                 NOW() <= paid.created_at + make_interval(mins => $7::int) AS in_time_for_bonus,
                 EXISTS (SELECT 1 FROM referral_invites i WHERE i.invitee_id = paid.user_id) AS invited
-           FROM paid`,
+           FROM paid, announced`,
 };
 
 const RECORD_EVENT: PreparedStatement = {
@@ -368,7 +372,8 @@ export class PaymentOrdersRepository {
   /**
    * A named transition of one order: matches only when the order is in one
    * of the transition's `from` states (and, when given, belongs to `provider`
-   * or `userId`). Null when it did not match.
+   * or `userId`), and writes the transition's event in the same statement.
+   * Null when it did not match.
    */
   async transition(
     em: EntityManager,
@@ -376,14 +381,19 @@ export class PaymentOrdersRepository {
     orderNo: string,
     scope: { provider?: string; userId?: string } = {},
   ): Promise<PaymentOrder | null> {
-    const { from, to } = ORDER_TRANSITIONS[name];
+    const { from, to, event } = ORDER_TRANSITIONS[name];
     const [row] = await returning<OrderRow>(
       em,
-      `UPDATE payment_orders SET status = $2, updated_at = NOW()
-        WHERE order_no = $1 AND status = ANY($3::varchar[])
-          AND ($4::varchar IS NULL OR provider = $4) AND ($5::bigint IS NULL OR user_id = $5)
-        RETURNING ${ORDER_COLUMNS}`,
-      [orderNo, to, from, scope.provider ?? null, scope.userId ?? null],
+      `WITH moved AS (
+         UPDATE payment_orders SET status = $2, updated_at = NOW()
+          WHERE order_no = $1 AND status = ANY($3::varchar[])
+            AND ($4::varchar IS NULL OR provider = $4) AND ($5::bigint IS NULL OR user_id = $5)
+          RETURNING ${ORDER_COLUMNS}, payment_order_event_data(payment_orders) AS event_data
+       ), announced AS (
+         SELECT outbox_emit($6, moved.user_id, moved.event_data) FROM moved WHERE $6::varchar IS NOT NULL
+       )
+       SELECT ${ORDER_COLUMNS} FROM moved WHERE (SELECT COUNT(*) FROM announced) >= 0`,
+      [orderNo, to, from, scope.provider ?? null, scope.userId ?? null, event],
     );
     return row ? toOrder(row) : null;
   }
@@ -414,19 +424,26 @@ export class PaymentOrdersRepository {
 
   /**
    * `expire` for a batch of pending orders past expire_at, taken with SKIP
-   * LOCKED so a webhook paying one of them never waits on the batch.
+   * LOCKED so a webhook paying one of them never waits on the batch. The
+   * events are written in user id order, so two batches lock users' rows in
+   * the same order.
    */
   async expireBatch(em: EntityManager, limit: number): Promise<{ provider: string }[]> {
-    const { from, to } = ORDER_TRANSITIONS.expire;
-    return returning(
-      em,
-      `UPDATE payment_orders SET status = $3, updated_at = NOW()
-        WHERE id IN (SELECT id FROM payment_orders
-                      WHERE status = ANY($2::varchar[]) AND expire_at <= NOW()
-                      ORDER BY expire_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-      RETURNING provider`,
-      [limit, from, to],
+    const { from, to, event } = ORDER_TRANSITIONS.expire;
+    const rows = await em.query(
+      `WITH moved AS (
+         UPDATE payment_orders SET status = $3, updated_at = NOW()
+          WHERE id IN (SELECT id FROM payment_orders
+                        WHERE status = ANY($2::varchar[]) AND expire_at <= NOW()
+                        ORDER BY expire_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+         RETURNING user_id, provider, payment_order_event_data(payment_orders) AS event_data
+       ), announced AS (
+         SELECT outbox_emit($4, s.user_id, s.event_data) FROM (SELECT * FROM moved ORDER BY user_id) s
+       )
+       SELECT provider FROM moved WHERE (SELECT COUNT(*) FROM announced) >= 0`,
+      [limit, from, to, event],
     );
+    return rows;
   }
 
   // ── gateway news ────────────────────────────────────────────────────────

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../common/config/app-config';
 import { Money } from '../common/money/money';
+import { Outbox } from '../events/outbox';
 import { LedgerService } from '../ledger/ledger.service';
 import { LedgerType, REMARK_MAX_LENGTH } from '../ledger/recharge-record.entity';
 import { PromotionsService } from '../promotions/promotions.service';
@@ -83,6 +84,7 @@ export class SettlementService {
     private readonly referrals: ReferralsService,
     private readonly metrics: PaymentMetrics,
     private readonly config: AppConfig,
+    private readonly outbox: Outbox,
   ) {}
 
   /** Settles a payment in its own transaction, then explains a no-op (redelivery, second payment, refusal). */
@@ -253,15 +255,26 @@ export class SettlementService {
     const samePayment = notice.tradeNo === null || order.tradeNo === null || order.tradeNo === notice.tradeNo;
     if (samePayment) return { outcome: 'already_paid' };
 
-    const recorded = await this.dataSource.transaction((em) =>
-      this.orders.recordEvent(em, {
+    const recorded = await this.dataSource.transaction(async (em) => {
+      const first = await this.orders.recordEvent(em, {
         provider: notice.provider,
         eventId: notice.eventId,
         orderNo: notice.orderNo,
         outcome: 'duplicate_payment',
         payload: notice.raw,
-      }),
-    );
+      });
+      if (first) {
+        await this.outbox.emit(em, 'order.duplicate_payment', order.userId, {
+          orderNo: notice.orderNo,
+          status: order.status,
+          provider: notice.provider,
+          tradeNo: notice.tradeNo,
+          amount: notice.amount,
+          currency: notice.currency.toUpperCase(),
+        });
+      }
+      return first;
+    });
     if (recorded) {
       this.metrics.duplicatePayments.inc({ provider: notice.provider });
       this.logger.error(

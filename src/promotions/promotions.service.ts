@@ -6,6 +6,7 @@ import { LockKey, drainInLockedBatches } from '../common/database/advisory-lock'
 import { PreparedStatement, runPrepared } from '../common/database/prepared';
 import { returning } from '../common/database/returning';
 import { Money, percentOf } from '../common/money/money';
+import { Outbox } from '../events/outbox';
 import { LedgerService } from '../ledger/ledger.service';
 import { LedgerType } from '../ledger/recharge-record.entity';
 import { TierAt, tierAt } from './promotion-tiers';
@@ -72,6 +73,7 @@ export class PromotionsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly ledger: LedgerService,
     private readonly config: AppConfig,
+    private readonly outbox: Outbox,
   ) {}
 
   get enabled(): boolean {
@@ -161,6 +163,7 @@ export class PromotionsService {
       remark: `new-user bonus, tier ${request.tier} (${rule.percent}%)`,
       relatedId: request.orderNo,
     });
+    await this.outbox.emit(em, 'promotion.granted', request.userId, { orderNo: request.orderNo, tier: request.tier, percent: rule.percent, bonusUsd });
     return { tier: request.tier, percent: rule.percent, bonusUsd };
   }
 

@@ -6,6 +6,7 @@ import { FailureLimiter } from '../common/cache/failure-limiter';
 import { AppConfig } from '../common/config/app-config';
 import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
 import { toUsd } from '../common/money/money';
+import { Outbox } from '../events/outbox';
 import { LedgerService } from '../ledger/ledger.service';
 import { LedgerType } from '../ledger/recharge-record.entity';
 import { generateRedeemCode, hashRedeemCode, normalizeRedeemCode } from './redeem-code';
@@ -32,6 +33,7 @@ export class RedeemService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly repository: RedeemRepository,
     private readonly ledger: LedgerService,
+    private readonly outbox: Outbox,
     config: AppConfig,
     cache: CacheStore,
   ) {
@@ -90,6 +92,12 @@ export class RedeemService {
           operator: 'system',
           remark: `redeem code ····${redemption.last4}`,
           relatedId: redemption.id,
+        });
+        await this.outbox.emit(em, 'redeem.redeemed', userId, {
+          redemptionId: redemption.id,
+          batchId: redemption.batchId,
+          codeLast4: redemption.last4,
+          amountUsd: redemption.amountUsd,
         });
         return { amountUsd: redemption.amountUsd, balance: record.balanceAfter };
       });

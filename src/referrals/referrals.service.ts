@@ -7,7 +7,8 @@ import { isUniqueViolation } from '../common/database/sql';
 import { returning } from '../common/database/returning';
 import { AppConfig } from '../common/config/app-config';
 import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
-import { Money } from '../common/money/money';
+import { Money, toUsd } from '../common/money/money';
+import { Outbox } from '../events/outbox';
 import { LedgerService } from '../ledger/ledger.service';
 import { LedgerType } from '../ledger/recharge-record.entity';
 import { generateReferralCode, normalizeReferralCode } from './referral-code';
@@ -91,6 +92,7 @@ export class ReferralsService {
     private readonly ledger: LedgerService,
     private readonly cache: CacheStore,
     private readonly config: AppConfig,
+    private readonly outbox: Outbox,
   ) {}
 
   get enabled(): boolean {
@@ -204,6 +206,7 @@ export class ReferralsService {
       remark: 'invite reward',
       relatedId: payment.inviteeId,
     });
+    await this.outbox.emit(em, 'referral.rewarded', invite.referrer_id, { inviteeId: payment.inviteeId, rewardUsd: toUsd(rewardUsd) });
     return { referrerId: invite.referrer_id, rewardUsd };
   }
 
@@ -246,6 +249,14 @@ export class ReferralsService {
         WHERE id = $1`,
       [invite.id, refund.amountCny, refund.amountUsd, this.config.referral.qualifiedRechargeCny, taken?.shortfall ?? null],
     );
+    if (taken) {
+      await this.outbox.emit(em, 'referral.reversed', invite.referrer_id, {
+        inviteeId: refund.inviteeId,
+        orderNo: refund.orderNo,
+        takenUsd: taken.taken,
+        shortfallUsd: taken.shortfall,
+      });
+    }
     return { referrerId: invite.referrer_id, rewardReversed: reverse, takenUsd: taken?.taken ?? '0.00000000' };
   }
 

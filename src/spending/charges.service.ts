@@ -8,6 +8,7 @@ import { IdempotencyStore, KEY_TTL_HOURS } from '../common/idempotency/idempoten
 import { idempotencyErrors } from '../common/idempotency/idempotency.interceptor';
 import { MetricsService } from '../common/metrics/metrics.service';
 import { Money, toUsd } from '../common/money/money';
+import { Outbox } from '../events/outbox';
 import { LedgerService } from '../ledger/ledger.service';
 import { LedgerType } from '../ledger/recharge-record.entity';
 import { ChargeRow, ChargesRepository } from './charges.repository';
@@ -93,6 +94,7 @@ export class ChargesService {
     private readonly charges: ChargesRepository,
     private readonly ledger: LedgerService,
     private readonly idempotency: IdempotencyStore,
+    private readonly outbox: Outbox,
     metrics: MetricsService,
   ) {
     this.batchSize = new Histogram({
@@ -145,6 +147,13 @@ export class ChargesService {
         remark: `refund: ${charge.description}`.slice(0, 500),
         relatedId: charge.id,
       });
+      await this.outbox.emit(em, 'charge.refunded', charge.userId, {
+        chargeId: charge.id,
+        refundId: refunded.refundId,
+        amountUsd: amount,
+        refundedUsd: refunded.charge.refundedUsd,
+        balanceAfter: record.balanceAfter,
+      });
       return {
         id: refunded.refundId,
         amountUsd: amount,
@@ -164,6 +173,15 @@ export class ChargesService {
       operator: 'system',
       remark: charge.description,
       relatedId: row.id,
+    });
+    await this.outbox.emit(em, 'charge.created', charge.userId, {
+      chargeId: row.id,
+      amountUsd: row.amountUsd,
+      description: row.description,
+      metadata: row.metadata,
+      apiKeyId: row.apiKeyId,
+      holdId: row.holdId,
+      balanceAfter: record.balanceAfter,
     });
     return toChargeDto(row, record.balanceAfter);
   }

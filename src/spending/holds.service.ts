@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../common/config/app-config';
 import { drainInLockedBatches, LockKey } from '../common/database/advisory-lock';
 import { Money, toUsd } from '../common/money/money';
+import { Outbox } from '../events/outbox';
 import { LedgerService } from '../ledger/ledger.service';
 import { ChargesService } from './charges.service';
 import { CaptureResultDto, HoldDto } from './dto/spending.dto';
@@ -29,6 +30,7 @@ export class HoldsService {
     private readonly ledger: LedgerService,
     private readonly charges: ChargesService,
     private readonly config: AppConfig,
+    private readonly outbox: Outbox,
   ) {}
 
   async create(apiKeyId: string, input: { userId: string; amountUsd: string; description: string; expiresInSeconds?: number }): Promise<HoldDto> {
@@ -41,7 +43,15 @@ export class HoldsService {
         });
         throw SpendingException.insufficientBalance(available, amountUsd);
       }
-      return toHoldDto(await this.holds.insert(em, { userId: input.userId, apiKeyId, amountUsd, description: input.description, seconds }));
+      const hold = await this.holds.insert(em, { userId: input.userId, apiKeyId, amountUsd, description: input.description, seconds });
+      await this.outbox.emit(em, 'hold.created', hold.userId, {
+        holdId: hold.id,
+        amountUsd: hold.amountUsd,
+        description: hold.description,
+        apiKeyId: hold.apiKeyId,
+        expiresAt: hold.expiresAt.toISOString(),
+      });
+      return toHoldDto(hold);
     });
   }
 
@@ -58,6 +68,7 @@ export class HoldsService {
       if (!hold) throw await this.whyNot(id, amount);
       await this.ledger.unreserve(em, hold.userId, hold.amountUsd);
       const charge = await this.charges.chargeOne(em, { userId: hold.userId, apiKeyId: hold.apiKeyId, amountUsd: amount, description: hold.description, holdId: hold.id });
+      await this.outbox.emit(em, 'hold.captured', hold.userId, { holdId: hold.id, amountUsd: hold.amountUsd, capturedUsd: amount, chargeId: charge.id });
       return { hold: toHoldDto(hold), charge };
     });
   }
@@ -67,6 +78,7 @@ export class HoldsService {
       const hold = await this.holds.release(em, id);
       if (!hold) throw await this.whyNot(id);
       await this.ledger.unreserve(em, hold.userId, hold.amountUsd);
+      await this.outbox.emit(em, 'hold.released', hold.userId, { holdId: hold.id, amountUsd: hold.amountUsd, reason: 'released' });
       return toHoldDto(hold);
     });
   }
@@ -76,10 +88,12 @@ export class HoldsService {
     return drainInLockedBatches(this.dataSource, LockKey.ExpireHolds, EXPIRY_BATCH, async (em) => {
       const expired = await this.holds.expireBatch(em, EXPIRY_BATCH);
       // One update per user, in id order so two transactions never lock users in opposite orders.
-      const byUser = new Map<string, Money>();
-      for (const hold of expired) byUser.set(hold.userId, (byUser.get(hold.userId) ?? new Money(0)).plus(hold.amountUsd));
+      const byUser = new Map<string, HoldRow[]>();
+      for (const hold of expired) byUser.set(hold.userId, [...(byUser.get(hold.userId) ?? []), hold]);
       for (const userId of [...byUser.keys()].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1))) {
-        await this.ledger.unreserve(em, userId, toUsd(byUser.get(userId)!));
+        const holds = byUser.get(userId)!;
+        await this.ledger.unreserve(em, userId, toUsd(holds.reduce((sum, hold) => sum.plus(hold.amountUsd), new Money(0))));
+        for (const hold of holds) await this.outbox.emit(em, 'hold.released', userId, { holdId: hold.id, amountUsd: hold.amountUsd, reason: 'expired' });
       }
       return expired.length;
     });

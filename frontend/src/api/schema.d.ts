@@ -55,6 +55,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/docs/events.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The AsyncAPI 3 document of every event (its envelope, and each type's data with an example) */
+        get: operations["EventsController_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/register": {
         parameters: {
             query?: never;
@@ -608,6 +625,103 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Webhook endpoints, newest first, with their deliveries counted (never the secrets) */
+        get: operations["AdminWebhookEndpointsController_list"];
+        put?: never;
+        /**
+         * Register a webhook endpoint
+         * @description Events of the chosen types are POSTed to it, signed with its secret (Recharge-Signature). The secret is in this answer only.
+         */
+        post: operations["AdminWebhookEndpointsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/webhook-endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One webhook endpoint */
+        get: operations["AdminWebhookEndpointsController_find"];
+        put?: never;
+        post?: never;
+        /** Delete a webhook endpoint and its deliveries */
+        delete: operations["AdminWebhookEndpointsController_remove"];
+        options?: never;
+        head?: never;
+        /**
+         * Change the URL, event types, description or whether it is enabled
+         * @description A disabled endpoint keeps its pending deliveries until it is enabled again.
+         */
+        patch: operations["AdminWebhookEndpointsController_update"];
+        trace?: never;
+    };
+    "/api/admin/webhook-endpoints/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the signing secret
+         * @description Deliveries are signed with the new secret from now on; it is in this answer only.
+         */
+        post: operations["AdminWebhookEndpointsController_rotateSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/webhook-endpoints/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An endpoint's deliveries, newest first: status, attempts, the last answer's code and time */
+        get: operations["AdminWebhookEndpointsController_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/webhook-endpoints/{id}/deliveries/{deliveryId}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a delivery again now (delivered, failed or pending), with a new retry window */
+        post: operations["AdminWebhookEndpointsController_resend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/payment/config": {
         parameters: {
             query?: never;
@@ -991,10 +1105,12 @@ export interface components {
         ComponentsDto: {
             database: components["schemas"]["ComponentDto"];
             cache: components["schemas"]["ComponentDto"];
+            /** @description The outbox: degraded when an event has waited longer than events.lag_alert_seconds */
+            events?: components["schemas"]["ComponentDto"];
         };
         ReadinessDto: {
             /**
-             * @description down only when the database is; degraded when the cache is
+             * @description down only when the database is; degraded when the cache is, or events wait too long
              * @enum {string}
              */
             status: "ok" | "degraded" | "down";
@@ -1118,9 +1234,9 @@ export interface components {
             items: components["schemas"]["RechargeRecordDto"][];
         };
         /** @enum {string} */
-        AuditAction: "user.status" | "balance.adjust" | "order.confirm" | "order.refund" | "order.refund_recorded" | "order.refund_resolved" | "order.duplicate_resolved" | "payment.unmatched_resolved" | "orders.export" | "ledger.export" | "api_key.create" | "api_key.revoke" | "redeem_batch.create" | "redeem_batch.disable";
+        AuditAction: "user.status" | "balance.adjust" | "order.confirm" | "order.refund" | "order.refund_recorded" | "order.refund_resolved" | "order.duplicate_resolved" | "payment.unmatched_resolved" | "orders.export" | "ledger.export" | "api_key.create" | "api_key.revoke" | "redeem_batch.create" | "redeem_batch.disable" | "webhook_endpoint.create" | "webhook_endpoint.update" | "webhook_endpoint.rotate_secret" | "webhook_endpoint.delete" | "webhook_delivery.resend";
         /** @enum {string} */
-        AuditTarget: "user" | "payment_order" | "payment_event" | "api_key" | "redeem_batch" | "export";
+        AuditTarget: "user" | "payment_order" | "payment_event" | "api_key" | "redeem_batch" | "webhook_endpoint" | "export";
         AuditLogDto: {
             /** @example 311 */
             id: string;
@@ -1788,6 +1904,145 @@ export interface components {
             pageSize: number;
             items: components["schemas"]["RedeemBatchDto"][];
         };
+        CreateWebhookEndpointDto: {
+            /**
+             * @description https in production; no redirects are followed
+             * @example https://shop.example.com/recharge/webhooks
+             */
+            url: string;
+            /**
+             * @description The event types to send; ['*'] is every type
+             * @example [
+             *       "order.paid",
+             *       "balance.changed"
+             *     ]
+             */
+            eventTypes: ("*" | "order.created" | "order.paid" | "order.expired" | "order.cancelled" | "order.refunding" | "order.refunded" | "order.duplicate_payment" | "balance.changed" | "promotion.granted" | "referral.rewarded" | "referral.reversed" | "charge.created" | "charge.refunded" | "hold.created" | "hold.captured" | "hold.released" | "redeem.redeemed")[];
+            /** @example Shop balance sync */
+            description?: string;
+            /** @default true */
+            enabled?: boolean;
+        };
+        CreatedWebhookEndpointDto: {
+            /** @example 1 */
+            id: string;
+            /** @example https://shop.example.com/recharge/webhooks */
+            url: string;
+            /** @example Shop balance sync */
+            description: string;
+            /**
+             * @example [
+             *       "order.paid",
+             *       "balance.changed"
+             *     ]
+             */
+            eventTypes: ("*" | "order.created" | "order.paid" | "order.expired" | "order.cancelled" | "order.refunding" | "order.refunded" | "order.duplicate_payment" | "balance.changed" | "promotion.granted" | "referral.rewarded" | "referral.reversed" | "charge.created" | "charge.refunded" | "hold.created" | "hold.captured" | "hold.released" | "redeem.redeemed")[];
+            enabled: boolean;
+            /** @example admin@example.com */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /**
+             * @description Deliveries waiting to be sent or retried
+             * @example 0
+             */
+            pending: number;
+            /**
+             * @description Deliveries whose retries ran out
+             * @example 0
+             */
+            failed: number;
+            /** @example 120 */
+            delivered: number;
+            /**
+             * @description The signing secret: in this answer only; store it now
+             * @example whsec_2b1m…
+             */
+            secret: string;
+        };
+        WebhookEndpointDto: {
+            /** @example 1 */
+            id: string;
+            /** @example https://shop.example.com/recharge/webhooks */
+            url: string;
+            /** @example Shop balance sync */
+            description: string;
+            /**
+             * @example [
+             *       "order.paid",
+             *       "balance.changed"
+             *     ]
+             */
+            eventTypes: ("*" | "order.created" | "order.paid" | "order.expired" | "order.cancelled" | "order.refunding" | "order.refunded" | "order.duplicate_payment" | "balance.changed" | "promotion.granted" | "referral.rewarded" | "referral.reversed" | "charge.created" | "charge.refunded" | "hold.created" | "hold.captured" | "hold.released" | "redeem.redeemed")[];
+            enabled: boolean;
+            /** @example admin@example.com */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /**
+             * @description Deliveries waiting to be sent or retried
+             * @example 0
+             */
+            pending: number;
+            /**
+             * @description Deliveries whose retries ran out
+             * @example 0
+             */
+            failed: number;
+            /** @example 120 */
+            delivered: number;
+        };
+        UpdateWebhookEndpointDto: {
+            url?: string;
+            eventTypes?: ("*" | "order.created" | "order.paid" | "order.expired" | "order.cancelled" | "order.refunding" | "order.refunded" | "order.duplicate_payment" | "balance.changed" | "promotion.granted" | "referral.rewarded" | "referral.reversed" | "charge.created" | "charge.refunded" | "hold.created" | "hold.captured" | "hold.released" | "redeem.redeemed")[];
+            description?: string;
+            enabled?: boolean;
+        };
+        WebhookDeliveryDto: {
+            /** @example 31 */
+            id: string;
+            /** @example 1 */
+            endpointId: string;
+            /** @example 5b0c2f8e-8d0e-4a57-9a43-0f3c1f1d2b7e */
+            eventId: string;
+            /** @example order.paid */
+            eventType: string;
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed";
+            /** @example 1 */
+            attempts: number;
+            /**
+             * Format: date-time
+             * @description When a pending delivery is tried next
+             */
+            nextAttemptAt: string | null;
+            /** Format: date-time */
+            lastAttemptAt: string | null;
+            /**
+             * @description The endpoint's last HTTP status (null: no answer)
+             * @example 200
+             */
+            lastStatusCode: number | null;
+            /** @example no answer within 10 s */
+            lastError: string | null;
+            /** Format: date-time */
+            deliveredAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        WebhookDeliveryPageDto: {
+            /** @example 42 */
+            total: number;
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            items: components["schemas"]["WebhookDeliveryDto"][];
+        };
         ProviderDto: {
             /** @description What orders name it by (provider) */
             name: string;
@@ -2315,6 +2570,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReadinessDto"];
+                };
+            };
+        };
+    };
+    EventsController_events: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description AsyncAPI 3.0.0 JSON */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
                 };
             };
         };
@@ -4436,6 +4727,538 @@ export interface operations {
                 content?: never;
             };
             /** @description No such batch */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminWebhookEndpointsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointDto"][];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminWebhookEndpointsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookEndpointDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhookEndpointDto"];
+                };
+            };
+            /** @description A URL that is not https in production or points at a private address, or an unknown event type */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminWebhookEndpointsController_find: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointDto"];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such endpoint */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminWebhookEndpointsController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointDto"];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such endpoint */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminWebhookEndpointsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhookEndpointDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointDto"];
+                };
+            };
+            /** @description A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such endpoint */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminWebhookEndpointsController_rotateSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhookEndpointDto"];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such endpoint */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminWebhookEndpointsController_deliveries: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+                status?: "pending" | "delivered" | "failed";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryPageDto"];
+                };
+            };
+            /** @description An unknown status, or a page out of range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such endpoint */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminWebhookEndpointsController_resend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryDto"];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such endpoint or delivery */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -5,6 +5,7 @@ import type { FastifyReply } from 'fastify';
 import { CacheStore } from '../cache/cache.store';
 import { Public } from '../http/public.decorator';
 import { NoRateLimit } from '../http/throttler.guard';
+import { ReadinessProbes } from './readiness-probes';
 
 class ComponentDto {
   @ApiProperty({ enum: ['up', 'down', 'degraded'] }) status: 'up' | 'down' | 'degraded';
@@ -14,10 +15,12 @@ class ComponentDto {
 class ComponentsDto {
   @ApiProperty({ type: ComponentDto }) database: ComponentDto;
   @ApiProperty({ type: ComponentDto }) cache: ComponentDto;
+  @ApiProperty({ type: ComponentDto, required: false, description: 'The outbox: degraded when an event has waited longer than events.lag_alert_seconds' })
+  events?: ComponentDto;
 }
 
 class ReadinessDto {
-  @ApiProperty({ enum: ['ok', 'degraded', 'down'], description: 'down only when the database is; degraded when the cache is' })
+  @ApiProperty({ enum: ['ok', 'degraded', 'down'], description: 'down only when the database is; degraded when the cache is, or events wait too long' })
   status: 'ok' | 'degraded' | 'down';
   @ApiProperty({ type: ComponentsDto }) info: ComponentsDto;
 }
@@ -38,6 +41,7 @@ export class HealthController {
   constructor(
     private readonly database: TypeOrmHealthIndicator,
     private readonly cache: CacheStore,
+    private readonly probes: ReadinessProbes,
   ) {}
 
   @Get('live')
@@ -76,13 +80,16 @@ export class HealthController {
         () => false,
       ),
     ]);
-    const status = !databaseUp ? 'down' : cacheUp ? 'ok' : 'degraded';
+    const features = this.probes.all().map((probe) => [probe.component, { status: probe.check() }] as const);
+    const degraded = !cacheUp || features.some(([, component]) => component.status === 'degraded');
+    const status = !databaseUp ? 'down' : degraded ? 'degraded' : 'ok';
     if (!databaseUp) reply.status(HttpStatus.SERVICE_UNAVAILABLE);
     return {
       status,
       info: {
         database: { status: databaseUp ? 'up' : 'down' },
         cache: { status: cacheUp ? 'up' : 'degraded', kind: this.cache.kind },
+        ...Object.fromEntries(features),
       },
     };
   }

@@ -1,0 +1,110 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { PageDto, PageQueryDto } from '../../common/http/page.dto';
+import { Trim } from '../../common/http/trim.decorator';
+import { EVENT_TYPES } from '../event-catalog';
+
+const EVENT_TYPE_CHOICES = ['*', ...EVENT_TYPES];
+
+export class CreateWebhookEndpointDto {
+  @ApiProperty({ example: 'https://shop.example.com/recharge/webhooks', maxLength: 2048, description: 'https in production; no redirects are followed' })
+  @Trim()
+  @IsString()
+  @MaxLength(2048)
+  url: string;
+
+  @ApiProperty({ example: ['order.paid', 'balance.changed'], description: "The event types to send; ['*'] is every type", enum: EVENT_TYPE_CHOICES, isArray: true })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(EVENT_TYPE_CHOICES.length)
+  @IsString({ each: true })
+  eventTypes: string[];
+
+  @ApiPropertyOptional({ example: 'Shop balance sync', maxLength: 200 })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MaxLength(200)
+  description?: string;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+}
+
+export class UpdateWebhookEndpointDto {
+  @ApiPropertyOptional({ maxLength: 2048 })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MaxLength(2048)
+  url?: string;
+
+  @ApiPropertyOptional({ enum: EVENT_TYPE_CHOICES, isArray: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(EVENT_TYPE_CHOICES.length)
+  @IsString({ each: true })
+  eventTypes?: string[];
+
+  @ApiPropertyOptional({ maxLength: 200 })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MaxLength(200)
+  description?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+}
+
+export class WebhookEndpointDto {
+  @ApiProperty({ example: '1' }) id: string;
+  @ApiProperty({ example: 'https://shop.example.com/recharge/webhooks' }) url: string;
+  @ApiProperty({ example: 'Shop balance sync' }) description: string;
+  @ApiProperty({ example: ['order.paid', 'balance.changed'], enum: EVENT_TYPE_CHOICES, isArray: true }) eventTypes: string[];
+  @ApiProperty() enabled: boolean;
+  @ApiProperty({ example: 'admin@example.com' }) createdBy: string;
+  @ApiProperty() createdAt: Date;
+  @ApiProperty() updatedAt: Date;
+  @ApiProperty({ example: 0, description: 'Deliveries waiting to be sent or retried' }) pending: number;
+  @ApiProperty({ example: 0, description: 'Deliveries whose retries ran out' }) failed: number;
+  @ApiProperty({ example: 120 }) delivered: number;
+}
+
+export class CreatedWebhookEndpointDto extends WebhookEndpointDto {
+  @ApiProperty({ example: 'whsec_2b1m…', description: 'The signing secret: in this answer only; store it now' })
+  secret: string;
+}
+
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+
+export class WebhookDeliveryDto {
+  @ApiProperty({ example: '31' }) id: string;
+  @ApiProperty({ example: '1' }) endpointId: string;
+  @ApiProperty({ example: '5b0c2f8e-8d0e-4a57-9a43-0f3c1f1d2b7e' }) eventId: string;
+  @ApiProperty({ example: 'order.paid' }) eventType: string;
+  @ApiProperty({ enum: DELIVERY_STATUSES }) status: string;
+  @ApiProperty({ example: 1 }) attempts: number;
+  @ApiProperty({ nullable: true, type: Date, description: 'When a pending delivery is tried next' }) nextAttemptAt: Date | null;
+  @ApiProperty({ nullable: true, type: Date }) lastAttemptAt: Date | null;
+  @ApiProperty({ nullable: true, type: Number, example: 200, description: "The endpoint's last HTTP status (null: no answer)" }) lastStatusCode: number | null;
+  @ApiProperty({ nullable: true, type: String, example: 'no answer within 10 s' }) lastError: string | null;
+  @ApiProperty({ nullable: true, type: Date }) deliveredAt: Date | null;
+  @ApiProperty() createdAt: Date;
+}
+
+export class WebhookDeliveryPageDto extends PageDto {
+  @ApiProperty({ type: WebhookDeliveryDto, isArray: true }) items: WebhookDeliveryDto[];
+}
+
+export class WebhookDeliveriesQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: DELIVERY_STATUSES })
+  @IsOptional()
+  @IsIn(DELIVERY_STATUSES)
+  status?: (typeof DELIVERY_STATUSES)[number];
+}

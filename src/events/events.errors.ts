@@ -1,0 +1,17 @@
+import { DomainException, ErrorKind } from '../common/errors/domain.exception';
+
+export enum EventsErrorCode {
+  EndpointNotFound = 'WEBHOOK_ENDPOINT_NOT_FOUND',
+  EndpointUrlRefused = 'WEBHOOK_ENDPOINT_URL_REFUSED',
+  UnknownEventType = 'WEBHOOK_UNKNOWN_EVENT_TYPE',
+  DeliveryNotFound = 'WEBHOOK_DELIVERY_NOT_FOUND',
+}
+
+export class EventsException extends DomainException {
+  static endpointNotFound = (id: string) => new EventsException(EventsErrorCode.EndpointNotFound, `webhook endpoint ${id} not found`, ErrorKind.NotFound);
+  static urlRefused = (reason: string) => new EventsException(EventsErrorCode.EndpointUrlRefused, `url ${reason}`, ErrorKind.Invalid);
+  static unknownEventTypes = (types: string[]) =>
+    new EventsException(EventsErrorCode.UnknownEventType, `eventTypes has unknown types: ${types.join(', ')} (see GET /api/docs/events.json)`, ErrorKind.Invalid);
+  static deliveryNotFound = (endpointId: string, id: string) =>
+    new EventsException(EventsErrorCode.DeliveryNotFound, `delivery ${id} of webhook endpoint ${endpointId} not found`, ErrorKind.NotFound);
+}
