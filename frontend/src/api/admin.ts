@@ -39,6 +39,15 @@ import type {
 } from './types';
 import type { DownloadedFile } from './http';
 import type { AdminLedgerExportQuery, AdminOrderExportQuery, AuditLogPage, AuditLogQuery } from './types';
+import type {
+  CreatedWebhookEndpoint,
+  CreateWebhookEndpointRequest,
+  UpdateWebhookEndpointRequest,
+  WebhookDelivery,
+  WebhookDeliveryPage,
+  WebhookDeliveryQuery,
+  WebhookEndpoint,
+} from './types';
 
 /** Admin API: every call answers 403 to a non-admin. */
 
@@ -206,6 +215,58 @@ export function createApiKey(body: CreateApiKeyRequest): Promise<CreatedApiKey> 
 /** Calls with the key are refused from now on; answers the key's row. 404 API_KEY_NOT_FOUND. */
 export function revokeApiKey(id: string): Promise<ApiKey> {
   return http.request<ApiKey>('DELETE', `/admin/api-keys/${encodeURIComponent(id)}`);
+}
+
+/** Webhook endpoints, newest first, with their deliveries counted (pending, failed, delivered); never the secrets. */
+export function listWebhookEndpoints(): Promise<WebhookEndpoint[]> {
+  return http.get<WebhookEndpoint[]>('/admin/webhook-endpoints');
+}
+
+/** One endpoint with fresh counts. 404 WEBHOOK_ENDPOINT_NOT_FOUND. */
+export function getWebhookEndpoint(id: string): Promise<WebhookEndpoint> {
+  return http.get<WebhookEndpoint>(`/admin/webhook-endpoints/${encodeURIComponent(id)}`);
+}
+
+/**
+ * Registers an endpoint (201); `secret`, which signs its deliveries, is in this answer only.
+ * 400 WEBHOOK_ENDPOINT_URL_REFUSED (e.g. not https in production, a private address),
+ * WEBHOOK_UNKNOWN_EVENT_TYPE, or VALIDATION_FAILED with one message per invalid field.
+ */
+export function createWebhookEndpoint(body: CreateWebhookEndpointRequest): Promise<CreatedWebhookEndpoint> {
+  return http.post<CreatedWebhookEndpoint>('/admin/webhook-endpoints', body);
+}
+
+/**
+ * Changes the URL, event types, description or whether it is enabled (the fields sent); answers
+ * the endpoint. A disabled endpoint gets no new events and keeps its pending deliveries until enabled again.
+ */
+export function updateWebhookEndpoint(id: string, body: UpdateWebhookEndpointRequest): Promise<WebhookEndpoint> {
+  return http.request<WebhookEndpoint>('PATCH', `/admin/webhook-endpoints/${encodeURIComponent(id)}`, { body });
+}
+
+/** A new signing secret, in this answer only; deliveries are signed with it at once (the old one stops working). */
+export function rotateWebhookSecret(id: string): Promise<CreatedWebhookEndpoint> {
+  return http.post<CreatedWebhookEndpoint>(`/admin/webhook-endpoints/${encodeURIComponent(id)}/rotate-secret`);
+}
+
+/** Deletes the endpoint and its deliveries; answers the endpoint as it was. */
+export function deleteWebhookEndpoint(id: string): Promise<WebhookEndpoint> {
+  return http.request<WebhookEndpoint>('DELETE', `/admin/webhook-endpoints/${encodeURIComponent(id)}`);
+}
+
+/** An endpoint's deliveries, newest first, narrowed by status. */
+export function listWebhookDeliveries(id: string, query: WebhookDeliveryQuery = {}): Promise<WebhookDeliveryPage> {
+  return http.get<WebhookDeliveryPage>(`/admin/webhook-endpoints/${encodeURIComponent(id)}/deliveries`, { query });
+}
+
+/**
+ * Sends a delivery again now, whatever its status (the same event, the same id), with a new retry
+ * window; answers it, pending again. 404 WEBHOOK_DELIVERY_NOT_FOUND.
+ */
+export function resendWebhookDelivery(id: string, deliveryId: string): Promise<WebhookDelivery> {
+  return http.post<WebhookDelivery>(
+    `/admin/webhook-endpoints/${encodeURIComponent(id)}/deliveries/${encodeURIComponent(deliveryId)}/resend`,
+  );
 }
 
 /** What admins did, newest first (every change and every export, with the fields before and after). */

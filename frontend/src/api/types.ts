@@ -137,6 +137,21 @@ export type ApiKey = Schemas['ApiKeyDto'];
 /** 201 of POST /api/admin/api-keys: the row plus `key`, the secret, in this answer only. */
 export type CreatedApiKey = Schemas['CreatedApiKeyDto'];
 
+// Webhook endpoints: integrators' URLs the app POSTs its events to, signed with each one's secret
+export type CreateWebhookEndpointRequest = Schemas['CreateWebhookEndpointDto'];
+export type UpdateWebhookEndpointRequest = Schemas['UpdateWebhookEndpointDto'];
+/** What an endpoint subscribes to: an event type, or '*' for every type (also those added later). */
+export type WebhookEventTypeChoice = CreateWebhookEndpointRequest['eventTypes'][number];
+export type WebhookEventType = Exclude<WebhookEventTypeChoice, '*'>;
+/** An endpoint as listed, with its deliveries counted (never its secret). */
+export type WebhookEndpoint = Schemas['WebhookEndpointDto'];
+/** 201 of POST /api/admin/webhook-endpoints and 200 of rotate-secret: the endpoint plus `secret`, in this answer only. */
+export type CreatedWebhookEndpoint = Schemas['CreatedWebhookEndpointDto'];
+export type WebhookDelivery = Schemas['WebhookDeliveryDto'];
+export type WebhookDeliveryStatus = WebhookDelivery['status'];
+export type WebhookDeliveryPage = Schemas['WebhookDeliveryPageDto'];
+export type WebhookDeliveryQuery = NonNullable<operations['AdminWebhookEndpointsController_deliveries']['parameters']['query']>;
+
 /** GET /api/admin/payment/stats. */
 export type PaymentStats = Schemas['PaymentStatsDto'];
 
@@ -207,6 +222,32 @@ export const REDEEM_BATCH_STATUSES = Object.keys(REDEEM_BATCH_STATUS_TABLE) as R
 const API_KEY_SCOPE_TABLE: Record<ApiKeyScope, true> = { 'charges:write': true, 'balances:read': true };
 export const API_KEY_SCOPES = Object.keys(API_KEY_SCOPE_TABLE) as ApiKeyScope[];
 
+/** Every event type an endpoint can subscribe to, in the API's order (a Record, so a new type in the API fails type-checking here). */
+const WEBHOOK_EVENT_TYPE_TABLE: Record<WebhookEventType, true> = {
+  'order.created': true,
+  'order.paid': true,
+  'order.expired': true,
+  'order.cancelled': true,
+  'order.refunding': true,
+  'order.refunded': true,
+  'order.duplicate_payment': true,
+  'balance.changed': true,
+  'promotion.granted': true,
+  'referral.rewarded': true,
+  'referral.reversed': true,
+  'charge.created': true,
+  'charge.refunded': true,
+  'hold.created': true,
+  'hold.captured': true,
+  'hold.released': true,
+  'redeem.redeemed': true,
+};
+export const WEBHOOK_EVENT_TYPES = Object.keys(WEBHOOK_EVENT_TYPE_TABLE) as WebhookEventType[];
+/** The subscription to every event type. */
+export const ALL_WEBHOOK_EVENTS = '*' satisfies WebhookEventTypeChoice;
+const WEBHOOK_DELIVERY_STATUS_TABLE: Record<WebhookDeliveryStatus, true> = { pending: true, delivered: true, failed: true };
+export const WEBHOOK_DELIVERY_STATUSES = Object.keys(WEBHOOK_DELIVERY_STATUS_TABLE) as WebhookDeliveryStatus[];
+
 /** Account states, roles and invitee states (Records, so a new value in the API fails type-checking here). */
 const USER_STATUS_TABLE: Record<UserStatus, true> = { active: true, disabled: true };
 export const USER_STATUSES = Object.keys(USER_STATUS_TABLE) as UserStatus[];
@@ -260,6 +301,11 @@ const AUDIT_ACTION_TABLE: Record<AuditAction, true> = {
   'api_key.revoke': true,
   'redeem_batch.create': true,
   'redeem_batch.disable': true,
+  'webhook_endpoint.create': true,
+  'webhook_endpoint.update': true,
+  'webhook_endpoint.rotate_secret': true,
+  'webhook_endpoint.delete': true,
+  'webhook_delivery.resend': true,
 };
 export const AUDIT_ACTIONS = Object.keys(AUDIT_ACTION_TABLE) as AuditAction[];
 const AUDIT_TARGET_TABLE: Record<AuditTarget, true> = {
@@ -268,6 +314,7 @@ const AUDIT_TARGET_TABLE: Record<AuditTarget, true> = {
   payment_event: true,
   api_key: true,
   redeem_batch: true,
+  webhook_endpoint: true,
   export: true,
 };
 export const AUDIT_TARGETS = Object.keys(AUDIT_TARGET_TABLE) as AuditTarget[];

@@ -10,7 +10,7 @@ import ipaddr from 'ipaddr.js';
 export function privateAddressReason(address: string): string | null {
   const parsed = ipaddr.process(address);
   const range = parsed.range();
-  return range === 'unicast' ? null : `${address} is a ${range} address`;
+  return range === 'unicast' ? null : `${parsed.toString()} is a ${range} address`;
 }
 
 /**
