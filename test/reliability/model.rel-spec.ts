@@ -4,6 +4,7 @@ import type { Response } from 'supertest';
 import { auditLedger } from '../../src/ledger/ledger-audit';
 import { epaySigned } from '../../src/payments/providers/epay/epay-signature';
 import { REDEEM_CODE_ALPHABET, hashRedeemCode, normalizeRedeemCode } from '../../src/redeem/redeem-code';
+import { schemaProblems } from '../support/event-receiver';
 import { FakeZpay } from '../support/fake-gateways';
 import { TestUser, bearer, registerAdmin, registerUser } from '../support/factories';
 import { TestApp, createTestApp } from '../support/test-app';
@@ -289,6 +290,37 @@ const pickOf = <T>(items: readonly T[], pick: number): T | undefined => (items.l
 const refundable = (c: Readonly<ModelCharge>) => c.amount.minus(c.refunded);
 const hashOf = (code: string) => hashRedeemCode(normalizeRedeemCode(code)!);
 
+/**
+ * Each user's events as the outbox holds them: numbered 1..n in commit order,
+ * each matching its published schema, and one balance.changed per ledger row
+ * with the row's figures, in the ledger's order.
+ */
+async function eventTrail(ids: string[]) {
+  const events: { user_id: string; sequence: number; event: object; type: string; data: Record<string, unknown> }[] = await t.db.query(
+    `SELECT user_id::text AS user_id, sequence::int AS sequence, type, data,
+            jsonb_build_object('id', id, 'type', type, 'occurredAt', to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                               'userId', user_id::text, 'sequence', sequence, 'data', data) AS event
+       FROM outbox_events WHERE user_id = ANY($1::bigint[]) ORDER BY user_id, sequence`,
+    [ids],
+  );
+  const ledger: { user_id: string; entry: Record<string, unknown> }[] = await t.db.query(
+    `SELECT r.user_id::text AS user_id, jsonb_build_object('entryId', r.id::text, 'type', r.type, 'amount', r.amount::text, 'balanceBefore', r.balance_before::text,
+            'balanceAfter', r.balance_after::text, 'relatedId', r.related_id) AS entry
+       FROM recharge_records r WHERE r.user_id = ANY($1::bigint[]) ORDER BY r.id`,
+    [ids],
+  );
+  return ids.map((id) => {
+    const mine = events.filter((e) => e.user_id === id);
+    return {
+      numbered: mine.every((e, i) => e.sequence === i + 1),
+      schemaProblems: mine.flatMap((e) => schemaProblems(e.event)),
+      balanceChangesMatchLedger:
+        JSON.stringify(mine.filter((e) => e.type === 'balance.changed').map((e) => e.data)) ===
+        JSON.stringify(ledger.filter((r) => r.user_id === id).map((r) => r.entry)),
+    };
+  });
+}
+
 async function checkInvariants(m: Model, r: Real) {
   const ids = r.users.map((u) => u.id);
   const batchIds = m.batches.map((b) => b.id);
@@ -352,6 +384,7 @@ async function checkInvariants(m: Model, r: Real) {
   };
   try {
     expect(actual).toEqual(expected);
+    expect(await eventTrail(ids)).toEqual(ids.map(() => ({ numbered: true, schemaProblems: [], balanceChangesMatchLedger: true })));
     // What the model itself promises: nothing reserved beyond the balance.
     for (let u = 0; u < m.balances.length; u++) expect(available(m, u).gte(0) && m.held[u].gte(0)).toBe(true);
   } catch (error) {
