@@ -16,7 +16,11 @@
 //      statement per charge (conditional balance update + ledger row);
 //   7. the admin CSV exports: 100,000 and BENCH_EXPORT_ROWS orders, and the
 //      whole ledger, streamed to a client that counts and discards, with the
-//      app's resident memory sampled throughout.
+//      app's resident memory sampled throughout;
+//   8. events: what the outbox adds to a webhook credit (the floor with and
+//      without the outbox's writes), and, where Debian's rabbitmq-server is
+//      installed, the notify path with events published to RabbitMQ, and
+//      events per second the dispatcher publishes with publisher confirms.
 //
 // Options (env): BENCH_ORDERS (default 10000), BENCH_CONNECTIONS (16), BENCH_CHARGES (20000),
 // BENCH_LEDGER_ROWS (1000000), BENCH_EXPIRE_ORDERS (100000), BENCH_EXPORT_ROWS (1000000), BENCH_PROFILE_DIR
@@ -120,28 +124,55 @@ function loadEach(url, count, build, connections = CONNECTIONS) {
   return timed({ url, connections, amount: count, requests: [{ setupRequest: (req) => ({ ...req, ...build(next++) }) }] });
 }
 
-/** The floor: node:http + pg running the webhook's core transaction, nothing else. */
-function startFloor(pool, port) {
+/**
+ * The floor: node:http + pg running the webhook's core transaction, nothing
+ * else. With `outbox`, the same two statements also write the events the app
+ * writes (order.paid through outbox_emit, balance.changed inline with the
+ * ledger row), so the difference is what the outbox costs the database.
+ */
+function startFloor(pool, port, outbox = false) {
+  const paid = outbox
+    ? {
+        name: 'floor-paid-outbox',
+        text: `WITH paid AS (
+                 UPDATE payment_orders SET status = 'paid', paid_at = NOW(), callback_at = NOW()
+                  WHERE order_no = $1 AND status IN ('pending', 'expired')
+                 RETURNING user_id, amount_usd, payment_order_event_data(payment_orders) AS data
+               ), announced AS (SELECT outbox_emit('order.paid', paid.user_id, paid.data) FROM paid)
+               SELECT user_id, amount_usd FROM paid, announced`,
+      }
+    : {
+        name: 'floor-paid',
+        text: `UPDATE payment_orders SET status = 'paid', paid_at = NOW(), callback_at = NOW()
+                WHERE order_no = $1 AND status IN ('pending', 'expired') RETURNING user_id, amount_usd`,
+      };
+  const credit = outbox
+    ? {
+        name: 'floor-credit-outbox',
+        text: `WITH moved AS (UPDATE users SET balance = balance + $2::numeric, event_sequence = event_sequence + 1 WHERE id = $1
+                              RETURNING id, balance, event_sequence),
+                    entry AS (INSERT INTO recharge_records (user_id, amount, type, operator, related_id, balance_before, balance_after)
+                              SELECT id, $2::numeric, 'payment', 'system', $3, balance - $2::numeric, balance FROM moved
+                              RETURNING id, user_id, amount, type, related_id, balance_before, balance_after)
+               INSERT INTO outbox_events (type, user_id, sequence, data)
+               SELECT 'balance.changed', entry.user_id, moved.event_sequence,
+                      jsonb_build_object('entryId', entry.id::text, 'type', entry.type, 'amount', entry.amount::text,
+                                         'balanceBefore', entry.balance_before::text, 'balanceAfter', entry.balance_after::text, 'relatedId', entry.related_id)
+                 FROM entry, moved`,
+      }
+    : {
+        name: 'floor-credit',
+        text: `WITH moved AS (UPDATE users SET balance = balance + $2::numeric WHERE id = $1 RETURNING id, balance)
+               INSERT INTO recharge_records (user_id, amount, type, operator, related_id, balance_before, balance_after)
+               SELECT id, $2::numeric, 'payment', 'system', $3, balance - $2::numeric, balance FROM moved`,
+      };
   const server = http.createServer(async (req, res) => {
     const orderNo = new URL(req.url, 'http://x').searchParams.get('out_trade_no');
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
-      const { rows } = await client.query({
-        name: 'floor-paid',
-        text: `UPDATE payment_orders SET status = 'paid', paid_at = NOW(), callback_at = NOW()
-                WHERE order_no = $1 AND status IN ('pending', 'expired') RETURNING user_id, amount_usd`,
-        values: [orderNo],
-      });
-      if (rows.length) {
-        await client.query({
-          name: 'floor-credit',
-          text: `WITH moved AS (UPDATE users SET balance = balance + $2::numeric WHERE id = $1 RETURNING id, balance)
-                 INSERT INTO recharge_records (user_id, amount, type, operator, related_id, balance_before, balance_after)
-                 SELECT id, $2::numeric, 'payment', 'system', $3, balance - $2::numeric, balance FROM moved`,
-          values: [rows[0].user_id, rows[0].amount_usd, orderNo],
-        });
-      }
+      const { rows } = await client.query({ ...paid, values: [orderNo] });
+      if (rows.length) await client.query({ ...credit, values: [rows[0].user_id, rows[0].amount_usd, orderNo] });
       await client.query('COMMIT');
       res.end('success');
     } catch (error) {
@@ -153,6 +184,38 @@ function startFloor(pool, port) {
     }
   });
   return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+}
+
+/**
+ * Debian's rabbitmq-server on loopback, through the tests' own starter
+ * (TypeScript, compiled on require by @swc/core, the tests' compiler); null
+ * when it is not installed.
+ */
+async function startBroker() {
+  require.extensions['.ts'] ??= (module, filename) => {
+    const { code } = require('@swc/core').transformFileSync(filename, {
+      jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+      module: { type: 'commonjs' },
+    });
+    module._compile(code, filename);
+  };
+  const { startRabbitMqServer } = require(join(root, 'test', 'support', 'rabbitmq-server.ts'));
+  return startRabbitMqServer().catch((error) => {
+    console.log(`(no RabbitMQ: ${error.message.split('\n')[0]})`);
+    return null;
+  });
+}
+
+/** Waits until the outbox has nothing left for the broker; answers the seconds it took. */
+async function untilPublished(pool, timeoutMs = 300_000) {
+  const started = process.hrtime.bigint();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await pool.query('SELECT COUNT(*)::int AS waiting FROM outbox_events WHERE published_at IS NULL');
+    if (rows[0].waiting === 0) return Number(process.hrtime.bigint() - started) / 1e9;
+    if (Date.now() > deadline) throw new Error(`${rows[0].waiting} events still unpublished`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** The charge floor: node:http + pg, one statement per charge (the balance moves only when it covers the amount). */
@@ -264,12 +327,17 @@ async function main() {
 
     console.log(`Recharge bench: ${ORDERS} orders per run, ${CONNECTIONS} connections, PostgreSQL with durable commits\n`);
 
-    const floorOrders = await seed(pool, 'POFLOOR', ORDERS);
-    const floorPort = await freePort();
-    const floor = await startFloor(pool, floorPort);
-    await load(`http://127.0.0.1:${floorPort}`, floorOrders.slice(0, 500).map((o) => `/?out_trade_no=${o}`));
-    const floorRun = await load(`http://127.0.0.1:${floorPort}`, floorOrders.slice(500).map((o) => `/?out_trade_no=${o}`));
-    floor.close();
+    const runFloor = async (prefix, outbox) => {
+      const orders = await seed(pool, prefix, ORDERS);
+      const port = await freePort();
+      const server = await startFloor(pool, port, outbox);
+      await load(`http://127.0.0.1:${port}`, orders.slice(0, 500).map((o) => `/?out_trade_no=${o}`));
+      const run = await load(`http://127.0.0.1:${port}`, orders.slice(500).map((o) => `/?out_trade_no=${o}`));
+      server.close();
+      return run;
+    };
+    const floorRun = await runFloor('POFLOOR', false);
+    const floorOutboxRun = await runFloor('POFLOOROUT', true);
 
     const env = {
       ...process.env,
@@ -320,8 +388,11 @@ async function main() {
         r.latency.p99,
       ).padStart(8)}   errors ${r.errors + r.non2xx}`;
     console.log(row('floor: node:http + pg (named)', floorRun));
+    console.log(row('floor + outbox writes', floorOutboxRun));
     console.log(row('app: Zpay notify → credit', appRun));
     console.log(`\napp / floor throughput             ${((rate(appRun) / rate(floorRun)) * 100).toFixed(0)} %`);
+    console.log(`app / floor + outbox                ${((rate(appRun) / rate(floorOutboxRun)) * 100).toFixed(0)} %`);
+    console.log(`outbox cost on the floor            ${((1 - rate(floorOutboxRun) / rate(floorRun)) * 100).toFixed(0)} % of throughput`);
     console.log(`statements per webhook (incl. BEGIN/COMMIT) ${(Number(statements) / measured).toFixed(2)}`);
     console.log(`orders paid ${check.paid}/${ORDERS}, payment ledger rows ${check.credits}, audit violations ${violations.length}`);
     if (check.paid !== ORDERS || check.credits !== ORDERS || violations.length) process.exitCode = 1;
@@ -481,6 +552,52 @@ async function main() {
     if (small.rows !== 100_000 || large.rows !== EXPORT_ROWS || ledgerExport.rows !== ledgerRows) {
       console.log(`export row counts wrong: ${small.rows}, ${large.rows}, ${ledgerExport.rows} (ledger has ${ledgerRows})`);
       process.exitCode = 1;
+    }
+
+    // 8. Events to RabbitMQ: the notify path with a broker taking the events, then the dispatcher's own rate.
+    const broker = await startBroker();
+    if (broker) {
+      try {
+        const stopApp = async (running) => {
+          const exited = new Promise((resolve) => running.child.once('exit', resolve));
+          running.child.kill('SIGTERM');
+          await exited;
+        };
+        await stopApp(app);
+        app = null;
+        // Everything so far counts as published: the broker run starts from an empty queue.
+        await pool.query('UPDATE outbox_events SET published_at = NOW() WHERE published_at IS NULL');
+        const brokerApp = await startApp({ ...env, PORT: String(await freePort()), AMQP_URL: broker.url });
+        const brokerOrders = await seed(pool, 'POAMQP', ORDERS);
+        await load(brokerApp.url, brokerOrders.slice(0, 500).map(notifyPath));
+        const brokerRun = await load(brokerApp.url, brokerOrders.slice(500).map(notifyPath));
+        const drainSeconds = await untilPublished(pool);
+        console.log('\nEvents (RabbitMQ with publisher confirms, the app publishing while it credits)');
+        console.log(row('app: notify → credit, no broker', appRun));
+        console.log(row('app: notify → credit + RabbitMQ', brokerRun));
+        console.log(`last event published                ${drainSeconds.toFixed(2)} s after the last credit`);
+        await stopApp(brokerApp);
+
+        // The dispatcher alone: BENCH_EVENTS events waiting, one instance publishing them.
+        const backlog = Number(process.env.BENCH_EVENTS ?? 100_000);
+        const [{ last }] = (await pool.query('SELECT COALESCE(MAX(position), 0)::bigint AS last FROM outbox_events')).rows;
+        await pool.query(
+          `SELECT outbox_emit('balance.changed', ((g - 1) % $2) + 1, jsonb_build_object('entryId', g::text, 'type', 'admin', 'amount', '1.00000000',
+                  'balanceBefore', '0.00000000', 'balanceAfter', '1.00000000', 'relatedId', NULL))
+             FROM generate_series(1, $1) g`,
+          [backlog, USERS],
+        );
+        await pool.query('UPDATE outbox_events SET routed_at = NOW() WHERE routed_at IS NULL');
+        const drainApp = await startApp({ ...env, PORT: String(await freePort()), AMQP_URL: broker.url });
+        await untilPublished(pool);
+        // From the first batch's claim to the last one's: the app's start-up is not counted.
+        const [{ span }] = (await pool.query(`SELECT EXTRACT(EPOCH FROM MAX(published_at) - MIN(published_at))::float AS span FROM outbox_events WHERE position > $1`, [last])).rows;
+        const backlogSeconds = span;
+        console.log(`dispatcher: ${backlog.toLocaleString('en')} waiting events published in ${backlogSeconds.toFixed(1)} s   ${Math.round(backlog / backlogSeconds)} events/s`);
+        await stopApp(drainApp);
+      } finally {
+        await broker.destroy();
+      }
     }
   } finally {
     if (app) {

@@ -29,6 +29,7 @@ const adminApi = {
   'GET /api/admin/referrals': emptyPage,
   'GET /api/admin/payment/unmatched-payments': emptyPage,
   'GET /api/admin/payment/providers': [],
+  'GET /api/admin/webhook-endpoints': [],
   'GET /api/admin/promotions/stats': { enabled: true, byTier: [], totalBonusUsd: '0.00000000', grantedCount: 0, active: 0, used: 0, expired: 0 },
 };
 
@@ -40,7 +41,7 @@ describe('admin pages: route guard and navigation', () => {
     const { wrapper, router } = await mountSignedIn(App, '/admin');
     expect(router.currentRoute.value.name).toBe('home');
 
-    for (const path of ['/admin', '/admin/orders', '/admin/unmatched-payments', '/admin/ledger', '/admin/redeem', '/admin/users', '/admin/growth']) {
+    for (const path of ['/admin', '/admin/orders', '/admin/unmatched-payments', '/admin/ledger', '/admin/redeem', '/admin/users', '/admin/growth', '/admin/webhooks']) {
       await router.push(path);
       expect(router.currentRoute.value.name).toBe('home');
     }
@@ -66,6 +67,8 @@ describe('admin pages: route guard and navigation', () => {
     expect(wrapper.get('[data-testid="admin-tab-redeem"]').attributes('href')).toBe('/admin/redeem');
     expect(wrapper.get('[data-testid="admin-tab-users"]').attributes('href')).toBe('/admin/users');
     expect(wrapper.get('[data-testid="admin-tab-growth"]').attributes('href')).toBe('/admin/growth');
+    expect(wrapper.get('[data-testid="admin-tab-webhooks"]').attributes('href')).toBe('/admin/webhooks');
+    expect(wrapper.get('[data-testid="admin-tab-webhooks"]').text()).toBe('Webhooks');
 
     await wrapper.get('[data-testid="admin-tab-orders"]').trigger('click');
     await vi.waitFor(() => expect(wrapper.find('[data-testid="admin-orders-search"]').exists()).toBe(true));
@@ -100,6 +103,13 @@ describe('admin pages: route guard and navigation', () => {
     await flushPromises();
     expect(api.calls('GET /api/admin/promotions/stats')).toHaveLength(1);
     expect(api.calls('GET /api/admin/referrals')).toHaveLength(1);
+
+    await wrapper.get('[data-testid="admin-tab-webhooks"]').trigger('click');
+    await vi.waitFor(() => expect(wrapper.find('[data-testid="webhook-new-submit"]').exists()).toBe(true));
+    expect(router.currentRoute.value.name).toBe('admin-webhooks');
+    expect(wrapper.get('[data-testid="admin-tab-webhooks"]').classes()).toContain('active');
+    await flushPromises();
+    expect(api.calls('GET /api/admin/webhook-endpoints')).toHaveLength(1);
   });
 
   it('sends a signed-out visitor to login, and home when the role cannot be checked', async () => {

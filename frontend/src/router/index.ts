@@ -71,6 +71,8 @@ export const routes: RouteRecordRaw[] = [
       { path: 'redeem', name: 'admin-redeem', component: () => import('../views/admin/AdminRedeemView.vue') },
       { path: 'users', name: 'admin-users', component: () => import('../views/admin/AdminUsersView.vue') },
       { path: 'growth', name: 'admin-growth', component: () => import('../views/admin/AdminGrowthView.vue') },
+      // Integrators' endpoints the events are POSTed to (signed), and their deliveries.
+      { path: 'webhooks', name: 'admin-webhooks', component: () => import('../views/admin/AdminWebhooksView.vue') },
       // What admins did; the filters are in the query, e.g. /admin/audit?targetType=user&targetId=42
       { path: 'audit', name: 'admin-audit', component: () => import('../views/admin/AdminAuditView.vue') },
     ],

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import en from '../locales/en';
 import zh from '../locales/zh';
 import { detectLocale } from '..';
-import { LEDGER_TYPES, ORDER_STATUSES, REDEEM_BATCH_STATUSES, REFUND_METHODS, REFUND_STATUSES, WEBHOOK_OUTCOMES } from '../../api/types';
+import {
+  LEDGER_TYPES,
+  ORDER_STATUSES,
+  REDEEM_BATCH_STATUSES,
+  REFUND_METHODS,
+  REFUND_STATUSES,
+  WEBHOOK_DELIVERY_STATUSES,
+  WEBHOOK_EVENT_TYPES,
+  WEBHOOK_OUTCOMES,
+} from '../../api/types';
 
 type Tree = { [key: string]: unknown };
 
@@ -94,6 +103,11 @@ describe('labels for API values and error codes', () => {
     'REDEEM_TOO_MANY_FAILURES',
     'REDEEM_BATCH_NOT_FOUND',
     'API_KEY_NOT_FOUND',
+    // webhook endpoints
+    'WEBHOOK_ENDPOINT_NOT_FOUND',
+    'WEBHOOK_DELIVERY_NOT_FOUND',
+    'WEBHOOK_ENDPOINT_URL_REFUSED',
+    'WEBHOOK_UNKNOWN_EVENT_TYPE',
   ])('error code %s is translated', (code) => {
     expect(has(`errors.codes.${code}`)).toBe(true);
   });
@@ -108,7 +122,10 @@ describe('labels for API values and error codes', () => {
       ...REFUND_METHODS.map((m) => `admin.refund.method.${m}`),
       ...WEBHOOK_OUTCOMES.map((o) => `admin.eventOutcome.${o}`),
       ...REDEEM_BATCH_STATUSES.map((s) => `admin.redeem.statuses.${s}`),
+      ...WEBHOOK_DELIVERY_STATUSES.map((s) => `admin.webhooks.deliveryStatuses.${s}`),
+      ...WEBHOOK_EVENT_TYPES.map((ty) => `admin.webhooks.eventHints.${ty.replace(/\./g, '_')}`),
     ];
+    expect(WEBHOOK_EVENT_TYPES).toHaveLength(17);
     expect(REDEEM_BATCH_STATUSES).toEqual(['active', 'disabled', 'expired']);
     expect(LEDGER_TYPES).toHaveLength(7);
     expect(ORDER_STATUSES).toEqual(['pending', 'paid', 'expired', 'cancelled', 'failed', 'refunding', 'refunded']);
