@@ -36,7 +36,7 @@ const ORDER = object({
 });
 
 const ORDER_EXAMPLE = {
-  orderNo: 'R20261206120000123456',
+  orderNo: 'PO2026120612000065D23720CA495789',
   status: 'paid',
   provider: 'zpay',
   method: 'alipay',
@@ -108,7 +108,7 @@ export const EVENT_CATALOG: readonly EventDefinition[] = [
       amount: decimal('What the second payment paid, in currency', '100.00'),
       currency: text('The currency of the second payment'),
     }),
-    example: { orderNo: 'R20261206120000123456', status: 'paid', provider: 'zpay', tradeNo: '2026120622002', amount: '100.00', currency: 'CNY' },
+    example: { orderNo: 'PO2026120612000065D23720CA495789', status: 'paid', provider: 'zpay', tradeNo: '2026120622002', amount: '100.00', currency: 'CNY' },
   },
   {
     type: 'balance.changed',
@@ -121,7 +121,7 @@ export const EVENT_CATALOG: readonly EventDefinition[] = [
       balanceAfter: decimal('USD', '13.88888889'),
       relatedId: nullable(text('What caused it: an order number, a charge id, an invitee id, …')),
     }),
-    example: { entryId: '1042', type: 'payment', amount: '13.88888889', balanceBefore: '0.00000000', balanceAfter: '13.88888889', relatedId: 'R20261206120000123456' },
+    example: { entryId: '1042', type: 'payment', amount: '13.88888889', balanceBefore: '0.00000000', balanceAfter: '13.88888889', relatedId: 'PO2026120612000065D23720CA495789' },
   },
   {
     type: 'promotion.granted',
@@ -132,7 +132,7 @@ export const EVENT_CATALOG: readonly EventDefinition[] = [
       percent: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
       bonusUsd: decimal('USD', '4.16666667'),
     }),
-    example: { orderNo: 'R20261206120000123456', tier: 0, percent: 30, bonusUsd: '4.16666667' },
+    example: { orderNo: 'PO2026120612000065D23720CA495789', tier: 0, percent: 30, bonusUsd: '4.16666667' },
   },
   {
     type: 'referral.rewarded',
@@ -149,7 +149,7 @@ export const EVENT_CATALOG: readonly EventDefinition[] = [
       takenUsd: decimal('What the balance allowed to take back, USD', '10.00000000'),
       shortfallUsd: decimal('What could not be taken back, USD', '0.00000000'),
     }),
-    example: { inviteeId: '77', orderNo: 'R20261206120000123456', takenUsd: '10.00000000', shortfallUsd: '0.00000000' },
+    example: { inviteeId: '77', orderNo: 'PO2026120612000065D23720CA495789', takenUsd: '10.00000000', shortfallUsd: '0.00000000' },
   },
   {
     type: 'charge.created',

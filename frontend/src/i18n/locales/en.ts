@@ -697,6 +697,11 @@ const en = {
       status: 'Status',
       enabled: 'Enabled',
       disabled: 'Disabled',
+      counts: {
+        pending: 'Pending: {n}',
+        failed: 'Failed: {n}',
+        delivered: 'Delivered: {n}',
+      },
       deliveries: 'Deliveries',
       created: 'Created',
       actions: 'Actions',

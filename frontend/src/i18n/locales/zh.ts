@@ -699,6 +699,11 @@ const zh: MessageSchema = {
       status: '状态',
       enabled: '已启用',
       disabled: '已停用',
+      counts: {
+        pending: '待投递：{n}',
+        failed: '失败：{n}',
+        delivered: '已投递：{n}',
+      },
       deliveries: '投递',
       created: '创建',
       actions: '操作',
