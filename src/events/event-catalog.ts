@@ -21,8 +21,8 @@ function object(properties: Record<string, JsonSchema>): JsonSchema {
 const ORDER = object({
   orderNo: text('The order number'),
   status: { type: 'string', enum: ['pending', 'paid', 'expired', 'cancelled', 'failed', 'refunding', 'refunded'] },
-  provider: text('The gateway: zpay, stripe, usdt_trc20, sandbox, …'),
-  method: nullable(text('The payment method (alipay, wxpay, card, usdt, …)')),
+  provider: text("The gateway's registered name (GET /api/payment/providers)"),
+  method: nullable(text('The payment method the user chose, as the gateway names it')),
   amountCny: decimal('The order amount, CNY', '100.00'),
   amountUsd: decimal('What the payment credits, USD', '13.88888889'),
   bonusUsd: decimal('The bonus granted with the payment, USD', '0.00000000'),

@@ -17,7 +17,7 @@ describe('events on RabbitMQ', () => {
     if (!broker) return;
     // The consumer's queue is bound before any event is published, as an integrator's would be.
     collector = await collectMessages(broker.url, EXCHANGE, 'order.*');
-    t = await createTestApp({ SANDBOX_ENABLED: 'true', PUBLIC_BASE_URL: 'http://localhost:3000', AMQP_URL: broker.url, EVENTS_EXCHANGE: EXCHANGE });
+    t = await createTestApp({ SANDBOX_ENABLED: 'true', PUBLIC_BASE_URL: 'http://localhost:3000', AMQP_URL: broker.url, EVENTS_EXCHANGE: EXCHANGE, RECHARGE__EVENTS__LAG_ALERT_SECONDS: '2' });
   }, 90_000);
   afterAll(async () => {
     await collector?.close();
@@ -63,8 +63,11 @@ describe('events on RabbitMQ', () => {
       const orderNo = await paidSandboxOrder(user);
       await receiver.waitFor(() => receiver.of(user.id).length === 1);
       expect(receiver.of(user.id)[0]).toMatchObject({ verified: true, event: { type: 'order.paid', data: { orderNo } } });
-      const ready = (await t.http.get('/api/health/ready').expect(200)).body;
-      expect(ready.info.database.status).toBe('up');
+      // Readiness alerts once an event has waited longer than events.lag_alert_seconds (2 s here; the lag is measured every 5 s).
+      const readiness = async () => (await t.http.get('/api/health/ready').expect(200)).body;
+      const deadline = Date.now() + 20_000;
+      while ((await readiness()).status !== 'degraded' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      expect(await readiness()).toMatchObject({ status: 'degraded', info: { database: { status: 'up' }, events: { status: 'degraded' } } });
       const [{ waiting }] = await t.db.query(`SELECT COUNT(*)::int AS waiting FROM outbox_events WHERE user_id = $1 AND published_at IS NULL`, [user.id]);
       expect(waiting).toBeGreaterThanOrEqual(2);
 
@@ -73,6 +76,9 @@ describe('events on RabbitMQ', () => {
       const ids = new Set(messages.filter((m) => (m.body as EventEnvelope).userId === user.id).map((m) => m.messageId));
       const stored = (await t.app.get(OutboxRepository).ofUser(user.id)).filter((e) => e.type.startsWith('order.')).map((e) => e.id);
       expect([...ids].sort()).toEqual([...stored].sort());
+      const recovered = Date.now() + 20_000;
+      while ((await readiness()).status !== 'ok' && Date.now() < recovered) await new Promise((r) => setTimeout(r, 250));
+      expect((await readiness()).info.events).toEqual({ status: 'up' });
     } finally {
       await t.http.delete(`/api/admin/webhook-endpoints/${endpoint.id}`).set(bearer(admin));
       await receiver.stop();

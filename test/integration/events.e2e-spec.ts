@@ -229,6 +229,34 @@ describe('events out (outbox, webhooks)', () => {
     });
   });
 
+  it('deletes delivered events after the retention period, and keeps the undelivered and those a webhook still retries', async () => {
+    const user = await registerUser(t.http);
+    await paidSandboxOrder(user, '10.00');
+    // The dispatcher routes them first (without a broker, that is their whole delivery).
+    for (let tries = 0; ; tries++) {
+      const [{ waiting }] = await t.db.query(`SELECT COUNT(*)::int AS waiting FROM outbox_events WHERE user_id = $1 AND routed_at IS NULL`, [user.id]);
+      if (waiting === 0) break;
+      if (tries > 200) throw new Error(`${waiting} events never routed`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const events = await eventsOf(user);
+    const [oldDelivered, oldUnpublished, oldRetrying, recent] = events;
+    await t.db.query(`UPDATE outbox_events SET occurred_at = NOW() - interval '31 days' WHERE id = ANY($1::uuid[])`, [[oldDelivered.id, oldUnpublished.id, oldRetrying.id]]);
+    await t.db.query(`UPDATE outbox_events SET published_at = NULL WHERE id = $1`, [oldUnpublished.id]);
+    const endpoint = (await asAdmin(t.http.post('/api/admin/webhook-endpoints')).send({ url: `${receiver.url}?retention`, eventTypes: ['*'], enabled: false }).expect(201)).body;
+    endpointIds.push(endpoint.id);
+    await t.db.query(
+      `INSERT INTO webhook_deliveries (endpoint_id, event_position, give_up_at) SELECT $1, position, NOW() + interval '1 day' FROM outbox_events WHERE id = $2`,
+      [endpoint.id, oldRetrying.id],
+    );
+
+    // With a broker configured, an event it has not confirmed is kept; without one, published_at is set when routed.
+    expect(await outbox.prune(30, true, 10_000)).toBeGreaterThanOrEqual(1);
+    const left = (await eventsOf(user)).map((e) => e.id);
+    expect(left).not.toContain(oldDelivered.id);
+    expect(left).toEqual(expect.arrayContaining([oldUnpublished.id, oldRetrying.id, recent.id]));
+  });
+
   it('publishes the schemas as an AsyncAPI 3 document, and readiness reports the outbox', async () => {
     const doc = (await t.http.get('/api/docs/events.json').expect(200)).body;
     expect(doc.asyncapi).toBe('3.0.0');
@@ -238,5 +266,8 @@ describe('events out (outbox, webhooks)', () => {
     }
     const ready = (await t.http.get('/api/health/ready').expect(200)).body;
     expect(ready.info.events).toEqual({ status: 'up' });
+    const metrics = (await t.http.get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(/^outbox_delivered_total\{sink="webhooks"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^outbox_lag_seconds\{sink="webhooks"\} [\d.e-]+$/m);
   });
 });

@@ -95,7 +95,7 @@ describe('platform: errors, health, metrics, docs, headers', () => {
   });
 
   it('reports the database and cache in /api/health/ready (and /api/health), and liveness alone in /api/health/live', async () => {
-    const expected = { status: 'ok', info: { database: { status: 'up' }, cache: { status: 'up', kind: 'memory' } } };
+    const expected = { status: 'ok', info: { database: { status: 'up' }, cache: { status: 'up', kind: 'memory' }, events: { status: 'up' } } };
     expect((await t.http.get('/api/health/ready').expect(200)).body).toEqual(expected);
     expect((await t.http.get('/api/health').expect(200)).body).toEqual(expected);
     expect((await t.http.get('/api/health/live').expect(200)).body).toEqual({ status: 'ok' });
@@ -105,7 +105,7 @@ describe('platform: errors, health, metrics, docs, headers', () => {
     const cache = jest.spyOn(t.app.get(CacheStore), 'ping').mockRejectedValue(new Error('connect ECONNREFUSED redis://:hunter2@10.0.0.5'));
     try {
       const degraded = await t.http.get('/api/health/ready').expect(200);
-      expect(degraded.body).toEqual({ status: 'degraded', info: { database: { status: 'up' }, cache: { status: 'degraded', kind: 'memory' } } });
+      expect(degraded.body).toEqual({ status: 'degraded', info: { database: { status: 'up' }, cache: { status: 'degraded', kind: 'memory' }, events: { status: 'up' } } });
       const indicator = (t.app.get(HealthController) as unknown as { database: TypeOrmHealthIndicator }).database;
       // As terminus answers a failed ping: resolved, with status down and the driver's message.
       const database = jest

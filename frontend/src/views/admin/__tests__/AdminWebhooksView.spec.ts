@@ -409,7 +409,9 @@ describe('AdminWebhooksView', () => {
     }
 
     it('lists an endpoint’s deliveries with status, attempts, the last answer’s code (or the error) and time, and the next attempt', async () => {
-      const api = stubApi(routes({ [DELIVERIES]: page([DELIVERED, RETRYING, GAVE_UP, NEVER_TRIED]) }));
+      const api = stubApi(
+        routes({ [DELIVERIES]: page([DELIVERED, RETRYING, GAVE_UP, NEVER_TRIED]), 'GET /api/admin/webhook-endpoints/2': { ...ALL, pending: 1, delivered: 121 } }),
+      );
       const wrapper = await mountView();
       const panel = await openDeliveries(wrapper);
       expect(panel.text()).toContain(ALL.url);
@@ -441,9 +443,13 @@ describe('AdminWebhooksView', () => {
       expect(failed.get('[data-testid="webhook-delivery-answer"]').text()).toMatch(/^Answered 500/);
       expect(deliveryRow(wrapper, '34').get('[data-testid="webhook-delivery-answer"]').text()).toBe('Not sent yet');
 
+      // Closed with Escape; deliveries went out meanwhile, so the endpoint's counts are asked for again.
+      expect(api.calls('GET /api/admin/webhook-endpoints/2')).toHaveLength(0);
       document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
       await flushPromises();
       expect(wrapper.find('[data-testid="webhook-deliveries"]').exists()).toBe(false);
+      expect(api.calls('GET /api/admin/webhook-endpoints/2')).toHaveLength(1);
+      expect(row(wrapper, '2').get('[data-testid="webhook-delivered"]').text()).toBe('Delivered: 121');
     });
 
     it('filters by status from page 1, and pages through, keeping the filter', async () => {
