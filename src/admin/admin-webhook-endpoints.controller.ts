@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -48,7 +49,9 @@ export class AdminWebhookEndpointsController {
     description: 'Events of the chosen types are POSTed to it, signed with its secret (Recharge-Signature). The secret is in this answer only.',
   })
   @ApiCreatedResponse({ type: CreatedWebhookEndpointDto })
-  @ApiBadRequestResponse({ description: 'A URL that is not https in production or points at a private address, or an unknown event type' })
+  @ApiBadRequestResponse({
+    description: 'A URL that is not https in production or points at a private address (WEBHOOK_ENDPOINT_URL_REFUSED, with details.reason), or an unknown event type (WEBHOOK_UNKNOWN_EVENT_TYPE)',
+  })
   create(@CurrentUser() admin: AuthenticatedUser, @Body() body: CreateWebhookEndpointDto): Promise<CreatedWebhookEndpointDto> {
     return this.dataSource.transaction(async (em) => {
       const { endpoint, secret } = await this.endpoints.create(em, body, admin.email);
@@ -120,9 +123,9 @@ export class AdminWebhookEndpointsController {
   @ApiParam({ name: 'id', example: '1' })
   @ApiOkResponse({ type: WebhookDeliveryPageDto })
   @ApiNotFoundResponse({ description: 'No such endpoint' })
-  @ApiBadRequestResponse({ description: 'An unknown status, or a page out of range' })
+  @ApiBadRequestResponse({ description: 'An unknown status or event type, an eventId that is not a UUID, a userId that is not an id, or a page out of range' })
   deliveries(@Param('id', IdParamPipe) id: string, @Query() query: WebhookDeliveriesQueryDto): Promise<WebhookDeliveryPageDto> {
-    return this.endpoints.deliveries(id, query.status, query);
+    return this.endpoints.deliveries(id, { status: query.status, eventType: query.eventType, eventId: query.eventId, userId: query.userId }, query);
   }
 
   @Post(':id/deliveries/:deliveryId/resend')
@@ -132,6 +135,7 @@ export class AdminWebhookEndpointsController {
   @ApiParam({ name: 'deliveryId', example: '31' })
   @ApiOkResponse({ type: WebhookDeliveryDto })
   @ApiNotFoundResponse({ description: 'No such endpoint or delivery' })
+  @ApiConflictResponse({ description: 'The endpoint is disabled (WEBHOOK_ENDPOINT_DISABLED): enable it first' })
   resend(@CurrentUser() admin: AuthenticatedUser, @Param('id', IdParamPipe) id: string, @Param('deliveryId', IdParamPipe) deliveryId: string): Promise<WebhookDeliveryDto> {
     return this.dataSource.transaction(async (em) => {
       const delivery = await this.endpoints.resend(em, id, deliveryId);

@@ -201,9 +201,14 @@ describe('events out (outbox, webhooks)', () => {
       expect(paid[0].body).toBe(paid[1].body);
       expect(paid[0].event.data).toMatchObject({ orderNo, status: 'paid' });
 
-      const deliveries = (await asAdmin(t.http.get(`/api/admin/webhook-endpoints/${endpoint.id}/deliveries?pageSize=100`)).expect(200)).body;
-      const delivery = deliveries.items.find((d: { eventId: string }) => d.eventId === paid[0].event.id);
-      expect(delivery).toMatchObject({ status: 'delivered', attempts: 2, lastStatusCode: 200, lastError: null, eventType: 'order.paid', nextAttemptAt: null });
+      const deliveries = (await asAdmin(t.http.get(`/api/admin/webhook-endpoints/${endpoint.id}/deliveries?userId=${user.id}&eventType=order.paid`)).expect(200)).body;
+      expect(deliveries.total).toBe(1);
+      const [delivery] = deliveries.items;
+      expect(delivery).toMatchObject({ eventId: paid[0].event.id, userId: user.id, status: 'delivered', attempts: 2, lastStatusCode: 200, lastError: null, eventType: 'order.paid', nextAttemptAt: null });
+      const byEvent = (await asAdmin(t.http.get(`/api/admin/webhook-endpoints/${endpoint.id}/deliveries?eventId=${delivery.eventId}`)).expect(200)).body;
+      expect(byEvent.items.map((d: { id: string }) => d.id)).toEqual([delivery.id]);
+      const badFilters = await asAdmin(t.http.get(`/api/admin/webhook-endpoints/${endpoint.id}/deliveries?eventType=order.lost&eventId=nope&userId=x`)).expect(400);
+      expect(badFilters.body.message).toEqual(expect.arrayContaining(['userId must be a positive integer id', 'eventId must be a UUID']));
 
       // An admin sends it again: the same event, the same id.
       await asAdmin(t.http.post(`/api/admin/webhook-endpoints/${endpoint.id}/deliveries/${delivery.id}/resend`)).expect(200);
@@ -219,11 +224,17 @@ describe('events out (outbox, webhooks)', () => {
       await receiver.waitFor(() => receiver.of(user.id).length >= 2);
       const [routed] = await t.db.query(`SELECT COUNT(*)::int AS n FROM webhook_deliveries WHERE endpoint_id = $1`, [off.id]);
       expect(routed.n).toBe(0);
+      // A delivery of a disabled endpoint is not resent: it would wait, unseen, until the endpoint is enabled.
+      const [delivered] = (await asAdmin(t.http.get(`/api/admin/webhook-endpoints/${endpoint.id}/deliveries?userId=${user.id}`)).expect(200)).body.items;
+      await asAdmin(t.http.patch(`/api/admin/webhook-endpoints/${endpoint.id}`)).send({ enabled: false }).expect(200);
+      const refused = await asAdmin(t.http.post(`/api/admin/webhook-endpoints/${endpoint.id}/deliveries/${delivered.id}/resend`)).expect(409);
+      expect(refused.body).toMatchObject({ code: 'WEBHOOK_ENDPOINT_DISABLED' });
+      await asAdmin(t.http.patch(`/api/admin/webhook-endpoints/${endpoint.id}`)).send({ enabled: true }).expect(200);
 
       const unknown = await asAdmin(t.http.post('/api/admin/webhook-endpoints')).send({ url: receiver.url, eventTypes: ['order.lost'] }).expect(400);
       expect(unknown.body).toMatchObject({ code: 'WEBHOOK_UNKNOWN_EVENT_TYPE', message: expect.stringContaining('order.lost') });
       const ftp = await asAdmin(t.http.post('/api/admin/webhook-endpoints')).send({ url: 'ftp://files.example/x', eventTypes: ['*'] }).expect(400);
-      expect(ftp.body).toMatchObject({ code: 'WEBHOOK_ENDPOINT_URL_REFUSED', message: 'url must be http or https' });
+      expect(ftp.body).toMatchObject({ code: 'WEBHOOK_ENDPOINT_URL_REFUSED', message: 'url must be http or https', details: { reason: 'scheme' } });
       await asAdmin(t.http.patch(`/api/admin/webhook-endpoints/${endpoint.id}`)).send({ eventTypes: [] }).expect(400);
       await asAdmin(t.http.get('/api/admin/webhook-endpoints/999999999')).expect(404);
     });

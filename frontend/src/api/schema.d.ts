@@ -1904,6 +1904,11 @@ export interface components {
             pageSize: number;
             items: components["schemas"]["RedeemBatchDto"][];
         };
+        /**
+         * @description The event types to send; ['*'] is every type
+         * @enum {string}
+         */
+        WebhookEventTypeChoice: "*" | "order.created" | "order.paid" | "order.expired" | "order.cancelled" | "order.refunding" | "order.refunded" | "order.duplicate_payment" | "balance.changed" | "promotion.granted" | "referral.rewarded" | "referral.reversed" | "charge.created" | "charge.refunded" | "hold.created" | "hold.captured" | "hold.released" | "redeem.redeemed";
         CreateWebhookEndpointDto: {
             /**
              * @description https in production; no redirects are followed
@@ -1917,7 +1922,7 @@ export interface components {
              *       "balance.changed"
              *     ]
              */
-            eventTypes: ("*" | "order.created" | "order.paid" | "order.expired" | "order.cancelled" | "order.refunding" | "order.refunded" | "order.duplicate_payment" | "balance.changed" | "promotion.granted" | "referral.rewarded" | "referral.reversed" | "charge.created" | "charge.refunded" | "hold.created" | "hold.captured" | "hold.released" | "redeem.redeemed")[];
+            eventTypes: components["schemas"]["WebhookEventTypeChoice"][];
             /** @example Shop balance sync */
             description?: string;
             /** @default true */
@@ -1936,7 +1941,7 @@ export interface components {
              *       "balance.changed"
              *     ]
              */
-            eventTypes: ("*" | "order.created" | "order.paid" | "order.expired" | "order.cancelled" | "order.refunding" | "order.refunded" | "order.duplicate_payment" | "balance.changed" | "promotion.granted" | "referral.rewarded" | "referral.reversed" | "charge.created" | "charge.refunded" | "hold.created" | "hold.captured" | "hold.released" | "redeem.redeemed")[];
+            eventTypes: components["schemas"]["WebhookEventTypeChoice"][];
             enabled: boolean;
             /** @example admin@example.com */
             createdBy: string;
@@ -1975,7 +1980,7 @@ export interface components {
              *       "balance.changed"
              *     ]
              */
-            eventTypes: ("*" | "order.created" | "order.paid" | "order.expired" | "order.cancelled" | "order.refunding" | "order.refunded" | "order.duplicate_payment" | "balance.changed" | "promotion.granted" | "referral.rewarded" | "referral.reversed" | "charge.created" | "charge.refunded" | "hold.created" | "hold.captured" | "hold.released" | "redeem.redeemed")[];
+            eventTypes: components["schemas"]["WebhookEventTypeChoice"][];
             enabled: boolean;
             /** @example admin@example.com */
             createdBy: string;
@@ -1998,10 +2003,12 @@ export interface components {
         };
         UpdateWebhookEndpointDto: {
             url?: string;
-            eventTypes?: ("*" | "order.created" | "order.paid" | "order.expired" | "order.cancelled" | "order.refunding" | "order.refunded" | "order.duplicate_payment" | "balance.changed" | "promotion.granted" | "referral.rewarded" | "referral.reversed" | "charge.created" | "charge.refunded" | "hold.created" | "hold.captured" | "hold.released" | "redeem.redeemed")[];
+            eventTypes?: components["schemas"]["WebhookEventTypeChoice"][];
             description?: string;
             enabled?: boolean;
         };
+        /** @enum {string} */
+        EventType: "order.created" | "order.paid" | "order.expired" | "order.cancelled" | "order.refunding" | "order.refunded" | "order.duplicate_payment" | "balance.changed" | "promotion.granted" | "referral.rewarded" | "referral.reversed" | "charge.created" | "charge.refunded" | "hold.created" | "hold.captured" | "hold.released" | "redeem.redeemed";
         WebhookDeliveryDto: {
             /** @example 31 */
             id: string;
@@ -2010,7 +2017,12 @@ export interface components {
             /** @example 5b0c2f8e-8d0e-4a57-9a43-0f3c1f1d2b7e */
             eventId: string;
             /** @example order.paid */
-            eventType: string;
+            eventType: components["schemas"]["EventType"];
+            /**
+             * @description The user the event is about
+             * @example 42
+             */
+            userId: string;
             /** @enum {string} */
             status: "pending" | "delivered" | "failed";
             /** @example 1 */
@@ -4827,7 +4839,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedWebhookEndpointDto"];
                 };
             };
-            /** @description A URL that is not https in production or points at a private address, or an unknown event type */
+            /** @description A URL that is not https in production or points at a private address (WEBHOOK_ENDPOINT_URL_REFUSED, with details.reason), or an unknown event type (WEBHOOK_UNKNOWN_EVENT_TYPE) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5155,6 +5167,11 @@ export interface operations {
                 page?: number;
                 pageSize?: number;
                 status?: "pending" | "delivered" | "failed";
+                eventType?: components["schemas"]["EventType"];
+                /** @description One event */
+                eventId?: string;
+                /** @description The events of one user */
+                userId?: string;
             };
             header?: never;
             path: {
@@ -5172,7 +5189,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDeliveryPageDto"];
                 };
             };
-            /** @description An unknown status, or a page out of range */
+            /** @description An unknown status or event type, an eventId that is not a UUID, a userId that is not an id, or a page out of range */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5260,6 +5277,13 @@ export interface operations {
             };
             /** @description No such endpoint or delivery */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The endpoint is disabled (WEBHOOK_ENDPOINT_DISABLED): enable it first */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsBigintId } from '../../common/http/bigint-id';
 import { PageDto, PageQueryDto } from '../../common/http/page.dto';
 import { Trim } from '../../common/http/trim.decorator';
 import { EVENT_TYPES } from '../event-catalog';
@@ -13,7 +14,7 @@ export class CreateWebhookEndpointDto {
   @MaxLength(2048)
   url: string;
 
-  @ApiProperty({ example: ['order.paid', 'balance.changed'], description: "The event types to send; ['*'] is every type", enum: EVENT_TYPE_CHOICES, isArray: true })
+  @ApiProperty({ example: ['order.paid', 'balance.changed'], description: "The event types to send; ['*'] is every type", enum: EVENT_TYPE_CHOICES, enumName: 'WebhookEventTypeChoice', isArray: true })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(EVENT_TYPE_CHOICES.length)
@@ -41,7 +42,7 @@ export class UpdateWebhookEndpointDto {
   @MaxLength(2048)
   url?: string;
 
-  @ApiPropertyOptional({ enum: EVENT_TYPE_CHOICES, isArray: true })
+  @ApiPropertyOptional({ enum: EVENT_TYPE_CHOICES, enumName: 'WebhookEventTypeChoice', isArray: true })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
@@ -66,7 +67,7 @@ export class WebhookEndpointDto {
   @ApiProperty({ example: '1' }) id: string;
   @ApiProperty({ example: 'https://shop.example.com/recharge/webhooks' }) url: string;
   @ApiProperty({ example: 'Shop balance sync' }) description: string;
-  @ApiProperty({ example: ['order.paid', 'balance.changed'], enum: EVENT_TYPE_CHOICES, isArray: true }) eventTypes: string[];
+  @ApiProperty({ example: ['order.paid', 'balance.changed'], enum: EVENT_TYPE_CHOICES, enumName: 'WebhookEventTypeChoice', isArray: true }) eventTypes: string[];
   @ApiProperty() enabled: boolean;
   @ApiProperty({ example: 'admin@example.com' }) createdBy: string;
   @ApiProperty() createdAt: Date;
@@ -87,7 +88,8 @@ export class WebhookDeliveryDto {
   @ApiProperty({ example: '31' }) id: string;
   @ApiProperty({ example: '1' }) endpointId: string;
   @ApiProperty({ example: '5b0c2f8e-8d0e-4a57-9a43-0f3c1f1d2b7e' }) eventId: string;
-  @ApiProperty({ example: 'order.paid' }) eventType: string;
+  @ApiProperty({ example: 'order.paid', enum: EVENT_TYPES, enumName: 'EventType' }) eventType: string;
+  @ApiProperty({ example: '42', description: 'The user the event is about' }) userId: string;
   @ApiProperty({ enum: DELIVERY_STATUSES }) status: string;
   @ApiProperty({ example: 1 }) attempts: number;
   @ApiProperty({ nullable: true, type: Date, description: 'When a pending delivery is tried next' }) nextAttemptAt: Date | null;
@@ -107,4 +109,19 @@ export class WebhookDeliveriesQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(DELIVERY_STATUSES)
   status?: (typeof DELIVERY_STATUSES)[number];
+
+  @ApiPropertyOptional({ enum: EVENT_TYPES, enumName: 'EventType' })
+  @IsOptional()
+  @IsIn(EVENT_TYPES)
+  eventType?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'One event' })
+  @IsOptional()
+  @IsUUID()
+  eventId?: string;
+
+  @ApiPropertyOptional({ example: '42', description: "The events of one user", maxLength: 19, pattern: '^[1-9]\\d{0,18}$' })
+  @IsOptional()
+  @IsBigintId('userId')
+  userId?: string;
 }

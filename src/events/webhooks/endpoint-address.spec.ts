@@ -9,23 +9,23 @@ describe('webhook endpoint addresses (SSRF)', () => {
   });
 
   it.each([
-    ['http://shop.example.com/hooks', 'must be https in production'],
-    ['ftp://shop.example.com/x', 'must be http or https'],
-    ['https://user:pw@shop.example.com/', 'must not carry credentials (the signature authenticates deliveries)'],
-    ['not a url', 'is not a URL'],
-    ['https://localhost/hooks', 'localhost is a loopback name (WEBHOOKS_ALLOW_PRIVATE=true allows it)'],
-    ['https://127.0.0.1/hooks', '127.0.0.1 is a loopback address (WEBHOOKS_ALLOW_PRIVATE=true allows it)'],
-    ['https://10.1.2.3/hooks', '10.1.2.3 is a private address (WEBHOOKS_ALLOW_PRIVATE=true allows it)'],
-    ['https://169.254.169.254/latest/meta-data', '169.254.169.254 is a linkLocal address (WEBHOOKS_ALLOW_PRIVATE=true allows it)'],
-    ['https://[::1]/hooks', '::1 is a loopback address (WEBHOOKS_ALLOW_PRIVATE=true allows it)'],
-    ['https://[::ffff:192.168.0.1]/hooks', '192.168.0.1 is a private address (WEBHOOKS_ALLOW_PRIVATE=true allows it)'],
-  ])('refuses %s: %s', (url, reason) => {
-    expect(endpointUrlProblem(url, strict)).toBe(reason);
+    ['http://shop.example.com/hooks', 'https_required', 'must be https in production'],
+    ['ftp://shop.example.com/x', 'scheme', 'must be http or https'],
+    ['https://user:pw@shop.example.com/', 'credentials', 'must not carry credentials (the signature authenticates deliveries)'],
+    ['not a url', 'not_a_url', 'is not a URL'],
+    ['https://localhost/hooks', 'private_address', 'localhost is a loopback name (WEBHOOKS_ALLOW_PRIVATE=true allows it)'],
+    ['https://127.0.0.1/hooks', 'private_address', '127.0.0.1 is a loopback address (WEBHOOKS_ALLOW_PRIVATE=true allows it)'],
+    ['https://10.1.2.3/hooks', 'private_address', '10.1.2.3 is a private address (WEBHOOKS_ALLOW_PRIVATE=true allows it)'],
+    ['https://169.254.169.254/latest/meta-data', 'private_address', '169.254.169.254 is a linkLocal address (WEBHOOKS_ALLOW_PRIVATE=true allows it)'],
+    ['https://[::1]/hooks', 'private_address', '::1 is a loopback address (WEBHOOKS_ALLOW_PRIVATE=true allows it)'],
+    ['https://[::ffff:192.168.0.1]/hooks', 'private_address', '192.168.0.1 is a private address (WEBHOOKS_ALLOW_PRIVATE=true allows it)'],
+  ])('refuses %s (%s): %s', (url, reason, message) => {
+    expect(endpointUrlProblem(url, strict)).toEqual({ reason, message });
   });
 
   it('allows loopback over plain http only when private targets are allowed (tests, local development)', () => {
     expect(endpointUrlProblem('http://127.0.0.1:9000/hooks', { isProduction: true, allowPrivate: true })).toBeNull();
-    expect(endpointUrlProblem('http://10.0.0.5/hooks', { isProduction: true, allowPrivate: true })).toBe('must be https in production');
+    expect(endpointUrlProblem('http://10.0.0.5/hooks', { isProduction: true, allowPrivate: true })?.reason).toBe('https_required');
     expect(endpointUrlProblem('http://shop.example.com/hooks', { isProduction: false, allowPrivate: false })).toBeNull();
   });
 

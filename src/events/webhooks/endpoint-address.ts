@@ -13,6 +13,14 @@ export function privateAddressReason(address: string): string | null {
   return range === 'unicast' ? null : `${parsed.toString()} is a ${range} address`;
 }
 
+/** Why an endpoint URL is refused, for clients that word it themselves. */
+export type UrlRefusal = 'not_a_url' | 'scheme' | 'credentials' | 'https_required' | 'private_address';
+
+export interface UrlProblem {
+  reason: UrlRefusal;
+  message: string;
+}
+
 /**
  * What is wrong with an endpoint URL, or null: http(s) only; https in
  * production (plain http only to a loopback address, for a local receiver
@@ -20,23 +28,28 @@ export function privateAddressReason(address: string): string | null {
  * allowed, not a private address or a name for one that is obviously local.
  * Names are checked again when each delivery resolves them.
  */
-export function endpointUrlProblem(url: string, rules: { isProduction: boolean; allowPrivate: boolean }): string | null {
+export function endpointUrlProblem(url: string, rules: { isProduction: boolean; allowPrivate: boolean }): UrlProblem | null {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return 'is not a URL';
+    return { reason: 'not_a_url', message: 'is not a URL' };
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return 'must be http or https';
-  if (parsed.username || parsed.password) return 'must not carry credentials (the signature authenticates deliveries)';
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return { reason: 'scheme', message: 'must be http or https' };
+  if (parsed.username || parsed.password) {
+    return { reason: 'credentials', message: 'must not carry credentials (the signature authenticates deliveries)' };
+  }
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
   const loopback = host === 'localhost' || (isIP(host) !== 0 && ipaddr.process(host).range() === 'loopback');
-  if (rules.isProduction && parsed.protocol !== 'https:' && !(loopback && rules.allowPrivate)) return 'must be https in production';
+  if (rules.isProduction && parsed.protocol !== 'https:' && !(loopback && rules.allowPrivate)) {
+    return { reason: 'https_required', message: 'must be https in production' };
+  }
   if (rules.allowPrivate) return null;
-  if (host === 'localhost' || host.endsWith('.localhost')) return `${host} is a loopback name (WEBHOOKS_ALLOW_PRIVATE=true allows it)`;
+  const privateTarget = (what: string) => ({ reason: 'private_address' as const, message: `${what} (WEBHOOKS_ALLOW_PRIVATE=true allows it)` });
+  if (host === 'localhost' || host.endsWith('.localhost')) return privateTarget(`${host} is a loopback name`);
   if (isIP(host) !== 0) {
     const reason = privateAddressReason(host);
-    if (reason) return `${reason} (WEBHOOKS_ALLOW_PRIVATE=true allows it)`;
+    if (reason) return privateTarget(reason);
   }
   return null;
 }

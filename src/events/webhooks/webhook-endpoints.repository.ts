@@ -25,6 +25,8 @@ export interface DeliveryRow {
   endpointId: string;
   eventId: string;
   eventType: string;
+  /** The user the event is about. */
+  userId: string;
   status: DeliveryStatus;
   attempts: number;
   nextAttemptAt: Date | null;
@@ -50,7 +52,15 @@ const endpointColumns = (alias: string) =>
    ${alias}.created_at AS "createdAt", ${alias}.updated_at AS "updatedAt"`;
 const ENDPOINT_COLUMNS = endpointColumns('webhook_endpoints');
 
-const DELIVERY_COLUMNS = `d.id, d.endpoint_id AS "endpointId", o.id AS "eventId", o.type AS "eventType", d.status, d.attempts,
+/** Narrows an endpoint's deliveries; every field optional. */
+export interface DeliveryFilter {
+  status?: DeliveryStatus;
+  eventType?: string;
+  eventId?: string;
+  userId?: string;
+}
+
+const DELIVERY_COLUMNS = `d.id, d.endpoint_id AS "endpointId", o.id AS "eventId", o.type AS "eventType", o.user_id::text AS "userId", d.status, d.attempts,
   CASE WHEN d.status = 'pending' THEN d.next_attempt_at END AS "nextAttemptAt", d.last_attempt_at AS "lastAttemptAt",
   d.last_status_code AS "lastStatusCode", d.last_error AS "lastError", d.delivered_at AS "deliveredAt", d.created_at AS "createdAt"`;
 
@@ -120,13 +130,15 @@ export class WebhookEndpointsRepository {
 
   // ── deliveries ──────────────────────────────────────────────────────────
 
-  async deliveries(endpointId: string, status: DeliveryStatus | undefined, page: PageQueryDto): Promise<Page<DeliveryRow>> {
-    const where = `d.endpoint_id = $1 AND ($2::varchar IS NULL OR d.status = $2)`;
-    const [{ total }] = await this.dataSource.query(`SELECT COUNT(*)::int AS total FROM webhook_deliveries d WHERE ${where}`, [endpointId, status ?? null]);
+  async deliveries(endpointId: string, filter: DeliveryFilter, page: PageQueryDto): Promise<Page<DeliveryRow>> {
+    const where = `d.endpoint_id = $1 AND ($2::varchar IS NULL OR d.status = $2) AND ($3::varchar IS NULL OR o.type = $3)
+                   AND ($4::uuid IS NULL OR o.id = $4) AND ($5::bigint IS NULL OR o.user_id = $5)`;
+    const values = [endpointId, filter.status ?? null, filter.eventType ?? null, filter.eventId ?? null, filter.userId ?? null];
+    const from = `webhook_deliveries d JOIN outbox_events o ON o.position = d.event_position`;
+    const [{ total }] = await this.dataSource.query(`SELECT COUNT(*)::int AS total FROM ${from} WHERE ${where}`, values);
     const items: DeliveryRow[] = await this.dataSource.query(
-      `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d JOIN outbox_events o ON o.position = d.event_position
-        WHERE ${where} ORDER BY d.id DESC OFFSET $3 LIMIT $4`,
-      [endpointId, status ?? null, (page.page - 1) * page.pageSize, page.pageSize],
+      `SELECT ${DELIVERY_COLUMNS} FROM ${from} WHERE ${where} ORDER BY d.id DESC OFFSET $6 LIMIT $7`,
+      [...values, (page.page - 1) * page.pageSize, page.pageSize],
     );
     return pageOf(items, total, page);
   }

@@ -6,7 +6,7 @@ import { EVENT_TYPES } from '../event-catalog';
 import { EventsException } from '../events.errors';
 import { WebhooksSettings } from '../events.settings';
 import { endpointUrlProblem } from './endpoint-address';
-import { DeliveryRow, DeliveryStatus, EndpointRow, WebhookEndpointsRepository } from './webhook-endpoints.repository';
+import { DeliveryFilter, DeliveryRow, EndpointRow, WebhookEndpointsRepository } from './webhook-endpoints.repository';
 import { newSigningSecret } from './webhook-signature';
 
 export interface EndpointInput {
@@ -83,12 +83,16 @@ export class WebhookEndpointsService {
     return row;
   }
 
-  async deliveries(id: string, status: DeliveryStatus | undefined, page: PageQueryDto): Promise<Page<DeliveryRow>> {
+  async deliveries(id: string, filter: DeliveryFilter, page: PageQueryDto): Promise<Page<DeliveryRow>> {
     if (!(await this.endpoints.find(id))) throw EventsException.endpointNotFound(id);
-    return this.endpoints.deliveries(id, status, page);
+    return this.endpoints.deliveries(id, filter, page);
   }
 
+  /** Sends a delivery again; 409 while its endpoint is disabled (it would wait unseen until enabled). */
   async resend(em: EntityManager, id: string, deliveryId: string): Promise<DeliveryRow> {
+    const endpoint = await this.endpoints.find(id, em);
+    if (!endpoint) throw EventsException.endpointNotFound(id);
+    if (!endpoint.enabled) throw EventsException.endpointDisabled(id);
     const row = await this.endpoints.resend(em, id, deliveryId, this.settings.retryHours);
     if (!row) throw EventsException.deliveryNotFound(id, deliveryId);
     return row;
