@@ -98,7 +98,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
     if (this.broker.enabled) this.loops.push(this.loop('publish', () => this.publishBatch()));
     this.loops.push(this.loop('route', () => this.outbox.route(this.settings.batchSize, this.webhooks.retryHours, this.broker.enabled)));
     this.loops.push(this.loop('deliver', () => this.deliveries.deliverDue()));
-    this.jobs.every('prune-outbox', 3600, () => this.outbox.prune(this.settings.retentionDays, this.broker.enabled, PRUNE_BATCH));
+    this.jobs.every('prune-outbox', 3600, () => this.prune());
     this.lagTimer = setInterval(() => void this.refreshLag(), LAG_REFRESH_MS);
     void this.refreshLag();
   }
@@ -132,6 +132,16 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
     });
     if (published > 0) this.delivered.inc({ sink: 'rabbitmq' }, published);
     return published;
+  }
+
+  /** Deletes every event past the retention period, a batch per statement; answers how many. */
+  async prune(): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const batch = await this.outbox.prune(this.settings.retentionDays, this.broker.enabled, PRUNE_BATCH);
+      deleted += batch;
+      if (batch < PRUNE_BATCH) return deleted;
+    }
   }
 
   /** `degraded` when an event has waited longer than events.lag_alert_seconds for a sink. */
