@@ -80,9 +80,13 @@ export class OutboxEvents1765324800000 implements MigrationInterface {
         enabled     BOOLEAN NOT NULL DEFAULT TRUE,
         -- Signs each delivery (HMAC-SHA256); shown to the admin once, never answered again.
         secret      VARCHAR(100) NOT NULL,
+        -- After a rotation, deliveries are signed with the old secret too until it expires, so receivers can switch without a gap.
+        previous_secret            VARCHAR(100),
+        previous_secret_expires_at TIMESTAMPTZ,
         created_by  VARCHAR(255) NOT NULL,
         created_at  TIMESTAMPTZ NOT NULL DEFAULT NOW(),
-        updated_at  TIMESTAMPTZ NOT NULL DEFAULT NOW()
+        updated_at  TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+        CHECK ((previous_secret IS NULL) = (previous_secret_expires_at IS NULL))
       )`);
     await q.query(`
       CREATE TABLE webhook_deliveries (

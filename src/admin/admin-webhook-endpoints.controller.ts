@@ -16,6 +16,7 @@ import { IdParamPipe } from '../common/http/id-param.pipe';
 import {
   CreateWebhookEndpointDto,
   CreatedWebhookEndpointDto,
+  RotateSecretDto,
   UpdateWebhookEndpointDto,
   WebhookDeliveriesQueryDto,
   WebhookDeliveryDto,
@@ -27,6 +28,9 @@ import { AuthenticatedUser, CurrentUser } from '../users/auth/authenticated-user
 import { Roles } from '../users/auth/roles.decorator';
 import { UserRole } from '../users/user.entity';
 import { AdminAuditService, AuditAction, AuditTarget } from './admin-audit.service';
+
+/** How long a rotated-out secret keeps signing when the admin does not say. */
+const DEFAULT_KEEP_PREVIOUS_HOURS = 24;
 
 /** What the audit log keeps of an endpoint (never its secret). */
 const audited = (row: { url: string; eventTypes: string[]; enabled: boolean; description: string }) => ({ url: row.url, eventTypes: row.eventTypes, enabled: row.enabled, description: row.description });
@@ -91,14 +95,28 @@ export class AdminWebhookEndpointsController {
 
   @Post(':id/rotate-secret')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Replace the signing secret', description: 'Deliveries are signed with the new secret from now on; it is in this answer only.' })
+  @ApiOperation({
+    summary: 'Replace the signing secret',
+    description:
+      'Deliveries are signed with the new secret from now on, and with the old one too for keepPreviousHours (default 24), so the receiver can switch without refusing deliveries. The new secret is in this answer only.',
+  })
   @ApiParam({ name: 'id', example: '1' })
   @ApiOkResponse({ type: CreatedWebhookEndpointDto })
   @ApiNotFoundResponse({ description: 'No such endpoint' })
-  async rotateSecret(@CurrentUser() admin: AuthenticatedUser, @Param('id', IdParamPipe) id: string): Promise<CreatedWebhookEndpointDto> {
+  async rotateSecret(
+    @CurrentUser() admin: AuthenticatedUser,
+    @Param('id', IdParamPipe) id: string,
+    @Body() body: RotateSecretDto,
+  ): Promise<CreatedWebhookEndpointDto> {
+    const keepPreviousHours = body.keepPreviousHours ?? DEFAULT_KEEP_PREVIOUS_HOURS;
     const secret = await this.dataSource.transaction(async (em) => {
-      const rotated = await this.endpoints.rotateSecret(em, id);
-      await this.audit.record(em, admin, { action: AuditAction.WebhookEndpointRotateSecret, targetType: AuditTarget.WebhookEndpoint, targetId: id });
+      const rotated = await this.endpoints.rotateSecret(em, id, keepPreviousHours);
+      await this.audit.record(em, admin, {
+        action: AuditAction.WebhookEndpointRotateSecret,
+        targetType: AuditTarget.WebhookEndpoint,
+        targetId: id,
+        after: { keepPreviousHours },
+      });
       return rotated.secret;
     });
     return { ...(await this.endpoints.find(id)), secret };

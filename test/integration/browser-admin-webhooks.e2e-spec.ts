@@ -18,6 +18,10 @@ const TEXTS: Record<UiLocale, Record<string, string>> = {
     delivered: 'Delivered',
     answered200: 'Answered 200',
     resent: 'is sent again now',
+    credentialsRefused: 'The URL must not contain a user name or password',
+    noMatch: 'No deliveries match these filters.',
+    user: 'User:',
+    resendDisabled: 'This endpoint is disabled: enable it to resend deliveries.',
   },
   zh: {
     tab: 'Webhook',
@@ -26,6 +30,10 @@ const TEXTS: Record<UiLocale, Record<string, string>> = {
     delivered: '已投递',
     answered200: '响应 200',
     resent: '正在重新发送',
+    credentialsRefused: 'URL 中不能包含用户名或密码',
+    noMatch: '没有符合条件的投递。',
+    user: '用户：',
+    resendDisabled: '该端点已停用：启用后才能重新发送投递。',
   },
 };
 
@@ -33,6 +41,7 @@ interface Delivery {
   id: string;
   eventId: string;
   eventType: string;
+  userId: string;
   status: string;
   lastStatusCode: number | null;
 }
@@ -89,7 +98,7 @@ describeInBrowser('the admin webhooks page in a real browser', () => {
     ['desktop', 'en'],
     ['phone', 'zh'],
   ] as [Viewport, UiLocale][])(
-    'webhooks (%s, %s): adds an endpoint for order.paid, shows the secret once, lists the delivery of a paid order and resends it',
+    'webhooks (%s, %s): adds an endpoint for order.paid, shows the secret once, lists the delivery of a paid order, narrows by type and user, and resends it',
     async (viewport, locale) => {
       const text = TEXTS[locale];
       const url = `${receiver.url}?browser-${viewport}-${locale}`;
@@ -101,10 +110,16 @@ describeInBrowser('the admin webhooks page in a real browser', () => {
       await page.getByTestId('admin-tab-webhooks').click();
       await page.waitForURL(/\/admin\/webhooks$/);
 
+      // A URL with credentials is refused by the API; the reason it gives is shown in the page's language.
+      await page.getByTestId('webhook-new-url').fill(url.replace('http://', 'http://hook:pw@'));
+      await page.getByTestId('webhook-new-event-order.paid').check();
+      await page.getByTestId('webhook-new-submit').click();
+      await expectText(page, 'webhook-new-error', text.credentialsRefused);
+      expect(await page.getByTestId('webhook-secret-panel').count()).toBe(0);
+
       // Add it: the URL, a description, order.paid only.
       await page.getByTestId('webhook-new-url').fill(url);
       await page.getByTestId('webhook-new-description').fill(`browser ${viewport}`);
-      await page.getByTestId('webhook-new-event-order.paid').check();
       await page.getByTestId('webhook-new-submit').click();
 
       // The secret, once: with its warning and a copy button, and nowhere in the list.
@@ -142,8 +157,8 @@ describeInBrowser('the admin webhooks page in a real browser', () => {
       expect(first.event.data).toMatchObject({ orderNo, status: 'paid' });
       expect(first.verified).toBe(true);
       const eventId = first.event.id;
-      // The answer is recorded just after the receiver answered.
-      await deliveryOf(endpointId, eventId, (d) => d.status === 'delivered');
+      // The answer is recorded just after the receiver answered; the delivery names the user the event is about.
+      expect((await deliveryOf(endpointId, eventId, (d) => d.status === 'delivered')).userId).toBe(user.id);
 
       // The deliveries: order.paid, delivered, answered 200.
       await row.getByTestId('webhook-show-deliveries').click();
@@ -156,6 +171,26 @@ describeInBrowser('the admin webhooks page in a real browser', () => {
       expect((await delivery.getByTestId('webhook-delivery-status').textContent())?.trim()).toBe(text.delivered);
       expect(await delivery.getByTestId('webhook-delivery-answer').getAttribute('data-code')).toBe('200');
       expect(await delivery.getByTestId('webhook-delivery-answer').textContent()).toContain(text.answered200);
+      expect(await delivery.getAttribute('data-user-id')).toBe(user.id);
+      expect((await delivery.getByTestId('webhook-delivery-user').textContent())?.replace(/\s+/g, ' ').trim()).toBe(`${text.user} ${user.id}`);
+
+      // Narrowed by event type (nothing of order.created: the endpoint gets order.paid only), then by the user.
+      const deliveriesAsked = (query: string) =>
+        page.waitForResponse((r) => r.url().includes(`/api/admin/webhook-endpoints/${endpointId}/deliveries?`) && r.url().includes(query) && r.status() === 200);
+      let asked = deliveriesAsked('eventType=order.created');
+      await drawer.getByTestId('webhook-deliveries-type').selectOption('order.created');
+      await asked;
+      await expectText(page, 'webhook-deliveries-empty', text.noMatch);
+      asked = deliveriesAsked('eventType=order.paid');
+      await drawer.getByTestId('webhook-deliveries-type').selectOption('order.paid');
+      await asked;
+      await delivery.waitFor();
+      asked = deliveriesAsked(`userId=${user.id}`);
+      await drawer.getByTestId('webhook-deliveries-user').fill(user.id);
+      await drawer.getByTestId('webhook-deliveries-user').press('Enter');
+      await asked;
+      await delivery.waitFor();
+      expect(await drawer.getByTestId('webhook-delivery-row').count()).toBe(1);
       if (viewport === 'phone') {
         expect((await drawer.boundingBox())?.width).toBe(390);
         expect(await pageOverflow(page)).toBe(0);
@@ -194,6 +229,14 @@ describeInBrowser('the admin webhooks page in a real browser', () => {
       );
       await row.getByTestId('webhook-disable').click();
       await page.waitForSelector(`[data-testid="webhook-row"][data-endpoint-id="${endpointId}"][data-enabled="false"]`);
+      // Disabled: its deliveries are listed, but cannot be resent (the API would answer 409).
+      await row.getByTestId('webhook-show-deliveries').click();
+      await drawer.waitFor();
+      await expectText(page, 'webhook-resend-disabled', text.resendDisabled);
+      await delivery.waitFor();
+      expect(await delivery.getByTestId('webhook-delivery-resend').isDisabled()).toBe(true);
+      await drawer.getByTestId('webhook-deliveries-close').click();
+      await drawer.waitFor({ state: 'detached' });
       await row.getByTestId('webhook-enable').click();
       await page.waitForSelector(`[data-testid="webhook-row"][data-endpoint-id="${endpointId}"][data-enabled="true"]`);
       await row.getByTestId('webhook-rotate').click();

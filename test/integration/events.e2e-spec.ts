@@ -3,6 +3,7 @@ import { OutboxRepository } from '../../src/events/outbox.repository';
 import { LedgerService } from '../../src/ledger/ledger.service';
 import { LedgerType } from '../../src/ledger/recharge-record.entity';
 import { OrderMaintenanceService } from '../../src/payments/order-maintenance.service';
+import { verifySignature } from '../../src/events/webhooks/webhook-signature';
 import { EventReceiver, schemaProblems } from '../support/event-receiver';
 import { TestUser, bearer, registerAdmin, registerUser } from '../support/factories';
 import { TestApp, createTestApp } from '../support/test-app';
@@ -214,6 +215,35 @@ describe('events out (outbox, webhooks)', () => {
       await asAdmin(t.http.post(`/api/admin/webhook-endpoints/${endpoint.id}/deliveries/${delivery.id}/resend`)).expect(200);
       await receiver.waitFor(() => receiver.of(user.id).filter((d) => d.event.type === 'order.paid').length === 3);
       expect(new Set(receiver.of(user.id).filter((d) => d.event.type === 'order.paid').map((d) => d.event.id)).size).toBe(1);
+    });
+
+    it('rotates the secret: the old one keeps signing for the hours asked (a second v1), or stops at once', async () => {
+      const old = endpoint.secret;
+      const rotated = (await asAdmin(t.http.post(`/api/admin/webhook-endpoints/${endpoint.id}/rotate-secret`)).send({ keepPreviousHours: 2 }).expect(200)).body;
+      expect(rotated.secret).toMatch(/^whsec_/);
+      expect(rotated.secret).not.toBe(old);
+      expect(Date.parse(rotated.previousSecretExpiresAt) - Date.now()).toBeGreaterThan(119 * 60_000);
+      receiver.secret = old; // a receiver that has not switched yet
+      const first = await registerUser(t.http);
+      await paidSandboxOrder(first, '10.00');
+      await receiver.waitFor(() => receiver.of(first.id).length >= 2);
+      const overlapping = receiver.of(first.id);
+      expect(overlapping.every((d) => d.verified && (d.signature.match(/v1=/g) ?? []).length === 2)).toBe(true);
+      expect(overlapping.every((d) => verifySignature(rotated.secret, d.body, d.signature))).toBe(true);
+
+      const now = (await asAdmin(t.http.post(`/api/admin/webhook-endpoints/${endpoint.id}/rotate-secret`)).send({ keepPreviousHours: 0 }).expect(200)).body;
+      expect(now.previousSecretExpiresAt).toBeNull();
+      await asAdmin(t.http.post(`/api/admin/webhook-endpoints/${endpoint.id}/rotate-secret`)).send({ keepPreviousHours: 73 }).expect(400);
+      const second = await registerUser(t.http);
+      await paidSandboxOrder(second, '10.00');
+      await receiver.waitFor(() => receiver.of(second.id).length >= 2);
+      expect(receiver.of(second.id).some((d) => d.verified)).toBe(false);
+      expect(receiver.of(second.id).every((d) => verifySignature(now.secret, d.body, d.signature))).toBe(true);
+      endpoint.secret = now.secret;
+      receiver.secret = now.secret;
+      const audit = (await asAdmin(t.http.get(`/api/admin/audit-logs?targetType=webhook_endpoint&targetId=${endpoint.id}&action=webhook_endpoint.rotate_secret`)).expect(200)).body;
+      expect(audit.items.map((i: { after: object }) => i.after)).toEqual([{ keepPreviousHours: 0 }, { keepPreviousHours: 2 }]);
+      expect(JSON.stringify(audit)).not.toContain('whsec_');
     });
 
     it('sends nothing to a disabled endpoint, and refuses unknown types and bad URLs with the reason', async () => {

@@ -229,7 +229,7 @@ export function getWebhookEndpoint(id: string): Promise<WebhookEndpoint> {
 
 /**
  * Registers an endpoint (201); `secret`, which signs its deliveries, is in this answer only.
- * 400 WEBHOOK_ENDPOINT_URL_REFUSED (e.g. not https in production, a private address),
+ * 400 WEBHOOK_ENDPOINT_URL_REFUSED with `details.reason` (not_a_url, scheme, credentials, https_required, private_address),
  * WEBHOOK_UNKNOWN_EVENT_TYPE, or VALIDATION_FAILED with one message per invalid field.
  */
 export function createWebhookEndpoint(body: CreateWebhookEndpointRequest): Promise<CreatedWebhookEndpoint> {
@@ -244,7 +244,7 @@ export function updateWebhookEndpoint(id: string, body: UpdateWebhookEndpointReq
   return http.request<WebhookEndpoint>('PATCH', `/admin/webhook-endpoints/${encodeURIComponent(id)}`, { body });
 }
 
-/** A new signing secret, in this answer only; deliveries are signed with it at once (the old one stops working). */
+/** A new signing secret, in this answer only; deliveries are signed with it at once, and with the old one too for 24 hours. */
 export function rotateWebhookSecret(id: string): Promise<CreatedWebhookEndpoint> {
   return http.post<CreatedWebhookEndpoint>(`/admin/webhook-endpoints/${encodeURIComponent(id)}/rotate-secret`);
 }
@@ -254,14 +254,19 @@ export function deleteWebhookEndpoint(id: string): Promise<WebhookEndpoint> {
   return http.request<WebhookEndpoint>('DELETE', `/admin/webhook-endpoints/${encodeURIComponent(id)}`);
 }
 
-/** An endpoint's deliveries, newest first, narrowed by status. */
+/**
+ * An endpoint's deliveries, newest first, narrowed by status, event type, event id and user.
+ * 400 VALIDATION_FAILED (one message per bad filter) for an unknown status or type, an event id
+ * that is not a UUID or a user id that is not one.
+ */
 export function listWebhookDeliveries(id: string, query: WebhookDeliveryQuery = {}): Promise<WebhookDeliveryPage> {
   return http.get<WebhookDeliveryPage>(`/admin/webhook-endpoints/${encodeURIComponent(id)}/deliveries`, { query });
 }
 
 /**
  * Sends a delivery again now, whatever its status (the same event, the same id), with a new retry
- * window; answers it, pending again. 404 WEBHOOK_DELIVERY_NOT_FOUND.
+ * window; answers it, pending again. 404 WEBHOOK_DELIVERY_NOT_FOUND; 409 WEBHOOK_ENDPOINT_DISABLED
+ * while the endpoint is disabled (enable it first).
  */
 export function resendWebhookDelivery(id: string, deliveryId: string): Promise<WebhookDelivery> {
   return http.post<WebhookDelivery>(

@@ -17,6 +17,8 @@ export class ApiError extends Error {
     readonly requestId?: string,
     /** Seconds from a Retry-After header (429), when the server sent one. */
     readonly retryAfter?: number,
+    /** More about some errors, as the server sent it, e.g. `reason` of WEBHOOK_ENDPOINT_URL_REFUSED. */
+    readonly details?: Record<string, unknown>,
   ) {
     super(messages.join('; ') || error || `HTTP ${status}`);
   }
@@ -41,10 +43,15 @@ export class ApiError extends Error {
         typeof body.code === 'string' ? body.code : undefined,
         typeof body.requestId === 'string' ? body.requestId : undefined,
         retryAfter,
+        isRecord(body.details) ? body.details : undefined,
       );
     }
     return new ApiError(status, [], statusText, undefined, undefined, retryAfter);
   }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isErrorBody(body: unknown): body is Partial<ApiErrorBody> & Pick<ApiErrorBody, 'message'> {

@@ -679,7 +679,7 @@ export interface paths {
         put?: never;
         /**
          * Replace the signing secret
-         * @description Deliveries are signed with the new secret from now on; it is in this answer only.
+         * @description Deliveries are signed with the new secret from now on, and with the old one too for keepPreviousHours (default 24), so the receiver can switch without refusing deliveries. The new secret is in this answer only.
          */
         post: operations["AdminWebhookEndpointsController_rotateSecret"];
         delete?: never;
@@ -1943,6 +1943,11 @@ export interface components {
              */
             eventTypes: components["schemas"]["WebhookEventTypeChoice"][];
             enabled: boolean;
+            /**
+             * Format: date-time
+             * @description After a rotation: until when deliveries also carry a signature with the previous secret
+             */
+            previousSecretExpiresAt: string | null;
             /** @example admin@example.com */
             createdBy: string;
             /** Format: date-time */
@@ -1982,6 +1987,11 @@ export interface components {
              */
             eventTypes: components["schemas"]["WebhookEventTypeChoice"][];
             enabled: boolean;
+            /**
+             * Format: date-time
+             * @description After a rotation: until when deliveries also carry a signature with the previous secret
+             */
+            previousSecretExpiresAt: string | null;
             /** @example admin@example.com */
             createdBy: string;
             /** Format: date-time */
@@ -2006,6 +2016,13 @@ export interface components {
             eventTypes?: components["schemas"]["WebhookEventTypeChoice"][];
             description?: string;
             enabled?: boolean;
+        };
+        RotateSecretDto: {
+            /**
+             * @description How long deliveries are also signed with the old secret (a second v1 in Recharge-Signature), so the receiver can switch without a gap; 0 stops the old secret at once
+             * @default 24
+             */
+            keepPreviousHours?: number;
         };
         /** @enum {string} */
         EventType: "order.created" | "order.paid" | "order.expired" | "order.cancelled" | "order.refunding" | "order.refunded" | "order.duplicate_payment" | "balance.changed" | "promotion.granted" | "referral.rewarded" | "referral.reversed" | "charge.created" | "charge.refunded" | "hold.created" | "hold.captured" | "hold.released" | "redeem.redeemed";
@@ -5108,7 +5125,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateSecretDto"];
+            };
+        };
         responses: {
             200: {
                 headers: {
@@ -5116,6 +5137,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CreatedWebhookEndpointDto"];
+                };
+            };
+            /** @description A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
                 };
             };
             /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
@@ -5140,6 +5170,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {

@@ -140,9 +140,10 @@ export type CreatedApiKey = Schemas['CreatedApiKeyDto'];
 // Webhook endpoints: integrators' URLs the app POSTs its events to, signed with each one's secret
 export type CreateWebhookEndpointRequest = Schemas['CreateWebhookEndpointDto'];
 export type UpdateWebhookEndpointRequest = Schemas['UpdateWebhookEndpointDto'];
+/** An event type (what a delivery carries, and what the deliveries can be narrowed to). */
+export type WebhookEventType = Schemas['EventType'];
 /** What an endpoint subscribes to: an event type, or '*' for every type (also those added later). */
-export type WebhookEventTypeChoice = CreateWebhookEndpointRequest['eventTypes'][number];
-export type WebhookEventType = Exclude<WebhookEventTypeChoice, '*'>;
+export type WebhookEventTypeChoice = Schemas['WebhookEventTypeChoice'];
 /** An endpoint as listed, with its deliveries counted (never its secret). */
 export type WebhookEndpoint = Schemas['WebhookEndpointDto'];
 /** 201 of POST /api/admin/webhook-endpoints and 200 of rotate-secret: the endpoint plus `secret`, in this answer only. */

@@ -1,8 +1,9 @@
-import { computed, reactive, ref, shallowRef } from 'vue';
+import { computed, reactive, shallowRef } from 'vue';
 import { getPromotionStats, listAdminInvites } from '../api/admin';
 import type { AdminInviteQuery, InviteeStatus, PromotionStats, PromotionStatsQuery, TierStats } from '../api/types';
 import { localDayBoundary } from '../utils/time';
 import { isUserId } from './useAdminLedger';
+import { useLatestLoad } from './useLatestLoad';
 import { usePagedList } from './usePagedList';
 
 /** Date-input values ("YYYY-MM-DD", local days); "to" includes its whole day. */
@@ -28,22 +29,15 @@ export function sortedTiers(byTier: readonly TierStats[]): TierStats[] {
 export function usePromotionStats() {
   const range = reactive<DayRange>({ from: '', to: '' });
   const stats = shallowRef<PromotionStats | null>(null);
-  const loading = ref(false);
-  const error = ref<unknown>(null);
-  let seq = 0;
+  const { loading, error, run } = useLatestLoad();
 
-  async function load(): Promise<void> {
-    const mine = ++seq;
-    loading.value = true;
-    error.value = null;
-    try {
-      const res = await getPromotionStats(rangeToQuery(range));
-      if (mine === seq) stats.value = res;
-    } catch (err) {
-      if (mine === seq) error.value = err;
-    } finally {
-      if (mine === seq) loading.value = false;
-    }
+  function load(): Promise<void> {
+    return run(
+      () => getPromotionStats(rangeToQuery(range)),
+      (res) => {
+        stats.value = res;
+      },
+    );
   }
 
   const tiers = computed(() => sortedTiers(stats.value?.byTier ?? []));

@@ -22,6 +22,7 @@ import type {
   WebhookOutcome,
 } from '../api/types';
 import { localDayBoundary } from '../utils/time';
+import { useLatestLoad } from './useLatestLoad';
 import { usePagedList } from './usePagedList';
 
 /** The filter bar as typed: '' = any; dates are date-input values ("YYYY-MM-DD", local days). */
@@ -84,24 +85,17 @@ export function useAdminOrders(pageSize = 20) {
 export function useOrderDetail() {
   const orderNo = ref<string | null>(null);
   const data = shallowRef<AdminOrderDetail | null>(null);
-  const loading = ref(false);
-  const error = ref<unknown>(null);
-  let seq = 0;
+  const { loading, error, run, invalidate } = useLatestLoad();
 
-  async function load(): Promise<void> {
+  function load(): Promise<void> {
     const no = orderNo.value;
-    if (no === null) return;
-    const mine = ++seq;
-    loading.value = true;
-    error.value = null;
-    try {
-      const res = await getAdminOrder(no);
-      if (mine === seq) data.value = res;
-    } catch (err) {
-      if (mine === seq) error.value = err;
-    } finally {
-      if (mine === seq) loading.value = false;
-    }
+    if (no === null) return Promise.resolve();
+    return run(
+      () => getAdminOrder(no),
+      (res) => {
+        data.value = res;
+      },
+    );
   }
 
   function open(no: string): Promise<void> {
@@ -111,17 +105,15 @@ export function useOrderDetail() {
   }
 
   function close(): void {
-    seq++;
+    invalidate();
     orderNo.value = null;
     data.value = null;
     error.value = null;
-    loading.value = false;
   }
 
   /** An answer that already carries the fresh detail (confirm, second payments resolved, refund settled). */
   function replace(fresh: AdminOrderDetail): void {
-    seq++;
-    loading.value = false;
+    invalidate();
     data.value = fresh;
   }
 

@@ -4,6 +4,7 @@ import type { ApiKey, ApiKeyScope, CreateApiKeyRequest, CreatedApiKey, CreatedRe
 import { USD_SCALE, compareDecimal, decimalSign } from '../utils/money';
 import { localDateTimeToIso } from '../utils/time';
 import { useConfirmAction } from './useConfirmAction';
+import { useLatestLoad } from './useLatestLoad';
 import { usePagedList } from './usePagedList';
 
 /** The API's limits (src/redeem/dto/redeem.dto.ts). */
@@ -165,28 +166,18 @@ export function validateApiKey(
  */
 export function useApiKeys() {
   const keys = shallowRef<ApiKey[]>([]);
-  const loading = ref(false);
-  const loadError = ref<unknown>(null);
+  const { loading, error: loadError, run } = useLatestLoad();
 
   const form = reactive<ApiKeyForm>({ name: '', scopes: [] });
   const problems = ref<ApiKeyProblem[]>([]);
   const error = ref<unknown>(null);
   const submitting = ref(false);
   const created = shallowRef<CreatedApiKey[]>([]);
-  let seq = 0;
 
-  async function load(): Promise<void> {
-    const mine = ++seq;
-    loading.value = true;
-    loadError.value = null;
-    try {
-      const answer = await listApiKeys();
-      if (mine === seq) keys.value = answer;
-    } catch (err) {
-      if (mine === seq) loadError.value = err;
-    } finally {
-      if (mine === seq) loading.value = false;
-    }
+  function load(): Promise<void> {
+    return run(listApiKeys, (answer) => {
+      keys.value = answer;
+    });
   }
 
   async function submit(): Promise<boolean> {

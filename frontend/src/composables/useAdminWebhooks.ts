@@ -1,4 +1,4 @@
-import { reactive, ref, shallowRef } from 'vue';
+import { computed, reactive, ref, shallowRef } from 'vue';
 import {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
@@ -18,12 +18,15 @@ import {
   type CreateWebhookEndpointRequest,
   type UpdateWebhookEndpointRequest,
   type WebhookDelivery,
+  type WebhookDeliveryQuery,
   type WebhookDeliveryStatus,
   type WebhookEndpoint,
   type WebhookEventType,
   type WebhookEventTypeChoice,
 } from '../api/types';
+import { isUserId } from './useAdminLedger';
 import { useConfirmAction } from './useConfirmAction';
+import { useLatestLoad } from './useLatestLoad';
 import { usePagedList } from './usePagedList';
 
 /** The API's limits (src/events/dto/webhook-endpoints.dto.ts). */
@@ -41,7 +44,10 @@ export interface EndpointForm {
 
 /**
  * The refusals of the endpoint form whose server message says what to fix
- * (the URL's reason, the unknown type, each invalid field): shown as the server words them.
+ * (the unknown type, each invalid field): shown as the server words them. A
+ * refused URL is shown in the admin's language by its `details.reason`
+ * (errors.reasons.WEBHOOK_ENDPOINT_URL_REFUSED); a reason the web app does not
+ * know yet falls back to the server's words.
  */
 export const WEBHOOK_FORM_SERVER_CODES = ['VALIDATION_FAILED', 'WEBHOOK_ENDPOINT_URL_REFUSED', 'WEBHOOK_UNKNOWN_EVENT_TYPE'] as const;
 
@@ -126,6 +132,38 @@ export function updateRequest(endpoint: WebhookEndpoint, values: CheckedEndpoint
   return request;
 }
 
+/**
+ * The endpoint form as one step: checked first (its problems, no request),
+ * then the checked values handed to `send`; busy while it runs, its failure
+ * kept in `error`. `submit` answers whether it went through.
+ */
+function useEndpointForm(initial: EndpointForm, send: (values: CheckedEndpoint) => Promise<void>) {
+  const form = reactive<EndpointForm>(initial);
+  const problems = ref<EndpointProblem[]>([]);
+  const error = ref<unknown>(null);
+  const busy = ref(false);
+
+  async function submit(): Promise<boolean> {
+    if (busy.value) return false;
+    const checked = validateEndpoint(form);
+    problems.value = checked.problems;
+    error.value = null;
+    if (checked.values === null) return false;
+    busy.value = true;
+    try {
+      await send(checked.values);
+      return true;
+    } catch (err) {
+      error.value = err;
+      return false;
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  return { form, problems, error, busy, submit };
+}
+
 /** The endpoint without its secret: what a list row may hold. */
 function withoutSecret(created: CreatedWebhookEndpoint): WebhookEndpoint {
   const endpoint: Partial<CreatedWebhookEndpoint> = { ...created };
@@ -154,22 +192,12 @@ const isNotFound = (err: unknown) => err instanceof ApiError && err.status === 4
  */
 export function useWebhookEndpoints() {
   const endpoints = shallowRef<WebhookEndpoint[]>([]);
-  const loading = ref(false);
-  const loadError = ref<unknown>(null);
-  let seq = 0;
+  const { loading, error: loadError, run } = useLatestLoad();
 
-  async function load(): Promise<void> {
-    const mine = ++seq;
-    loading.value = true;
-    loadError.value = null;
-    try {
-      const answer = await listWebhookEndpoints();
-      if (mine === seq) endpoints.value = answer;
-    } catch (err) {
-      if (mine === seq) loadError.value = err;
-    } finally {
-      if (mine === seq) loading.value = false;
-    }
+  function load(): Promise<void> {
+    return run(listWebhookEndpoints, (answer) => {
+      endpoints.value = answer;
+    });
   }
 
   function replace(endpoint: WebhookEndpoint): void {
@@ -195,31 +223,12 @@ export function useWebhookEndpoints() {
     secrets.value = secrets.value.filter((s) => s.key !== key);
   }
 
-  const form = reactive<EndpointForm>(emptyEndpointForm());
-  const problems = ref<EndpointProblem[]>([]);
-  const formError = ref<unknown>(null);
-  const submitting = ref(false);
-
-  async function submit(): Promise<boolean> {
-    if (submitting.value) return false;
-    const checked = validateEndpoint(form);
-    problems.value = checked.problems;
-    formError.value = null;
-    if (checked.values === null) return false;
-    submitting.value = true;
-    try {
-      const created = await createWebhookEndpoint(createRequest(checked.values));
-      showSecret(created, 'created');
-      Object.assign(form, emptyEndpointForm());
-      await load();
-      return true;
-    } catch (err) {
-      formError.value = err;
-      return false;
-    } finally {
-      submitting.value = false;
-    }
-  }
+  const newEndpoint = useEndpointForm(emptyEndpointForm(), async (values) => {
+    const created = await createWebhookEndpoint(createRequest(values));
+    showSecret(created, 'created');
+    Object.assign(newEndpoint.form, emptyEndpointForm());
+    await load();
+  });
 
   /** The endpoint being switched on or off, and what went wrong last time. */
   const toggling = ref<string | null>(null);
@@ -274,11 +283,11 @@ export function useWebhookEndpoints() {
     refresh,
     secrets,
     dismiss,
-    form,
-    problems,
-    formError,
-    submitting,
-    submit,
+    form: newEndpoint.form,
+    problems: newEndpoint.problems,
+    formError: newEndpoint.error,
+    submitting: newEndpoint.busy,
+    submit: newEndpoint.submit,
     toggling,
     toggleError,
     setEnabled,
@@ -293,58 +302,81 @@ export function useWebhookEndpoints() {
  * the endpoint as the API answered it.
  */
 export function useWebhookEndpointEdit(endpoint: () => WebhookEndpoint, onSaved: (endpoint: WebhookEndpoint | null) => void) {
-  const form = reactive<EndpointForm>(endpointToForm(endpoint()));
-  const problems = ref<EndpointProblem[]>([]);
-  const error = ref<unknown>(null);
-  const saving = ref(false);
-
-  async function save(): Promise<boolean> {
-    if (saving.value) return false;
-    const checked = validateEndpoint(form);
-    problems.value = checked.problems;
-    error.value = null;
-    if (checked.values === null) return false;
-    const request = updateRequest(endpoint(), checked.values);
-    if (Object.keys(request).length === 0) {
-      onSaved(null);
-      return true;
-    }
-    saving.value = true;
-    try {
-      onSaved(await updateWebhookEndpoint(endpoint().id, request));
-      return true;
-    } catch (err) {
-      error.value = err;
-      return false;
-    } finally {
-      saving.value = false;
-    }
-  }
-
-  return { form, problems, error, saving, save };
+  const edit = useEndpointForm(endpointToForm(endpoint()), async (values) => {
+    const request = updateRequest(endpoint(), values);
+    onSaved(Object.keys(request).length === 0 ? null : await updateWebhookEndpoint(endpoint().id, request));
+  });
+  return { form: edit.form, problems: edit.problems, error: edit.error, saving: edit.busy, save: edit.submit };
 }
 
 /** Which deliveries the list shows: every one, or those of one status. */
 export type DeliveryFilter = 'all' | WebhookDeliveryStatus;
 export const DELIVERY_FILTERS: readonly DeliveryFilter[] = ['all', ...WEBHOOK_DELIVERY_STATUSES];
+/** Every event type, or one. */
+export type DeliveryTypeFilter = 'all' | WebhookEventType;
+export const DELIVERY_TYPE_FILTERS: readonly DeliveryTypeFilter[] = ['all', ...WEBHOOK_EVENT_TYPES];
+
+/** The deliveries' filter bar as chosen and typed; the user id is typed as text (blank: any user). */
+export interface DeliveryFilters {
+  status: DeliveryFilter;
+  eventType: DeliveryTypeFilter;
+  userId: string;
+}
+
+export function emptyDeliveryFilters(): DeliveryFilters {
+  return { status: 'all', eventType: 'all', userId: '' };
+}
+
+/** The filter bar → the list's query ("all" and a blank user id left out). Paging is added by the list. */
+export function deliveryFiltersToQuery(f: DeliveryFilters): WebhookDeliveryQuery {
+  const userId = f.userId.trim();
+  return {
+    status: f.status === 'all' ? undefined : f.status,
+    eventType: f.eventType === 'all' ? undefined : f.eventType,
+    userId: userId === '' ? undefined : userId,
+  };
+}
+
+/** The same filters (what is sent, not how it was typed). */
+function sameQuery(a: WebhookDeliveryQuery, b: WebhookDeliveryQuery): boolean {
+  return a.status === b.status && a.eventType === b.eventType && a.userId === b.userId;
+}
+
+export interface DeliveriesHooks {
+  /** A delivery was resent: it is pending again, so the endpoint's counts changed. */
+  onResent?: (delivery: WebhookDelivery) => void;
+  /** A resend was refused because the endpoint is disabled: what the page shows of it is out of date. */
+  onEndpointStale?: () => void;
+}
+
+/** A resend refused because the endpoint is disabled (another admin may have just switched it off). */
+export const ENDPOINT_DISABLED = 'WEBHOOK_ENDPOINT_DISABLED';
 
 /**
  * One endpoint's deliveries, newest first, one page at a time, narrowed by
- * status; "resend" sends one again now (it is pending again), then the page
- * is loaded again and `onResent` is told (the endpoint's counts changed).
+ * status, event type and user. `apply()` loads the list the filter bar
+ * describes: from page 1 when the filters changed, else the same page again;
+ * a user id that is not a number is not sent. "Resend" sends one again now
+ * (it is pending again), then the page is loaded again and `onResent` is told
+ * (the endpoint's counts changed).
  */
-export function useWebhookDeliveries(endpointId: () => string, onResent: (delivery: WebhookDelivery) => void = () => {}, pageSize = 20) {
-  const filter = ref<DeliveryFilter>('all');
-  const list = usePagedList(
-    (page, size) =>
-      listWebhookDeliveries(endpointId(), { status: filter.value === 'all' ? undefined : filter.value, page, pageSize: size }),
-    pageSize,
-  );
+export function useWebhookDeliveries(endpointId: () => string, hooks: DeliveriesHooks = {}, pageSize = 20) {
+  const filters = reactive<DeliveryFilters>(emptyDeliveryFilters());
+  const userIdInvalid = computed(() => filters.userId.trim() !== '' && !isUserId(filters.userId));
+  /** The filters of the list shown. */
+  const applied = shallowRef<WebhookDeliveryQuery>({});
+  const list = usePagedList((page, size) => listWebhookDeliveries(endpointId(), { ...applied.value, page, pageSize: size }), pageSize);
 
-  function setFilter(next: DeliveryFilter): Promise<void> {
-    filter.value = next;
+  function apply(): Promise<void> {
+    if (userIdInvalid.value) return Promise.resolve();
+    const next = deliveryFiltersToQuery(filters);
+    if (sameQuery(next, applied.value)) return list.load();
+    applied.value = next;
     return list.load(1);
   }
+
+  /** Only the status is narrowed (or nothing): the empty list can say which status it has none of. */
+  const statusOnly = computed(() => applied.value.eventType === undefined && applied.value.userId === undefined);
 
   /** The delivery being resent; the last one resent (for a notice), and the last failure. */
   const resending = ref<string | null>(null);
@@ -359,17 +391,18 @@ export function useWebhookDeliveries(endpointId: () => string, onResent: (delive
     try {
       const answer = await resendWebhookDelivery(endpointId(), delivery.id);
       resent.value = answer;
-      onResent(answer);
+      hooks.onResent?.(answer);
       await list.load();
       return true;
     } catch (err) {
       resendError.value = err;
       if (isNotFound(err)) void list.load();
+      if (err instanceof ApiError && err.code === ENDPOINT_DISABLED) hooks.onEndpointStale?.();
       return false;
     } finally {
       resending.value = null;
     }
   }
 
-  return { ...list, filter, setFilter, resending, resent, resendError, resend };
+  return { ...list, filters, userIdInvalid, applied, statusOnly, apply, resending, resent, resendError, resend };
 }

@@ -6,10 +6,18 @@ export interface ErrorMessageOptions {
   preferServerMessageFor?: readonly string[];
 }
 
+/** The translation key of an error's `details.reason`, e.g. errors.reasons.WEBHOOK_ENDPOINT_URL_REFUSED.https_required; null without one. */
+function reasonKey(err: ApiError): string | null {
+  const reason = err.details?.reason;
+  if (!err.code || typeof reason !== 'string' || !/^[a-z][a-z0-9_]*$/.test(reason)) return null;
+  return `errors.reasons.${err.code}.${reason}`;
+}
+
 /**
- * Turns a failed call into a message for the user: a known error `code`
- * gets the translated text; otherwise the server's own message is shown.
- * A 429 with Retry-After says how long to wait.
+ * Turns a failed call into a message for the user: an error whose
+ * `details.reason` has a translation gets it (the reason says more than the
+ * code); then a known error `code` gets the translated text; otherwise the
+ * server's own message is shown. A 429 with Retry-After says how long to wait.
  */
 export function useErrorMessage(options: ErrorMessageOptions = {}): (err: unknown) => string {
   const { t, te } = useI18n();
@@ -17,7 +25,10 @@ export function useErrorMessage(options: ErrorMessageOptions = {}): (err: unknow
     if (!(err instanceof ApiError)) return t('errors.generic');
     if (err.code === ApiError.NETWORK) return t('errors.network');
     let text: string;
-    if (err.code && options.preferServerMessageFor?.includes(err.code) && err.messages.length > 0) {
+    const byReason = reasonKey(err);
+    if (byReason !== null && te(byReason)) {
+      text = t(byReason);
+    } else if (err.code && options.preferServerMessageFor?.includes(err.code) && err.messages.length > 0) {
       text = err.messages.join('\n');
     } else if (err.code && te(`errors.codes.${err.code}`)) {
       text = t(`errors.codes.${err.code}`);

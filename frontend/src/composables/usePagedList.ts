@@ -1,5 +1,6 @@
 import { computed, ref, shallowRef } from 'vue';
 import type { Page } from '../api/types';
+import { useLatestLoad } from './useLatestLoad';
 
 /**
  * One page of a `{items, total, page, pageSize}` list. `fetchPage` reads any
@@ -10,29 +11,21 @@ export function usePagedList<T>(fetchPage: (page: number, pageSize: number) => P
   const items = shallowRef<T[]>([]);
   const total = ref(0);
   const page = ref(1);
-  const loading = ref(false);
-  const error = ref<unknown>(null);
-  let seq = 0;
+  const { loading, error, run } = useLatestLoad();
 
   const pages = computed(() => Math.max(1, Math.ceil(total.value / pageSize)));
   const hasPrev = computed(() => page.value > 1);
   const hasNext = computed(() => page.value < pages.value);
 
-  async function load(target = page.value): Promise<void> {
-    const mine = ++seq;
-    loading.value = true;
-    error.value = null;
-    try {
-      const res = await fetchPage(target, pageSize);
-      if (mine !== seq) return;
-      items.value = res.items;
-      total.value = res.total;
-      page.value = res.page;
-    } catch (err) {
-      if (mine === seq) error.value = err;
-    } finally {
-      if (mine === seq) loading.value = false;
-    }
+  function load(target = page.value): Promise<void> {
+    return run(
+      () => fetchPage(target, pageSize),
+      (res) => {
+        items.value = res.items;
+        total.value = res.total;
+        page.value = res.page;
+      },
+    );
   }
 
   return {

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { IsBigintId } from '../../common/http/bigint-id';
 import { PageDto, PageQueryDto } from '../../common/http/page.dto';
 import { Trim } from '../../common/http/trim.decorator';
@@ -69,6 +70,8 @@ export class WebhookEndpointDto {
   @ApiProperty({ example: 'Shop balance sync' }) description: string;
   @ApiProperty({ example: ['order.paid', 'balance.changed'], enum: EVENT_TYPE_CHOICES, enumName: 'WebhookEventTypeChoice', isArray: true }) eventTypes: string[];
   @ApiProperty() enabled: boolean;
+  @ApiProperty({ nullable: true, type: Date, description: 'After a rotation: until when deliveries also carry a signature with the previous secret' })
+  previousSecretExpiresAt: Date | null;
   @ApiProperty({ example: 'admin@example.com' }) createdBy: string;
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
@@ -80,6 +83,21 @@ export class WebhookEndpointDto {
 export class CreatedWebhookEndpointDto extends WebhookEndpointDto {
   @ApiProperty({ example: 'whsec_2b1m…', description: 'The signing secret: in this answer only; store it now' })
   secret: string;
+}
+
+export class RotateSecretDto {
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 72,
+    default: 24,
+    description: 'How long deliveries are also signed with the old secret (a second v1 in Recharge-Signature), so the receiver can switch without a gap; 0 stops the old secret at once',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(72)
+  keepPreviousHours?: number;
 }
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;

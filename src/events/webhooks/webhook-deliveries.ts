@@ -65,7 +65,7 @@ export class WebhookDeliveries {
 
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
     const body = JSON.stringify(delivery.event);
-    const signature = signatureHeader(delivery.secret, body, Math.floor(Date.now() / 1000));
+    const signature = signatureHeader(delivery.secrets, body, Math.floor(Date.now() / 1000));
     const result = await this.sender.send(delivery.url, body, {
       [SIGNATURE_HEADER]: signature,
       [EVENT_ID_HEADER]: delivery.event.id,

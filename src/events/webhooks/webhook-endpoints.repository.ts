@@ -12,6 +12,8 @@ export interface EndpointRow {
   description: string;
   eventTypes: string[];
   enabled: boolean;
+  /** Until when deliveries are also signed with the secret before the last rotation (null: they are not). */
+  previousSecretExpiresAt: Date | null;
   createdBy: string;
   createdAt: Date;
   updatedAt: Date;
@@ -41,14 +43,16 @@ export interface DeliveryRow {
 export interface ClaimedDelivery {
   id: string;
   url: string;
-  secret: string;
+  /** The secrets that sign it: the endpoint's, and the previous one while it has not expired. */
+  secrets: string[];
   attempts: number;
   giveUpAt: Date;
   event: EventEnvelope;
 }
 
 const endpointColumns = (alias: string) =>
-  `${alias}.id, ${alias}.url, ${alias}.description, ${alias}.event_types AS "eventTypes", ${alias}.enabled, ${alias}.created_by AS "createdBy",
+  `${alias}.id, ${alias}.url, ${alias}.description, ${alias}.event_types AS "eventTypes", ${alias}.enabled,
+   CASE WHEN ${alias}.previous_secret_expires_at > NOW() THEN ${alias}.previous_secret_expires_at END AS "previousSecretExpiresAt", ${alias}.created_by AS "createdBy",
    ${alias}.created_at AS "createdAt", ${alias}.updated_at AS "updatedAt"`;
 const ENDPOINT_COLUMNS = endpointColumns('webhook_endpoints');
 
@@ -117,8 +121,17 @@ export class WebhookEndpointsRepository {
     return row ?? null;
   }
 
-  async setSecret(em: EntityManager, id: string, secret: string): Promise<EndpointRow | null> {
-    const [row] = await returning<EndpointRow>(em, `UPDATE webhook_endpoints SET secret = $2, updated_at = NOW() WHERE id = $1 RETURNING ${ENDPOINT_COLUMNS}`, [id, secret]);
+  /** A new secret; the one it replaces keeps signing for `keepPreviousHours` (0: it stops at once). */
+  async setSecret(em: EntityManager, id: string, secret: string, keepPreviousHours: number): Promise<EndpointRow | null> {
+    const [row] = await returning<EndpointRow>(
+      em,
+      `UPDATE webhook_endpoints
+          SET previous_secret = CASE WHEN $3 > 0 THEN secret END,
+              previous_secret_expires_at = CASE WHEN $3 > 0 THEN NOW() + make_interval(hours => $3) END,
+              secret = $2, updated_at = NOW()
+        WHERE id = $1 RETURNING ${ENDPOINT_COLUMNS}`,
+      [id, secret, keepPreviousHours],
+    );
     return row ?? null;
   }
 
@@ -172,7 +185,8 @@ export class WebhookEndpointsRepository {
            FROM due WHERE d.id = due.id
          RETURNING d.id, d.endpoint_id, d.event_position, d.attempts, d.give_up_at
        )
-       SELECT c.id, c.attempts, c.give_up_at AS "giveUpAt", e.url, e.secret,
+       SELECT c.id, c.attempts, c.give_up_at AS "giveUpAt", e.url,
+              array_remove(ARRAY[e.secret, CASE WHEN e.previous_secret_expires_at > NOW() THEN e.previous_secret END], NULL) AS secrets,
               o.id AS event_id, o.type, o.user_id, o.sequence, to_char(o.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at, o.data
          FROM claimed c JOIN webhook_endpoints e ON e.id = c.endpoint_id JOIN outbox_events o ON o.position = c.event_position`,
       [limit, leaseSeconds],
@@ -180,7 +194,7 @@ export class WebhookEndpointsRepository {
     return rows.map((r: Record<string, never>) => ({
       id: r.id,
       url: r.url,
-      secret: r.secret,
+      secrets: r.secrets,
       attempts: r.attempts,
       giveUpAt: r.giveUpAt,
       event: toEnvelope({ id: r.event_id, type: r.type, user_id: r.user_id, sequence: r.sequence, occurred_at: r.occurred_at, data: r.data }),

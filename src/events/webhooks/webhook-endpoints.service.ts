@@ -69,10 +69,14 @@ export class WebhookEndpointsService {
     return { before, after: after! };
   }
 
-  /** A new secret: deliveries are signed with it from now on. */
-  async rotateSecret(em: EntityManager, id: string): Promise<{ endpoint: EndpointRow; secret: string }> {
+  /**
+   * A new secret: deliveries are signed with it from now on, and also with
+   * the old one for `keepPreviousHours`, so the receiver can switch to the
+   * new secret without refusing deliveries meanwhile.
+   */
+  async rotateSecret(em: EntityManager, id: string, keepPreviousHours: number): Promise<{ endpoint: EndpointRow; secret: string }> {
     const secret = newSigningSecret();
-    const endpoint = await this.endpoints.setSecret(em, id, secret);
+    const endpoint = await this.endpoints.setSecret(em, id, secret, keepPreviousHours);
     if (!endpoint) throw EventsException.endpointNotFound(id);
     return { endpoint, secret };
   }

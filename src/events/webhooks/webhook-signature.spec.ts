@@ -21,6 +21,14 @@ describe('webhook signatures (Stripe scheme)', () => {
     expect(verifySignature(secret, body, header.replace(/v1=../, 'v1='), 300, now)).toBe(false);
   });
 
+  it('signs with each secret during a rotation, and either secret verifies', () => {
+    const header = signatureHeader(['whsec_new', secret], body, now / 1000);
+    expect(header.split(',').map((part) => part.split('=')[0])).toEqual(['t', 'v1', 'v1']);
+    expect(verifySignature('whsec_new', body, header, 300, now)).toBe(true);
+    expect(verifySignature(secret, body, header, 300, now)).toBe(true);
+    expect(verifySignature('whsec_third', body, header, 300, now)).toBe(false);
+  });
+
   it('makes secrets of 32 random bytes, never the same twice', () => {
     const a = newSigningSecret();
     expect(a).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);

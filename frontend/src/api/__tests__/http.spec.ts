@@ -139,6 +139,19 @@ describe('request client', () => {
     expect(err.status).toBe(409);
     expect(err.messages).toEqual(['email already registered']);
     expect(err.code).toBeUndefined();
+    expect(err.details).toBeUndefined();
+  });
+
+  it('keeps the details an error body carries (an object only)', async () => {
+    const refused = { statusCode: 400, error: 'Bad Request', message: 'url must be https in production', requestId: 'r3', code: 'WEBHOOK_ENDPOINT_URL_REFUSED' };
+    fetchMock.mockResolvedValueOnce(jsonResponse(400, { ...refused, details: { reason: 'https_required' } }));
+    const err = (await http.post('/admin/webhook-endpoints', {}).catch((e: unknown) => e)) as ApiError;
+    expect(err.code).toBe('WEBHOOK_ENDPOINT_URL_REFUSED');
+    expect(err.details).toEqual({ reason: 'https_required' });
+
+    fetchMock.mockResolvedValueOnce(jsonResponse(400, { ...refused, details: ['https_required'] }));
+    const odd = (await http.post('/admin/webhook-endpoints', {}).catch((e: unknown) => e)) as ApiError;
+    expect(odd.details).toBeUndefined();
   });
 
   it('turns a non-JSON error answer into an ApiError with the status', async () => {

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { flushPromises, type VueWrapper } from '@vue/test-utils';
 import AdminWebhooksView from '../AdminWebhooksView.vue';
 import { apiError, json, me, mountSignedIn, stubApi, type SeenRequest } from '../../../__tests__/support';
-import type { CreatedWebhookEndpoint, WebhookDelivery, WebhookEndpoint } from '../../../api/types';
+import { WEBHOOK_EVENT_TYPES, type CreatedWebhookEndpoint, type WebhookDelivery, type WebhookEndpoint } from '../../../api/types';
 import { createRequest, emptyEndpointForm, updateRequest, validateEndpoint, type EndpointForm } from '../../../composables/useAdminWebhooks';
 
 const LIST = 'GET /api/admin/webhook-endpoints';
@@ -19,6 +19,7 @@ function endpoint(id: string, overrides: Partial<WebhookEndpoint> = {}): Webhook
     description: 'Shop balance sync',
     eventTypes: ['order.paid', 'balance.changed'],
     enabled: true,
+    previousSecretExpiresAt: null,
     createdBy: 'ops@example.com',
     createdAt: '2026-11-23T01:00:00.000Z',
     updatedAt: '2026-11-23T01:00:00.000Z',
@@ -35,6 +36,7 @@ function delivery(id: string, overrides: Partial<WebhookDelivery> = {}): Webhook
     endpointId: '2',
     eventId: EVENT_A,
     eventType: 'order.paid',
+    userId: '42',
     status: 'delivered',
     attempts: 1,
     nextAttemptAt: null,
@@ -56,6 +58,11 @@ function routes(extra: Record<string, unknown> = {}) {
     [LIST]: [ALL, EVERYTHING],
     ...extra,
   };
+}
+
+/** 400 WEBHOOK_ENDPOINT_URL_REFUSED as the API answers it: English words, and why in `details.reason`. */
+function urlRefused(reason: string, message: string) {
+  return json(400, { statusCode: 400, error: 'Bad Request', message, requestId: 'req-1', code: 'WEBHOOK_ENDPOINT_URL_REFUSED', details: { reason } });
 }
 
 async function mountView(locale: 'en' | 'zh' = 'en') {
@@ -230,17 +237,40 @@ describe('AdminWebhooksView', () => {
     expect(api.calls(CREATE)[0]!.body).toEqual({ url: 'https://erp.example.com/in', eventTypes: ['*'] });
   });
 
-  it('shows the server’s message when the URL is refused, and each message of a 400 that lists them', async () => {
-    let answer = apiError(400, 'WEBHOOK_ENDPOINT_URL_REFUSED', 'url must be https in production');
+  it('says why the URL is refused in the admin’s language, by the reason the API gives; an unknown reason in the server’s words', async () => {
+    let answer = urlRefused('https_required', 'url must be https in production');
     stubApi(routes({ [CREATE]: () => answer }));
     const wrapper = await mountView();
     await fill(wrapper, 'webhook-new', { url: 'http://shop.example.com/hooks', types: ['order.paid'] });
     await submitNew(wrapper);
-    expect(wrapper.get('[data-testid="webhook-new-error"]').text()).toBe('url must be https in production');
+    expect(wrapper.get('[data-testid="webhook-new-error"]').text()).toBe('This server sends webhooks to https:// URLs only.');
     expect(wrapper.get('[data-testid="webhook-new-error"]').attributes('role')).toBe('alert');
     expect(wrapper.find('[data-testid="webhook-secret-panel"]').exists()).toBe(false);
     // What was typed stays, to be corrected.
     expect((wrapper.get('[data-testid="webhook-new-url"]').element as HTMLInputElement).value).toBe('http://shop.example.com/hooks');
+
+    const reasons: [string, string][] = [
+      ['not_a_url', 'This is not a valid URL.'],
+      ['scheme', 'The URL must start with https:// (or http://).'],
+      ['credentials', 'The URL must not contain a user name or password: every delivery is signed instead.'],
+      ['private_address', 'The URL points to a private or local address (such as localhost, 10.x.x.x or 192.168.x.x), which this server does not send webhooks to.'],
+    ];
+    for (const [reason, text] of reasons) {
+      answer = urlRefused(reason, `url (${reason})`);
+      await submitNew(wrapper);
+      expect(wrapper.get('[data-testid="webhook-new-error"]').text()).toBe(text);
+    }
+
+    // A reason this web app does not know yet, or none: the server's own words.
+    answer = urlRefused('dns_failure', 'url shop.example.com does not resolve');
+    await submitNew(wrapper);
+    expect(wrapper.get('[data-testid="webhook-new-error"]').text()).toBe('url shop.example.com does not resolve');
+    answer = urlRefused('constructor', 'url is odd');
+    await submitNew(wrapper);
+    expect(wrapper.get('[data-testid="webhook-new-error"]').text()).toBe('url is odd');
+    answer = apiError(400, 'WEBHOOK_ENDPOINT_URL_REFUSED', 'url must be http or https');
+    await submitNew(wrapper);
+    expect(wrapper.get('[data-testid="webhook-new-error"]').text()).toBe('url must be http or https');
 
     answer = json(400, {
       statusCode: 400,
@@ -311,15 +341,55 @@ describe('AdminWebhooksView', () => {
     expect(row(wrapper, '2').get('[data-testid="webhook-events"]').text()).toContain('order.refunded');
   });
 
-  it('a refused edit stays open with the server’s message', async () => {
-    stubApi(routes({ 'PATCH /api/admin/webhook-endpoints/2': apiError(400, 'WEBHOOK_ENDPOINT_URL_REFUSED', 'url 10.0.0.8 is a private address') }));
+  it('a refused edit stays open with the reason', async () => {
+    stubApi(
+      routes({
+        'PATCH /api/admin/webhook-endpoints/2': urlRefused('private_address', 'url 10.0.0.8 is a private address (WEBHOOKS_ALLOW_PRIVATE=true allows it)'),
+      }),
+    );
     const wrapper = await mountView();
     await row(wrapper, '2').get('[data-testid="webhook-edit-open"]').trigger('click');
     await fill(wrapper, 'webhook-edit', { url: 'https://10.0.0.8/hooks' });
     await wrapper.get('[data-testid="webhook-edit-submit"]').trigger('click');
     await flushPromises();
-    expect(wrapper.get('[data-testid="webhook-edit-error"]').text()).toBe('url 10.0.0.8 is a private address');
+    expect(wrapper.get('[data-testid="webhook-edit-error"]').text()).toMatch(/^The URL points to a private or local address/);
+    expect(wrapper.find('[data-testid="webhook-edit"]').exists()).toBe(true);
     expect(row(wrapper, '2').get('[data-testid="webhook-url"]').text()).toBe(ALL.url);
+  });
+
+  it('the edit drawer: titled by the endpoint, closed with Escape or Close, but not while saving', async () => {
+    let answer: (value: unknown) => void = () => {};
+    stubApi(routes({ 'PATCH /api/admin/webhook-endpoints/2': () => new Promise((resolve) => (answer = resolve)) }));
+    const wrapper = await mountView();
+    await row(wrapper, '2').get('[data-testid="webhook-edit-open"]').trigger('click');
+    const panel = wrapper.get('[data-testid="webhook-edit"]');
+    expect(panel.attributes('role')).toBe('dialog');
+    expect(panel.attributes('aria-labelledby')).toBe('webhook-edit-title');
+    expect(panel.classes()).toEqual(expect.arrayContaining(['drawer', 'webhook-drawer']));
+    expect(panel.attributes('data-endpoint-id')).toBe('2');
+    expect(panel.get('#webhook-edit-title').text()).toBe('Edit endpoint');
+    expect(panel.text()).toContain(ALL.url);
+    expect(document.activeElement).toBe(panel.element);
+
+    await fill(wrapper, 'webhook-edit', { description: 'Shop v2' });
+    await wrapper.get('[data-testid="webhook-edit-submit"]').trigger('click');
+    await flushPromises();
+    // Saving: Escape, a click beside it and Close do nothing.
+    expect(wrapper.get('[data-testid="webhook-edit-close"]').attributes('disabled')).toBeDefined();
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
+    await wrapper.get('.drawer-backdrop').trigger('click');
+    expect(wrapper.find('[data-testid="webhook-edit"]').exists()).toBe(true);
+    answer({ ...ALL, description: 'Shop v2' });
+    await flushPromises();
+    expect(wrapper.find('[data-testid="webhook-edit"]').exists()).toBe(false);
+
+    await row(wrapper, '2').get('[data-testid="webhook-edit-open"]').trigger('click');
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
+    await flushPromises();
+    expect(wrapper.find('[data-testid="webhook-edit"]').exists()).toBe(false);
+    await row(wrapper, '2').get('[data-testid="webhook-edit-open"]').trigger('click');
+    await wrapper.get('[data-testid="webhook-edit-close"]').trigger('click');
+    expect(wrapper.find('[data-testid="webhook-edit"]').exists()).toBe(false);
   });
 
   it('rotates the secret only after confirming, and shows the new one once', async () => {
@@ -330,7 +400,7 @@ describe('AdminWebhooksView', () => {
     await row(wrapper, '2').get('[data-testid="webhook-rotate"]').trigger('click');
     const dialog = wrapper.get('[data-testid="confirm-dialog"]');
     expect(dialog.get('#confirm-title').text()).toBe(`Rotate the secret of ${ALL.url}?`);
-    expect(dialog.get('#confirm-message').text()).toContain('The old one stops working at once');
+    expect(dialog.get('#confirm-message').text()).toContain('signed with both the new and the old secret');
     await dialog.get('[data-testid="confirm-cancel"]').trigger('click');
     expect(rotations()).toHaveLength(0);
 
@@ -389,11 +459,11 @@ describe('AdminWebhooksView', () => {
     const GAVE_UP = delivery('33', { status: 'failed', attempts: 9, lastStatusCode: 500, lastError: 'answered 500', deliveredAt: null });
     const NEVER_TRIED = delivery('34', { status: 'pending', attempts: 0, lastAttemptAt: null, lastStatusCode: null, deliveredAt: null, nextAttemptAt: '2026-11-23T02:00:00.000Z' });
 
-    /** The API's list: narrowed by status, one page. */
+    /** The API's list: narrowed by status, event type and user, one page. */
     function page(all: WebhookDelivery[]) {
       return (req: SeenRequest) => {
-        const status = req.query.get('status');
-        const matching = all.filter((d) => status === null || d.status === status);
+        const [status, type, user] = ['status', 'eventType', 'userId'].map((k) => req.query.get(k));
+        const matching = all.filter((d) => (status === null || d.status === status) && (type === null || d.eventType === type) && (user === null || d.userId === user));
         const p = Number(req.query.get('page') ?? 1);
         const size = Number(req.query.get('pageSize') ?? 20);
         return { items: matching.slice((p - 1) * size, p * size), total: matching.length, page: p, pageSize: size };
@@ -424,6 +494,10 @@ describe('AdminWebhooksView', () => {
       expect(ok.attributes('data-status')).toBe('delivered');
       expect(ok.get('[data-testid="webhook-delivery-type"]').text()).toBe('order.paid');
       expect(ok.text()).toContain(EVENT_A);
+      // The user the event is about, a link to them on the users page.
+      expect(ok.attributes('data-user-id')).toBe('42');
+      expect(ok.get('[data-testid="webhook-delivery-user"]').text()).toBe('User: 42');
+      expect(ok.get('[data-testid="webhook-delivery-user"] a').attributes('href')).toBe('/admin/users?q=42');
       expect(ok.get('[data-testid="webhook-delivery-status"]').text()).toBe('Delivered');
       expect(ok.get('[data-testid="webhook-delivery-attempts"]').text()).toBe('Attempts: 2');
       const answer = ok.get('[data-testid="webhook-delivery-answer"]');
@@ -513,10 +587,122 @@ describe('AdminWebhooksView', () => {
       expect(wrapper.get('[data-testid="webhook-resend-error"]').text()).toBe('This delivery does not exist any more.');
       expect(wrapper.find('[data-testid="webhook-resend-done"]').exists()).toBe(false);
     });
+
+    it('narrows by event type (every type offered) and by user, from page 1, together with the status', async () => {
+      const OF_7 = delivery('35', { eventType: 'balance.changed', userId: '7' });
+      const api = stubApi(routes({ [DELIVERIES]: page([DELIVERED, RETRYING, GAVE_UP, OF_7]) }));
+      const wrapper = await mountView();
+      await openDeliveries(wrapper);
+      const query = () => Object.fromEntries(api.calls(DELIVERIES).at(-1)!.query);
+      const ids = () => wrapper.findAll('[data-testid="webhook-delivery-row"]').map((r) => r.attributes('data-delivery-id'));
+
+      const types = wrapper.get('[data-testid="webhook-deliveries-type"]');
+      expect(types.findAll('option').map((o) => o.attributes('value'))).toEqual(['all', ...WEBHOOK_EVENT_TYPES]);
+      expect(types.get('option').text()).toBe('All types');
+      await types.setValue('balance.changed');
+      await flushPromises();
+      expect(query()).toEqual({ eventType: 'balance.changed', page: '1', pageSize: '20' });
+      expect(ids()).toEqual(['32', '35']);
+
+      await wrapper.get('[data-testid="webhook-deliveries-user"]').setValue(' 7 ');
+      await wrapper.get('[data-testid="webhook-deliveries-refresh"]').trigger('submit');
+      await flushPromises();
+      expect(query()).toEqual({ eventType: 'balance.changed', userId: '7', page: '1', pageSize: '20' });
+      expect(ids()).toEqual(['35']);
+
+      await wrapper.get('[data-testid="webhook-deliveries-filter"]').setValue('failed');
+      await flushPromises();
+      expect(query()).toEqual({ status: 'failed', eventType: 'balance.changed', userId: '7', page: '1', pageSize: '20' });
+      expect(wrapper.get('[data-testid="webhook-deliveries-empty"]').text()).toBe('No deliveries match these filters.');
+
+      await types.setValue('all');
+      await wrapper.get('[data-testid="webhook-deliveries-user"]').setValue('');
+      await wrapper.get('form.deliveries-bar').trigger('submit');
+      await flushPromises();
+      expect(query()).toEqual({ status: 'failed', page: '1', pageSize: '20' });
+      expect(ids()).toEqual(['33']);
+    });
+
+    it('a user id that is not a number is not sent: the bar says so', async () => {
+      const api = stubApi(routes({ [DELIVERIES]: page([DELIVERED]) }));
+      const wrapper = await mountView();
+      await openDeliveries(wrapper);
+      const input = wrapper.get('[data-testid="webhook-deliveries-user"]');
+      for (const bad of ['abc', '0', '-3', '4.5', '01']) {
+        await input.setValue(bad);
+        await wrapper.get('form.deliveries-bar').trigger('submit');
+        await wrapper.get('[data-testid="webhook-deliveries-type"]').setValue('order.paid');
+        await flushPromises();
+        expect(api.calls(DELIVERIES)).toHaveLength(1);
+        expect(input.attributes('aria-invalid')).toBe('true');
+        expect(wrapper.get('[data-testid="webhook-deliveries-user-error"]').text()).toBe('A user ID is a positive whole number.');
+        expect(wrapper.get('[data-testid="webhook-deliveries-refresh"]').attributes('disabled')).toBeDefined();
+      }
+      await input.setValue('42');
+      expect(wrapper.find('[data-testid="webhook-deliveries-user-error"]').exists()).toBe(false);
+      await wrapper.get('form.deliveries-bar').trigger('submit');
+      await flushPromises();
+      expect(api.calls(DELIVERIES).at(-1)!.query.get('userId')).toBe('42');
+      expect(api.calls(DELIVERIES).at(-1)!.query.get('eventType')).toBe('order.paid');
+    });
+
+    it('Refresh loads the same page again when the filters did not change', async () => {
+      const many = Array.from({ length: 25 }, (_, i) => delivery(String(100 + i)));
+      const api = stubApi(routes({ [DELIVERIES]: page(many), 'GET /api/admin/webhook-endpoints/2': ALL }));
+      const wrapper = await mountView();
+      await openDeliveries(wrapper);
+      await wrapper.get('[data-testid="page-next"]').trigger('click');
+      await flushPromises();
+      await wrapper.get('[data-testid="webhook-deliveries-refresh"]').trigger('click');
+      await flushPromises();
+      expect(api.calls(DELIVERIES).map((r) => r.query.get('page'))).toEqual(['1', '2', '2']);
+      expect(api.calls('GET /api/admin/webhook-endpoints/2')).toHaveLength(1); // and the endpoint's counts
+    });
+
+    it('a disabled endpoint’s deliveries cannot be resent: the buttons are off, and the drawer says why', async () => {
+      const off = { ...ALL, enabled: false };
+      const api = stubApi(routes({ [LIST]: [off, EVERYTHING], [DELIVERIES]: page([DELIVERED, GAVE_UP]) }));
+      const wrapper = await mountView();
+      await openDeliveries(wrapper);
+      const hint = wrapper.get('[data-testid="webhook-resend-disabled"]');
+      expect(hint.text()).toBe('This endpoint is disabled: enable it to resend deliveries.');
+      for (const button of wrapper.findAll('[data-testid="webhook-delivery-resend"]')) {
+        expect(button.attributes('disabled')).toBeDefined();
+        expect(button.attributes('aria-describedby')).toBe(hint.attributes('id'));
+      }
+      await deliveryRow(wrapper, '31').get('[data-testid="webhook-delivery-resend"]').trigger('click');
+      await flushPromises();
+      expect(api.calls(RESEND)).toHaveLength(0);
+    });
+
+    it('a 409 (disabled meanwhile) says to enable it first, and the endpoint is asked for again: Resend goes off', async () => {
+      const api = stubApi(
+        routes({
+          [DELIVERIES]: page([DELIVERED]),
+          [RESEND]: apiError(409, 'WEBHOOK_ENDPOINT_DISABLED', 'webhook endpoint 2 is disabled: enable it to send deliveries'),
+          'GET /api/admin/webhook-endpoints/2': { ...ALL, enabled: false },
+        }),
+      );
+      const wrapper = await mountView();
+      await openDeliveries(wrapper);
+      expect(wrapper.find('[data-testid="webhook-resend-disabled"]').exists()).toBe(false);
+      await deliveryRow(wrapper, '31').get('[data-testid="webhook-delivery-resend"]').trigger('click');
+      await flushPromises();
+      expect(wrapper.get('[data-testid="webhook-resend-error"]').text()).toBe('This endpoint is disabled. Enable it first, then resend the delivery.');
+      expect(api.calls('GET /api/admin/webhook-endpoints/2')).toHaveLength(1);
+      expect(row(wrapper, '2').get('[data-testid="webhook-status"]').text()).toBe('Disabled');
+      expect(wrapper.find('[data-testid="webhook-resend-disabled"]').exists()).toBe(true);
+      expect(deliveryRow(wrapper, '31').get('[data-testid="webhook-delivery-resend"]').attributes('disabled')).toBeDefined();
+    });
   });
 
   it('speaks Chinese in the zh locale', async () => {
-    stubApi(routes({ [CREATE]: apiError(400, 'WEBHOOK_ENDPOINT_URL_REFUSED', 'url must be https in production') }));
+    stubApi(
+      routes({
+        [CREATE]: urlRefused('private_address', 'url 10.0.0.8 is a private address (WEBHOOKS_ALLOW_PRIVATE=true allows it)'),
+        'GET /api/admin/webhook-endpoints/1/deliveries': { items: [delivery('40', { endpointId: '1', userId: '9' })], total: 1, page: 1, pageSize: 20 },
+      }),
+    );
     const wrapper = await mountView('zh');
     expect(wrapper.get('h1').text()).toBe('Webhook');
     expect(row(wrapper, '1').get('[data-testid="webhook-events"]').text()).toBe('全部事件');
@@ -524,5 +710,16 @@ describe('AdminWebhooksView', () => {
     expect(row(wrapper, '2').get('[data-testid="webhook-pending"]').text()).toBe('待投递：2');
     await submitNew(wrapper);
     expect(wrapper.get('[data-testid="webhook-new-error"]').text()).toBe('请输入 URL。\n请至少选择一种事件类型，或选择全部事件。');
+    await fill(wrapper, 'webhook-new', { url: 'https://10.0.0.8/hooks', all: true });
+    await submitNew(wrapper);
+    expect(wrapper.get('[data-testid="webhook-new-error"]').text()).toBe(
+      '该 URL 指向内网或本机地址（如 localhost、10.x.x.x、192.168.x.x），本服务不向这类地址发送 Webhook。',
+    );
+
+    await row(wrapper, '1').get('[data-testid="webhook-show-deliveries"]').trigger('click');
+    await flushPromises();
+    expect(wrapper.get('[data-testid="webhook-delivery-user"]').text()).toBe('用户： 9');
+    expect(wrapper.get('[data-testid="webhook-deliveries-type"] option').text()).toBe('全部类型');
+    expect(wrapper.get('[data-testid="webhook-resend-disabled"]').text()).toBe('该端点已停用：启用后才能重新发送投递。');
   });
 });
