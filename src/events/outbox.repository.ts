@@ -63,8 +63,8 @@ export class OutboxRepository {
    * broker, routing is also the events' only dispatch, so they count as
    * published. Answers how many events it routed.
    */
-  async route(limit: number, retryHours: number, brokerEnabled: boolean): Promise<number> {
-    const [row] = await this.dataSource.query(
+  async route(em: EntityManager, limit: number, retryHours: number, brokerEnabled: boolean): Promise<number> {
+    const [row] = await em.query(
       `WITH claimed AS (
          SELECT position, type FROM outbox_events WHERE routed_at IS NULL ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED
        ), deliveries AS (
