@@ -8,7 +8,9 @@
 //   2. the app: Zpay notifies, each for a distinct pending order, verified,
 //      settled and answered `success` (then: each credited exactly once, the
 //      ledger audit clean, statements per webhook);
-//   3. order creation with the sandbox gateway;
+//   3. order creation with the sandbox gateway, against a floor of node:http
+//      + pg running the same three statements (session user, promotion,
+//      payment_order_insert);
 //   4. a user's ledger page with 1 million rows in the table;
 //   5. expiring 100,000 orders while webhooks keep arriving;
 //   6. charges through the service API, on one hot account and over 10,000
@@ -218,6 +220,47 @@ async function untilPublished(pool, timeoutMs = 300_000) {
   }
 }
 
+/**
+ * The order-creation floor: node:http + pg running what creating an order
+ * reads and writes (the session user, their promotion, payment_order_insert),
+ * nothing else: no token check, no validation, no framework.
+ */
+function startCreateFloor(pool, port) {
+  let n = 0;
+  const server = http.createServer(async (req, res) => {
+    const userId = Number(new URL(req.url, 'http://x').searchParams.get('user'));
+    try {
+      const [{ rows: users }] = [await pool.query({ name: 'floor-user', text: 'SELECT id, email, username, role, status, token_version FROM users WHERE id = $1', values: [userId] })];
+      await pool.query({ name: 'floor-promotion', text: 'SELECT id, status, activated_at, expire_at FROM user_promotions WHERE user_id = $1', values: [userId] });
+      const now = new Date();
+      const orderNo = `POF${now.getTime()}${String(n++).padStart(8, '0')}`;
+      const { rows } = await pool.query({
+        name: 'floor-order-insert',
+        text: `SELECT payment_order_insert($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) AS id`,
+        values: [orderNo, null, userId, users[0].username, '20.00', '2.77777778', '7.2000', 'sandbox', 'alipay', `http://x/${orderNo}`,
+          new Date(now.getTime() + 1_800_000), null, '127.0.0.1', 'bench', now, 100_000_000, 'CNY', '20.00', null, null],
+      });
+      res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ id: rows[0].id, orderNo }));
+    } catch {
+      res.writeHead(500).end();
+    }
+  });
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+}
+
+/** A process's CPU time (user + system) in microseconds, from /proc (Linux; 10 ms resolution). */
+function cpuMicrosOf(pid) {
+  const fields = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/** Runs a load against the app and adds the app process's CPU microseconds per request. */
+async function withAppCpu(app, run) {
+  const before = cpuMicrosOf(app.child.pid);
+  const result = await run();
+  return { ...result, cpuPerRequest: (cpuMicrosOf(app.child.pid) - before) / result.requests.total };
+}
+
 /** The charge floor: node:http + pg, one statement per charge (the balance moves only when it covers the amount). */
 function startChargeFloor(pool, port) {
   const server = http.createServer(async (req, res) => {
@@ -361,7 +404,7 @@ async function main() {
     const appOrders = await seed(pool, 'POAPP', ORDERS);
     await load(app.url, appOrders.slice(0, 500).map(notifyPath));
     await pool.query('SELECT pg_stat_statements_reset()');
-    const appRun = await load(app.url, appOrders.slice(500).map(notifyPath));
+    const appRun = await withAppCpu(app, () => load(app.url, appOrders.slice(500).map(notifyPath)));
     const [{ statements }] = (
       await pool.query(
         `SELECT SUM(calls)::bigint AS statements FROM pg_stat_statements
@@ -386,7 +429,7 @@ async function main() {
     const row = (name, r) =>
       `${name.padEnd(34)} ${String(Math.round(rate(r))).padStart(6)} req/s   p50 ${ms(r.latency.p50).padStart(8)}   p99 ${ms(
         r.latency.p99,
-      ).padStart(8)}   errors ${r.errors + r.non2xx}`;
+      ).padStart(8)}   errors ${r.errors + r.non2xx}${r.cpuPerRequest === undefined ? '' : `   app CPU ${Math.round(r.cpuPerRequest)} µs/req`}`;
     console.log(row('floor: node:http + pg (named)', floorRun));
     console.log(row('floor + outbox writes', floorOutboxRun));
     console.log(row('app: Zpay notify → credit', appRun));
@@ -409,8 +452,16 @@ async function main() {
     const probed = await fetch(app.url + probe.path, { method: 'POST', headers: probe.headers, body: probe.body });
     if (probed.status !== 201) throw new Error(`order creation answered ${probed.status}: ${await probed.text()}`);
     await loadEach(app.url, 300, create);
-    const createRun = await loadEach(app.url, 4000, create);
-    console.log('\n' + row('app: create order (sandbox)', createRun));
+    const createRun = await withAppCpu(app, () => loadEach(app.url, 4000, create));
+    const createFloorPort = await freePort();
+    const createFloor = await startCreateFloor(pool, createFloorPort);
+    const floorCreate = (i) => ({ method: 'POST', path: `/?user=${(i % USERS) + 1}` });
+    await loadEach(`http://127.0.0.1:${createFloorPort}`, 300, floorCreate);
+    const createFloorRun = await loadEach(`http://127.0.0.1:${createFloorPort}`, 4000, floorCreate);
+    createFloor.close();
+    console.log('\n' + row('floor: create order (3 statements)', createFloorRun));
+    console.log(row('app: create order (sandbox)', createRun));
+    console.log(`app / floor throughput             ${((rate(createRun) / rate(createFloorRun)) * 100).toFixed(0)} %   (targets: ≥ 1,000/s and ≥ 60 %)`);
 
     // 4. A user's ledger page with LEDGER_ROWS rows in the table: LEDGER_USERS users, each with an unbroken chain.
     const { rows: ledgerUsers } = await pool.query(
@@ -490,11 +541,11 @@ async function main() {
     await loadEach(floorUrl, 300, floorCharge([floorHot]));
     const floorHotRun = await loadEach(floorUrl, CHARGES, floorCharge([floorHot]));
     await loadEach(app.url, 300, appCharge([appHot]));
-    const appHotRun = await loadEach(app.url, CHARGES, appCharge([appHot]));
+    const appHotRun = await withAppCpu(app, () => loadEach(app.url, CHARGES, appCharge([appHot])));
     await loadEach(floorUrl, 300, floorCharge(floorMany));
     const floorManyRun = await loadEach(floorUrl, CHARGES, floorCharge(floorMany));
     await loadEach(app.url, 300, appCharge(appMany));
-    const appManyRun = await loadEach(app.url, CHARGES, appCharge(appMany));
+    const appManyRun = await withAppCpu(app, () => loadEach(app.url, CHARGES, appCharge(appMany)));
     chargeFloor.close();
 
     const [charged] = (
@@ -570,7 +621,7 @@ async function main() {
         const brokerApp = await startApp({ ...env, PORT: String(await freePort()), AMQP_URL: broker.url });
         const brokerOrders = await seed(pool, 'POAMQP', ORDERS);
         await load(brokerApp.url, brokerOrders.slice(0, 500).map(notifyPath));
-        const brokerRun = await load(brokerApp.url, brokerOrders.slice(500).map(notifyPath));
+        const brokerRun = await withAppCpu(brokerApp, () => load(brokerApp.url, brokerOrders.slice(500).map(notifyPath)));
         const drainSeconds = await untilPublished(pool);
         console.log('\nEvents (RabbitMQ with publisher confirms, the app publishing while it credits)');
         console.log(row('app: notify → credit, no broker', appRun));
