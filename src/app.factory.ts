@@ -77,6 +77,18 @@ function clientError(error: NodeJS.ErrnoException, socket: import('node:net').So
   socket.destroy();
 }
 
+/**
+ * Server-to-server routes: called by other services and gateways, never
+ * rendered by a browser, so the headers meant for browsers (helmet's CSP,
+ * frame and sniffing rules) are not computed for them. Decided here, once,
+ * by path: the service API, gateway callbacks, probes and metrics.
+ */
+const SERVICE_ROUTE = /^\/(api\/v1\/|api\/payment\/webhook\/|api\/health(\/|$)|metrics$)/;
+
+export function isServiceRoute(url: string): boolean {
+  return SERVICE_ROUTE.test(url);
+}
+
 type OpenApiDocument = ReturnType<typeof SwaggerModule.createDocument>;
 
 /** The limits of path parameters, stated once: an order number fits its column, an id is a positive BIGINT. */
@@ -199,6 +211,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.enableCors({ origin: config.app.corsOrigins.length ? config.app.corsOrigins : false, credentials: false });
 
   const fastify = app.getHttpAdapter().getInstance();
+  // Routes are added at app.init(), after this hook: each service route opts out of helmet as it is declared.
+  fastify.addHook('onRoute', (route) => {
+    if (isServiceRoute(route.url)) route.config = Object.assign(route.config ?? {}, { helmet: { skipRoute: true } });
+  });
   await app.register(helmet as never, {
     // The Swagger UI and the web app load their own scripts and styles only.
     contentSecurityPolicy: {

@@ -189,13 +189,23 @@ describe('platform: errors, health, metrics, docs, headers', () => {
     expect(ui.text).toContain('swagger');
   });
 
-  it('sends helmet’s security headers and allows only the configured CORS origin', async () => {
-    const res = await t.http.get('/api/health').set('Origin', 'https://shop.example').expect(200);
+  it('sends helmet’s security headers on what browsers load, and allows only the configured CORS origin', async () => {
+    const res = await t.http.get('/api/users/me').set('Origin', 'https://shop.example').expect(401);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
     expect(res.headers['access-control-allow-origin']).toBe('https://shop.example');
-    const other = await t.http.get('/api/health').set('Origin', 'https://evil.example').expect(200);
+    const other = await t.http.get('/api/users/me').set('Origin', 'https://evil.example').expect(401);
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    expect((await t.http.get('/api/docs').expect(200)).headers['content-security-policy']).toContain("script-src 'self'");
+  });
+
+  it('spares server-to-server routes (service API, gateway callbacks, probes, metrics) the headers meant for browsers', async () => {
+    for (const path of ['/api/health', '/api/health/ready', '/metrics', '/api/v1/balances/1', '/api/payment/webhook/sandbox']) {
+      const res = await t.http.get(path);
+      expect({ path, csp: res.headers['content-security-policy'], frame: res.headers['x-frame-options'] }).toEqual({ path, csp: undefined, frame: undefined });
+      expect(res.headers['x-request-id']).toEqual(expect.any(String));
+    }
+    expect((await t.http.get('/api/users/me')).headers['x-frame-options']).toBe('SAMEORIGIN');
   });
 
   it('never lets a user read another user’s data', async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata, applyDecorators } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata, UseInterceptors, applyDecorators } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiHeader, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -19,10 +19,13 @@ type Caller = { user?: { id: string }; apiKey?: { id: string } };
  * the same key and body replay the first answer (status and body) instead
  * of running again; another body with the key is a 422; a retry while the
  * first is still running is a 409. Keys are per caller and kept 24 hours.
+ * Only the routes marked run the interceptor (it is not global: every other
+ * request skips its machinery).
  */
 export const Idempotent = (options: { required?: boolean } = {}) =>
   applyDecorators(
     SetMetadata(IDEMPOTENT, { required: options.required ?? false }),
+    UseInterceptors(IdempotencyInterceptor),
     ApiHeader({
       name: 'Idempotency-Key',
       required: options.required ?? false,
