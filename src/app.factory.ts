@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -80,8 +80,8 @@ function clientError(error: NodeJS.ErrnoException, socket: import('node:net').So
 /**
  * Server-to-server routes: called by other services and gateways, never
  * rendered by a browser, so the headers meant for browsers (helmet's CSP,
- * frame and sniffing rules) are not computed for them. Decided here, once,
- * by path: the service API, gateway callbacks, probes and metrics.
+ * frame and sniffing rules) are not set on them. Decided here, once, by
+ * path: the service API, gateway callbacks, probes and metrics.
  */
 const SERVICE_ROUTE = /^\/(api\/v1\/|api\/payment\/webhook\/|api\/health(\/|$)|metrics$)/;
 
@@ -211,11 +211,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.enableCors({ origin: config.app.corsOrigins.length ? config.app.corsOrigins : false, credentials: false });
 
   const fastify = app.getHttpAdapter().getInstance();
-  // Routes are added at app.init(), after this hook: each service route opts out of helmet as it is declared.
-  fastify.addHook('onRoute', (route) => {
-    if (isServiceRoute(route.url)) route.config = Object.assign(route.config ?? {}, { helmet: { skipRoute: true } });
-  });
-  await app.register(helmet as never, {
+  // Built once: helmet parses its options here, not per request (its Fastify plugin rebuilt it on every request).
+  const browserHeaders = helmet({
     // The Swagger UI and the web app load their own scripts and styles only.
     contentSecurityPolicy: {
       directives: {
@@ -225,6 +222,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
         imgSrc: ["'self'", 'data:', 'https:'],
       },
     },
+  });
+  fastify.addHook('onRequest', (request, reply, done) => {
+    // A request no route matched is answered as a browser page (the web app's index, or a 404).
+    if (isServiceRoute(request.routeOptions.url ?? request.url.split('?')[0])) return done();
+    browserHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined));
   });
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -6,7 +6,7 @@ import { TestApp, createTestApp } from '../support/test-app';
 function post(port: number, path: string, bytes: number, chunked = false): Promise<{ status?: number; body?: string; error?: string }> {
   return new Promise((resolve) => {
     const length = chunked ? {} : { 'content-length': bytes };
-    const req = request({ host: '127.0.0.1', port, path, method: 'POST', headers: { 'content-type': 'application/json', ...length } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent: false, headers: { 'content-type': 'application/json', ...length } }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => (body += chunk));
@@ -36,6 +36,7 @@ describe('large bodies', () => {
     await t.app.listen(0, '127.0.0.1');
     port = (t.app.getHttpServer().address() as AddressInfo).port;
   });
+  // Every request closes its connection (agent: false, Connection: close), so closing the app waits for no idle socket.
   afterAll(async () => {
     await t?.close();
   });
@@ -63,7 +64,7 @@ describe('large bodies', () => {
     const body = Buffer.alloc(2 * 1024 * 1024, 0x20);
     const answers = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        fetch(`http://127.0.0.1:${port}${i % 2 ? '/api/v1/charges' : '/api/auth/register'}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then(
+        fetch(`http://127.0.0.1:${port}${i % 2 ? '/api/v1/charges' : '/api/auth/register'}`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body }).then(
           async (res) => res.status,
           (error: Error & { cause?: { code?: string } }) => error.cause?.code ?? error.message,
         ),
@@ -79,7 +80,7 @@ describe('large bodies', () => {
   ])('answers 2 MB of %s with a 413 or 415, not a reset connection', async (_kind, type, path) => {
     const body = Buffer.alloc(2 * 1024 * 1024, 0x61);
     for (let i = 0; i < 3; i++) {
-      const status = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': type }, body }).then(
+      const status = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': type, connection: 'close' }, body }).then(
         (res) => res.status,
         (error: Error & { cause?: { code?: string } }) => error.cause?.code ?? error.message,
       );
