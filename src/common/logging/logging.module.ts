@@ -47,8 +47,14 @@ export class LoggingModule {
                 }),
                 res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
               },
-              // Scrapes and health probes arrive every few seconds and say nothing about traffic.
-              autoLogging: { ignore: (req) => req.url === '/metrics' || /^\/api\/health(\/|\?|$)/.test(req.url ?? '') },
+              // Scrapes and health probes arrive every few seconds and say nothing about traffic. The middleware runs
+              // mounted under the global prefix, where req.url has lost it: the full path is originalUrl.
+              autoLogging: {
+                ignore: (req) => {
+                  const path = ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0];
+                  return path === '/metrics' || /^\/api\/health(\/|$)/.test(path);
+                },
+              },
               transport: config.log.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
             },
           }),
