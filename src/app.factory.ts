@@ -85,7 +85,7 @@ function clientError(error: NodeJS.ErrnoException, socket: import('node:net').So
  */
 const SERVICE_ROUTE = /^\/(api\/v1\/|api\/payment\/webhook\/|api\/health(\/|$)|metrics$)/;
 
-export function isServiceRoute(url: string): boolean {
+function isServiceRoute(url: string): boolean {
   return SERVICE_ROUTE.test(url);
 }
 

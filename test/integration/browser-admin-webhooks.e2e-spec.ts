@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Page } from 'playwright-core';
 import { TestApp } from '../support/test-app';
 import { EventReceiver } from '../support/event-receiver';
-import { TestUser, bearer, registerAdmin, registerUser } from '../support/factories';
+import { TestUser, bearer, paySandboxOrder, registerAdmin, registerUser } from '../support/factories';
 import { BrowserHarness, SHOTS, UiLocale, Viewport, describeInBrowser, expectText, pageOverflow, startBrowserHarness } from '../support/browser';
 
 /** A real browser over a real app, and deliveries that go out in the background: more than Jest's default 5 s per test. */
@@ -75,12 +75,7 @@ describeInBrowser('the admin webhooks page in a real browser', () => {
     await receiver.stop();
   });
 
-  /** A paid sandbox order of `user`'s; answers its order number. */
-  async function paidOrder(user: TestUser): Promise<string> {
-    const created = await t.http.post('/api/payment/orders').set(bearer(user)).send({ amountCny: '20.00', provider: 'sandbox', method: 'alipay' }).expect(201);
-    await t.http.post(`${new URL(created.body.paymentUrl).pathname}/pay`).expect(303);
-    return created.body.orderNo as string;
-  }
+  const paidOrder = (user: TestUser) => paySandboxOrder(t.http, user);
 
   /** The endpoint's delivery of one event, through the API, once `done` says it is what the test waits for. */
   async function deliveryOf(endpointId: string, eventId: string, done: (d: Delivery) => boolean): Promise<Delivery> {

@@ -1,7 +1,7 @@
 import { EventEnvelope } from '../../src/events/event-catalog';
 import { OutboxRepository } from '../../src/events/outbox.repository';
 import { EventReceiver, schemaProblems } from '../support/event-receiver';
-import { TestUser, bearer, registerUser } from '../support/factories';
+import { TestUser, bearer, paySandboxOrder, registerUser } from '../support/factories';
 import { MessageCollector, RabbitMqServer, collectMessages, startRabbitMqServer } from '../support/rabbitmq-server';
 import { TestApp, createTestApp } from '../support/test-app';
 
@@ -25,11 +25,7 @@ describe('events on RabbitMQ', () => {
     await broker?.destroy();
   }, 60_000);
 
-  async function paidSandboxOrder(user: TestUser): Promise<string> {
-    const order = (await t.http.post('/api/payment/orders').set(bearer(user)).send({ amountCny: '15.00', provider: 'sandbox', method: 'alipay' }).expect(201)).body;
-    await t.http.post(`${new URL(order.paymentUrl).pathname}/pay`).expect(303);
-    return order.orderNo;
-  }
+  const paidSandboxOrder = (user: TestUser) => paySandboxOrder(t.http, user, '15.00');
 
   it('publishes each event persistent on the topic exchange, routed by its type, with its id as the message id', async () => {
     if (!broker) return;

@@ -5,7 +5,7 @@ import { LedgerType } from '../../src/ledger/recharge-record.entity';
 import { OrderMaintenanceService } from '../../src/payments/order-maintenance.service';
 import { verifySignature } from '../../src/events/webhooks/webhook-signature';
 import { EventReceiver, schemaProblems } from '../support/event-receiver';
-import { TestUser, bearer, registerAdmin, registerUser } from '../support/factories';
+import { TestUser, bearer, paySandboxOrder, registerAdmin, registerUser } from '../support/factories';
 import { TestApp, createTestApp } from '../support/test-app';
 
 describe('events out (outbox, webhooks)', () => {
@@ -34,11 +34,7 @@ describe('events out (outbox, webhooks)', () => {
   const service = (path: string, body: object, key = `k-${Math.random()}`) =>
     t.http.post(`/api/v1${path}`).set({ Authorization: `Bearer ${apiKey}` }).set('Idempotency-Key', key).send(body);
 
-  async function paidSandboxOrder(user: TestUser, amountCny = '20.00'): Promise<string> {
-    const order = (await t.http.post('/api/payment/orders').set(bearer(user)).send({ amountCny, provider: 'sandbox', method: 'alipay' }).expect(201)).body;
-    await t.http.post(`${new URL(order.paymentUrl).pathname}/pay`).expect(303);
-    return order.orderNo;
-  }
+  const paidSandboxOrder = (user: TestUser, amountCny = '20.00') => paySandboxOrder(t.http, user, amountCny);
 
   async function eventsOf(user: { id: string }): Promise<EventEnvelope[]> {
     return outbox.ofUser(user.id);

@@ -33,6 +33,13 @@ export async function registerAdmin(http: TestAgent, db: DataSource, overrides: 
   return user;
 }
 
+/** An order of `user`'s created with the sandbox gateway and paid on its checkout page; answers its order number. */
+export async function paySandboxOrder(http: TestAgent, user: TestUser, amountCny = '20.00'): Promise<string> {
+  const order = (await http.post('/api/payment/orders').set(bearer(user)).send({ amountCny, provider: 'sandbox', method: 'alipay' }).expect(201)).body;
+  await http.post(`${new URL(order.paymentUrl).pathname}/pay`).expect(303);
+  return order.orderNo;
+}
+
 /** The Authorization header for a TestUser or a login/register answer. */
 export const bearer = (session: { token?: string; accessToken?: string }) => ({
   Authorization: `Bearer ${session.token ?? session.accessToken}`,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { returning } from '../../common/database/returning';
+import { isoUtc } from '../../common/database/sql';
 import { Page, PageQueryDto, pageOf } from '../../common/http/page.dto';
 import { EventEnvelope } from '../event-catalog';
 import { toEnvelope } from '../outbox.repository';
@@ -187,7 +188,7 @@ export class WebhookEndpointsRepository {
        )
        SELECT c.id, c.attempts, c.give_up_at AS "giveUpAt", e.url,
               array_remove(ARRAY[e.secret, CASE WHEN e.previous_secret_expires_at > NOW() THEN e.previous_secret END], NULL) AS secrets,
-              o.id AS event_id, o.type, o.user_id, o.sequence, to_char(o.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at, o.data
+              o.id AS event_id, o.type, o.user_id, o.sequence, ${isoUtc('o.occurred_at')} AS occurred_at, o.data
          FROM claimed c JOIN webhook_endpoints e ON e.id = c.endpoint_id JOIN outbox_events o ON o.position = c.event_position`,
       [limit, leaseSeconds],
     );
@@ -212,15 +213,5 @@ export class WebhookEndpointsRepository {
         WHERE id = $1 AND status = 'pending'`,
       [id, outcome.delivered, outcome.statusCode, outcome.error?.slice(0, 300) ?? null, outcome.retryAt],
     );
-  }
-
-  /** Deliveries waiting (due or not) and how long the oldest due one has waited, for the metrics. */
-  async backlog(): Promise<{ pending: number; oldestDueSeconds: number }> {
-    const [row] = await this.dataSource.query(
-      `SELECT COUNT(*)::int AS pending,
-              COALESCE(EXTRACT(EPOCH FROM NOW() - MIN(next_attempt_at) FILTER (WHERE next_attempt_at <= NOW())), 0)::float AS oldest
-         FROM webhook_deliveries WHERE status = 'pending'`,
-    );
-    return { pending: row.pending, oldestDueSeconds: row.oldest };
   }
 }
