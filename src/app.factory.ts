@@ -8,13 +8,16 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type {} from '@fastify/static';
-import type { FastifyReply } from 'fastify';
-import { Logger } from 'nestjs-pino';
+import type { FastifyBaseLogger, FastifyReply } from 'fastify';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './common/config/app-config';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { MAX_BODY_LIMIT } from './common/http/input.guard';
+import { createLogger } from './common/logging/logger';
+import { registerRequestLogging } from './common/logging/request-logging';
 import { MetricsService } from './common/metrics/metrics.service';
+import { GATEWAYS } from './payments/providers';
 
 /** The longest path parameter the router accepts (order numbers and ids are far shorter). */
 const MAX_PATH_SEGMENT = 100;
@@ -22,12 +25,9 @@ const MAX_PATH_SEGMENT = 100;
 /** A caller's X-Request-Id is kept when it is short and plain; otherwise we make one. */
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,100}$/;
 
-function requestId(raw: { headers: Record<string, string | string[] | undefined>; id?: string }): string {
+function requestId(raw: { headers: Record<string, string | string[] | undefined> }): string {
   const given = raw.headers['x-request-id'];
-  const id = typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
-  // pino-http reads it from the raw request, so log lines carry the same id as the answer.
-  raw.id = id;
-  return id;
+  return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
 }
 
 /**
@@ -175,7 +175,13 @@ export function buildOpenApiDocument(app: NestFastifyApplication) {
  * and the tests both use it, so tests exercise the real pipeline.
  */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const logger = createLogger(config, GATEWAYS.flatMap((gateway) => gateway.logRedactions ?? []));
   const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    // Each request is logged once, by registerRequestLogging; lines carry its id through the request context,
+    // so a request needs no child logger of its own.
+    disableRequestLogging: true,
+    childLoggerFactory: (parent: FastifyBaseLogger) => parent,
     trustProxy: config.app.trustProxy,
     genReqId: requestId as never,
     requestIdHeader: false,
@@ -188,7 +194,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     bufferLogs: true,
     rawBody: true,
   });
-  app.useLogger(app.get(Logger));
+  // Nest's services log through the same pino logger (nestjs-pino's Logger maps Nest's calls onto pino's).
+  app.useLogger(new Logger(logger as unknown as PinoLogger, {}));
   // process.exit after closing, so pino flushes its last lines.
   app.enableShutdownHooks(undefined, { useProcessExit: true });
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
@@ -208,9 +215,16 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       stopAtFirstError: true,
     }),
   );
-  app.enableCors({ origin: config.app.corsOrigins.length ? config.app.corsOrigins : false, credentials: false });
+  // Browsers call the browser routes only, and only from the configured origins; with none configured no CORS
+  // hook runs at all. Server-to-server routes never answer a cross-origin browser.
+  if (config.app.corsOrigins.length) {
+    const browserCors = { origin: config.app.corsOrigins, credentials: false };
+    const noCors = { origin: false };
+    app.enableCors({ delegator: (request, decide) => decide(null, isServiceRoute(request.url.split('?', 1)[0]) ? noCors : browserCors) });
+  }
 
   const fastify = app.getHttpAdapter().getInstance();
+  await registerRequestLogging(fastify);
   // Built once: helmet parses its options here, not per request (its Fastify plugin rebuilt it on every request).
   const browserHeaders = helmet({
     // The Swagger UI and the web app load their own scripts and styles only.

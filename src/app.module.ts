@@ -13,14 +13,12 @@ import { dataSourceOptions } from './common/database/data-source.options';
 import { RateLimitGuard } from './common/http/throttler.guard';
 import { JobsModule } from './common/jobs/jobs.module';
 import { HealthModule } from './common/health/health.module';
-import { LoggingModule } from './common/logging/logging.module';
 import { MetricsModule } from './common/metrics/metrics.module';
 import { LedgerModule } from './ledger/ledger.module';
 import { AuthGuard } from './users/auth/auth.guard';
 import { isAuthThrottled } from './users/auth/auth-throttle';
 import { UsersModule } from './users/users.module';
 import { PaymentsModule } from './payments/payments.module';
-import { GATEWAYS } from './payments/providers';
 import { SpendingModule } from './spending/spending.module';
 import { RedeemModule } from './redeem/redeem.module';
 import { InputGuard } from './common/http/input.guard';
@@ -38,7 +36,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggingModule.forRoot(GATEWAYS.flatMap((gateway) => gateway.logRedactions ?? [])),
         MetricsModule,
         IdempotencyModule,
         CacheModule,

@@ -15,7 +15,7 @@ describe('the built app in its own process', () => {
   };
 
   beforeAll(async () => {
-    app = await startAppProcess({ ...secrets, ADMIN_EMAIL: 'ops@example.test' });
+    app = await startAppProcess({ ...secrets, ZPAY_PID: '1001', ZPAY_API_URL: 'https://zpay.example', ADMIN_EMAIL: 'ops@example.test' });
   });
   afterAll(async () => {
     await app?.stop();
@@ -31,13 +31,23 @@ describe('the built app in its own process', () => {
     const requestId = me.headers.get('x-request-id');
     const login = await fetch(`${app.baseUrl}/api/auth/login`, json({ email: 'ops@example.test', password: secrets.ADMIN_PASSWORD }));
     expect(login.status).toBe(200);
+    // A gateway callback with a forged signature: the service's warning names the request it belongs to.
+    const forged = await fetch(`${app.baseUrl}/api/payment/webhook/zpay?out_trade_no=R1&trade_status=TRADE_SUCCESS&sign=forged`, {
+      headers: { 'x-request-id': 'forged-callback-1' },
+    });
+    expect(forged.headers.get('x-request-id')).toBe('forged-callback-1');
     // Probes and scrapes arrive every few seconds and are not request log lines.
     for (const path of ['/api/health', '/api/health/ready', '/api/health/live', '/metrics']) await fetch(`${app.baseUrl}${path}`);
     await new Promise((r) => setTimeout(r, 200));
 
     const output = app.output();
-    expect(output).toContain(`"id":"${requestId}"`);
+    expect(output).toContain(`"reqId":"${requestId}"`);
     expect(output).toContain('"path":"/api/users/me"');
+    const lines = output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.find((line) => line.msg === 'webhook refused')).toMatchObject({ reqId: 'forged-callback-1', provider: 'zpay' });
+    expect(lines.find((line) => line.msg === 'request completed' && line.reqId === 'forged-callback-1')).toMatchObject({
+      path: '/api/payment/webhook/zpay',
+    });
     expect(output).not.toMatch(/"path":"(\/api\/health[^"]*|\/metrics)"/);
     for (const secret of [password, accessToken, 'abc123secret', ...Object.values(secrets)]) {
       expect(output).not.toContain(secret);

@@ -199,10 +199,15 @@ describe('platform: errors, health, metrics, docs, headers', () => {
     expect((await t.http.get('/api/docs').expect(200)).headers['content-security-policy']).toContain("script-src 'self'");
   });
 
-  it('spares server-to-server routes (service API, gateway callbacks, probes, metrics) the headers meant for browsers', async () => {
+  it('spares server-to-server routes (service API, gateway callbacks, probes, metrics) the headers meant for browsers, CORS included', async () => {
     for (const path of ['/api/health', '/api/health/ready', '/metrics', '/api/v1/balances/1', '/api/payment/webhook/sandbox']) {
-      const res = await t.http.get(path);
-      expect({ path, csp: res.headers['content-security-policy'], frame: res.headers['x-frame-options'] }).toEqual({ path, csp: undefined, frame: undefined });
+      const res = await t.http.get(path).set('Origin', 'https://shop.example');
+      expect({ path, csp: res.headers['content-security-policy'], frame: res.headers['x-frame-options'], cors: res.headers['access-control-allow-origin'] }).toEqual({
+        path,
+        csp: undefined,
+        frame: undefined,
+        cors: undefined,
+      });
       expect(res.headers['x-request-id']).toEqual(expect.any(String));
     }
     expect((await t.http.get('/api/users/me')).headers['x-frame-options']).toBe('SAMEORIGIN');
