@@ -3,7 +3,6 @@ import { STATUS_CODES } from 'node:http';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import helmet from 'helmet';
-import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -13,6 +12,7 @@ import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './common/config/app-config';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
+import { BodyValidationPipe, VALIDATION_OPTIONS } from './common/http/body-validation.pipe';
 import { MAX_BODY_LIMIT } from './common/http/input.guard';
 import { createLogger } from './common/logging/logger';
 import { registerRequestLogging } from './common/logging/request-logging';
@@ -205,16 +205,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.useGlobalFilters(
     new AllExceptionsFilter(serveFrontend ? (reply: FastifyReply) => reply.sendFile('index.html', frontendDir) : undefined),
   );
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      // One message per field: the first rule it breaks. class-validator runs a
-      // property's decorators bottom-up, so DTOs put the type check nearest the property.
-      stopAtFirstError: true,
-    }),
-  );
+  app.useGlobalPipes(new BodyValidationPipe(VALIDATION_OPTIONS));
   // Browsers call the browser routes only, and only from the configured origins; with none configured no CORS
   // hook runs at all. Server-to-server routes never answer a cross-origin browser.
   if (config.app.corsOrigins.length) {

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEnum, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { FastBody } from '../../common/http/body-validation.pipe';
 import { PageDto, PageQueryDto } from '../../common/http/page.dto';
 import { IsDecimalString } from '../../common/money/is-decimal-string.validator';
 import { OrderStatus, PaymentOrder } from '../payment-order.entity';
@@ -8,6 +9,19 @@ import { PROVIDER_NAME_PATTERN } from '../payment-provider.registry';
 
 const METHOD_PATTERN = /^[a-z][a-z0-9_]{0,49}$/;
 
+// The fast path of the hottest user request; anything it does not accept is judged by the decorators below.
+@FastBody({
+  type: 'object',
+  properties: {
+    // At most 2 decimals with a non-zero digit (so ≥ 0.01), and far below the column's limit.
+    amountCny: { type: 'string', maxLength: 18, pattern: '^(?=[\\d.]*[1-9])\\d{1,15}(\\.\\d{1,2})?$' },
+    provider: { type: 'string', pattern: PROVIDER_NAME_PATTERN.source },
+    method: { type: 'string', pattern: METHOD_PATTERN.source },
+    display: { type: 'string', enum: ['redirect', 'qrcode'] },
+  },
+  required: ['amountCny', 'provider', 'method'],
+  additionalProperties: false,
+})
 export class CreateOrderDto {
   @ApiProperty({
     example: '20.00',
