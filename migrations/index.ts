@@ -15,6 +15,7 @@ import { LedgerOperatorEmailLength1765065600000 } from './1765065600000-LedgerOp
 import { GatewayPlugins1765152000000 } from './1765152000000-GatewayPlugins';
 import { UsdtTrc201765238400000 } from './1765238400000-UsdtTrc20';
 import { OutboxEvents1765324800000 } from './1765324800000-OutboxEvents';
+import { ChargeBatchLocksUsersByIndex1765411200000 } from './1765411200000-ChargeBatchLocksUsersByIndex';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   GatewayPlugins1765152000000,
   UsdtTrc201765238400000,
   OutboxEvents1765324800000,
+  ChargeBatchLocksUsersByIndex1765411200000,
 ];

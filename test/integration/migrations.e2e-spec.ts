@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { PromotionTiersFromZero1764979200000 } from '../../migrations/1764979200000-PromotionTiersFromZero';
 import { GatewayPlugins1765152000000 } from '../../migrations/1765152000000-GatewayPlugins';
+import { ChargeBatchLocksUsersByIndex1765411200000 } from '../../migrations/1765411200000-ChargeBatchLocksUsersByIndex';
 import { dataSourceOptions } from '../../src/common/database/data-source.options';
 
 /**
@@ -138,6 +139,43 @@ describe('migrations that move existing data', () => {
         { order_no: 'PO-GP-2', provider: 'stripe' },
       ]);
     } finally {
+      await db.destroy();
+    }
+  });
+
+  it('the charge batch locks its users through the index instead of reading every user, and goes back down', async () => {
+    const db = await migrateUpTo(MIGRATIONS.slice(0, MIGRATIONS.indexOf(ChargeBatchLocksUsersByIndex1765411200000) + 1));
+    // One connection throughout: the scan counters below are flushed per connection.
+    const connection = db.createQueryRunner();
+    try {
+      await connection.query(
+        `INSERT INTO users (email, username, password_hash, balance) SELECT 'scan' || g || '@example.test', 'scan' || g, 'x', 10 FROM generate_series(1, 3000) g`,
+      );
+      const [{ id: user }] = await connection.query(`SELECT id FROM users WHERE username = 'scan1'`);
+      const [{ id: apiKey }] = await connection.query(`INSERT INTO api_keys (name, prefix, key_hash, scopes) VALUES ('scan', 'rk_scan', 'h', ARRAY['charges:write']) RETURNING id`);
+      let n = 0;
+      const charge = () =>
+        connection.query(`SELECT o_outcome AS outcome FROM apply_charge_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
+          ['apikey:scan'], [`scan-${n++}`], ['0'.repeat(64)], [user], [apiKey], ['0.01'], ['scan test'], [null], ['req'], 24,
+        ]);
+      const usersRead = async () => {
+        await connection.query('SELECT pg_stat_force_next_flush()');
+        const [{ rows }] = await connection.query(`SELECT seq_tup_read::int AS rows FROM pg_stat_user_tables WHERE relname = 'users'`);
+        return rows as number;
+      };
+
+      const before = await usersRead();
+      expect(await charge()).toEqual([{ outcome: 'charged' }]);
+      expect((await usersRead()) - before).toBe(0);
+
+      await db.undoLastMigration({ transaction: 'each' });
+      const undone = await usersRead();
+      expect(await charge()).toEqual([{ outcome: 'charged' }]);
+      // The clause it had before: every user read to find one.
+      expect((await usersRead()) - undone).toBeGreaterThanOrEqual(3000);
+      expect(await connection.query(`SELECT balance::text FROM users WHERE id = $1`, [user])).toEqual([{ balance: '9.98000000' }]);
+    } finally {
+      await connection.release();
       await db.destroy();
     }
   });
