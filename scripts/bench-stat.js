@@ -427,6 +427,7 @@ async function main() {
       await load(app.url, appOrders.slice(0, 500).map(notifyPath));
       await pool.query('SELECT pg_stat_statements_reset()');
       appRun = await withAppCpu(app, () => load(app.url, appOrders.slice(500).map(notifyPath)));
+console.log((await pool.query(`SELECT calls, round(mean_exec_time::numeric,3) AS ms, round(total_exec_time::numeric) AS total, left(regexp_replace(query, '\\s+', ' ', 'g'), 120) AS q FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12`)).rows.map((r) => `${r.calls}\t${r.ms}\t${r.total}\t${r.q}`).join('\n'));
       const [{ statements }] = (
         await pool.query(
           `SELECT SUM(calls)::bigint AS statements FROM pg_stat_statements
@@ -473,7 +474,9 @@ async function main() {
       const probed = await fetch(app.url + probe.path, { method: 'POST', headers: probe.headers, body: probe.body });
       if (probed.status !== 201) throw new Error(`order creation answered ${probed.status}: ${await probed.text()}`);
       await loadEach(app.url, 300, create);
+      await pool.query('SELECT pg_stat_statements_reset()');
       const createRun = await withAppCpu(app, () => loadEach(app.url, 4000, create));
+      console.log((await pool.query(`SELECT calls, round(mean_exec_time::numeric,3) AS ms, round(total_exec_time::numeric) AS total, left(regexp_replace(query, '\\s+', ' ', 'g'), 120) AS q FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12`)).rows.map((r) => `${r.calls}\t${r.ms}\t${r.total}\t${r.q}`).join('\n'));
       const createFloorPort = await freePort();
       const createFloor = await startCreateFloor(pool, createFloorPort);
       const floorCreate = (i) => ({ method: 'POST', path: `/?user=${(i % USERS) + 1}` });
@@ -574,7 +577,6 @@ async function main() {
       await loadEach(app.url, 300, appCharge(appMany));
       const appManyRun = await withAppCpu(app, () => loadEach(app.url, CHARGES, appCharge(appMany)));
       chargeFloor.close();
-    console.log((await pool.query(`SELECT calls, round(mean_exec_time::numeric,3) AS ms, round(total_exec_time::numeric) AS total, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS q FROM pg_stat_statements ORDER BY calls DESC LIMIT 14`)).rows.map((r) => `${r.calls}\t${r.ms}\t${r.total}\t${r.q}`).join('\n'));
 
       const [charged] = (
         await pool.query(

@@ -193,6 +193,13 @@ describe('platform: errors, health, metrics, docs, headers', () => {
     const res = await t.http.get('/api/users/me').set('Origin', 'https://shop.example').expect(401);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    // helmet's whole set, worked out once at start-up.
+    for (const header of [
+      'cross-origin-opener-policy', 'cross-origin-resource-policy', 'origin-agent-cluster', 'referrer-policy', 'strict-transport-security',
+      'x-dns-prefetch-control', 'x-download-options', 'x-frame-options', 'x-permitted-cross-domain-policies', 'x-xss-protection',
+    ]) {
+      expect({ header, value: res.headers[header] }).toEqual({ header, value: expect.any(String) });
+    }
     expect(res.headers['access-control-allow-origin']).toBe('https://shop.example');
     const other = await t.http.get('/api/users/me').set('Origin', 'https://evil.example').expect(401);
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
