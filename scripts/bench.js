@@ -26,7 +26,7 @@
 //
 // Options (env): BENCH_ORDERS (default 10000), BENCH_CONNECTIONS (16), BENCH_CHARGES (20000),
 // BENCH_LEDGER_ROWS (1000000), BENCH_EXPIRE_ORDERS (100000), BENCH_EXPORT_ROWS (1000000), BENCH_PROFILE_DIR
-// (a folder for the app's CPU profile), BENCH_ONLY (the parts to run, comma-separated, of: notify, create,
+// (a folder for the app's CPU profile), BENCH_POOL_SIZE (the app's pool; as configured), BENCH_ONLY (the parts to run, comma-separated, of: notify, create,
 // ledger, expire, charges, exports, events; all by default).
 
 const { spawn } = require('node:child_process');
@@ -55,6 +55,8 @@ const EXPORT_ROWS = Number(process.env.BENCH_EXPORT_ROWS ?? 1_000_000);
 const JWT_SECRET = 'bench-secret-of-at-least-thirty-two-characters';
 const CHARGE_ACCOUNTS = 10_000;
 const CHARGES = Number(process.env.BENCH_CHARGES ?? 20000);
+// The app's connection pool: database.pool_size as configured, unless BENCH_POOL_SIZE says otherwise.
+const POOL_SIZE = process.env.BENCH_POOL_SIZE;
 const PARTS = ['notify', 'create', 'ledger', 'expire', 'charges', 'exports', 'events'];
 const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((part) => part.trim()) : PARTS;
 for (const part of ONLY) if (!PARTS.includes(part)) throw new Error(`BENCH_ONLY: ${part} is not one of ${PARTS.join(', ')}`);
@@ -416,7 +418,7 @@ async function main() {
       ZPAY_PID: PID,
       ZPAY_KEY: KEY,
       ZPAY_API_URL: 'http://127.0.0.1:9',
-      RECHARGE__DATABASE__POOL_SIZE: String(CONNECTIONS + 4),
+      ...(POOL_SIZE ? { RECHARGE__DATABASE__POOL_SIZE: POOL_SIZE } : {}),
     };
     app = await startApp(env);
     let appRun;
