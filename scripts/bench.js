@@ -57,6 +57,8 @@ const CHARGE_ACCOUNTS = 10_000;
 const CHARGES = Number(process.env.BENCH_CHARGES ?? 20000);
 // The app's connection pool: database.pool_size as configured, unless BENCH_POOL_SIZE says otherwise.
 const POOL_SIZE = process.env.BENCH_POOL_SIZE;
+// The floors' pool: the same size (10 is the configured default).
+const FLOOR_POOL_SIZE = Number(POOL_SIZE ?? 10);
 const PARTS = ['notify', 'create', 'ledger', 'expire', 'charges', 'exports', 'events'];
 const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((part) => part.trim()) : PARTS;
 for (const part of ONLY) if (!PARTS.includes(part)) throw new Error(`BENCH_ONLY: ${part} is not one of ${PARTS.join(', ')}`);
@@ -141,68 +143,6 @@ function loadEach(url, count, build, connections = CONNECTIONS) {
 }
 
 /**
- * The floor: node:http + pg running the webhook's core transaction, nothing
- * else. With `outbox`, the same two statements also write the events the app
- * writes (order.paid through outbox_emit, balance.changed inline with the
- * ledger row), so the difference is what the outbox costs the database.
- */
-function startFloor(pool, port, outbox = false) {
-  const paid = outbox
-    ? {
-        name: 'floor-paid-outbox',
-        text: `WITH paid AS (
-                 UPDATE payment_orders SET status = 'paid', paid_at = NOW(), callback_at = NOW()
-                  WHERE order_no = $1 AND status IN ('pending', 'expired')
-                 RETURNING user_id, amount_usd, payment_order_event_data(payment_orders) AS data
-               ), announced AS (SELECT outbox_emit('order.paid', paid.user_id, paid.data) FROM paid)
-               SELECT user_id, amount_usd FROM paid, announced`,
-      }
-    : {
-        name: 'floor-paid',
-        text: `UPDATE payment_orders SET status = 'paid', paid_at = NOW(), callback_at = NOW()
-                WHERE order_no = $1 AND status IN ('pending', 'expired') RETURNING user_id, amount_usd`,
-      };
-  const credit = outbox
-    ? {
-        name: 'floor-credit-outbox',
-        text: `WITH moved AS (UPDATE users SET balance = balance + $2::numeric, event_sequence = event_sequence + 1 WHERE id = $1
-                              RETURNING id, balance, event_sequence),
-                    entry AS (INSERT INTO recharge_records (user_id, amount, type, operator, related_id, balance_before, balance_after)
-                              SELECT id, $2::numeric, 'payment', 'system', $3, balance - $2::numeric, balance FROM moved
-                              RETURNING id, user_id, amount, type, related_id, balance_before, balance_after)
-               INSERT INTO outbox_events (type, user_id, sequence, data)
-               SELECT 'balance.changed', entry.user_id, moved.event_sequence,
-                      jsonb_build_object('entryId', entry.id::text, 'type', entry.type, 'amount', entry.amount::text,
-                                         'balanceBefore', entry.balance_before::text, 'balanceAfter', entry.balance_after::text, 'relatedId', entry.related_id)
-                 FROM entry, moved`,
-      }
-    : {
-        name: 'floor-credit',
-        text: `WITH moved AS (UPDATE users SET balance = balance + $2::numeric WHERE id = $1 RETURNING id, balance)
-               INSERT INTO recharge_records (user_id, amount, type, operator, related_id, balance_before, balance_after)
-               SELECT id, $2::numeric, 'payment', 'system', $3, balance - $2::numeric, balance FROM moved`,
-      };
-  const server = http.createServer(async (req, res) => {
-    const orderNo = new URL(req.url, 'http://x').searchParams.get('out_trade_no');
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const { rows } = await client.query({ ...paid, values: [orderNo] });
-      if (rows.length) await client.query({ ...credit, values: [rows[0].user_id, rows[0].amount_usd, orderNo] });
-      await client.query('COMMIT');
-      res.end('success');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      res.statusCode = 500;
-      res.end('fail');
-    } finally {
-      client.release();
-    }
-  });
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
-}
-
-/**
  * Debian's rabbitmq-server on loopback, through the tests' own starter
  * (TypeScript, compiled on require by @swc/core, the tests' compiler); null
  * when it is not installed.
@@ -238,31 +178,26 @@ async function untilPublished(pool, timeoutMs = 300_000, column = 'published_at'
 }
 
 /**
- * The order-creation floor: node:http + pg running what creating an order
- * reads and writes (the session user, their promotion, payment_order_insert),
- * nothing else: no token check, no validation, no framework.
+ * A floor in a process of its own (scripts/bench-floors.js), so it shares no
+ * event loop with the load generator and its CPU per request is measured as
+ * the app's is.
  */
-function startCreateFloor(pool, port) {
-  let n = 0;
-  const server = http.createServer(async (req, res) => {
-    const userId = Number(new URL(req.url, 'http://x').searchParams.get('user'));
-    try {
-      const [{ rows: users }] = [await pool.query({ name: 'floor-user', text: 'SELECT id, email, username, role, status, token_version FROM users WHERE id = $1', values: [userId] })];
-      await pool.query({ name: 'floor-promotion', text: 'SELECT id, status, activated_at, expire_at FROM user_promotions WHERE user_id = $1', values: [userId] });
-      const now = new Date();
-      const orderNo = `POF${now.getTime()}${String(n++).padStart(8, '0')}`;
-      const { rows } = await pool.query({
-        name: 'floor-order-insert',
-        text: `SELECT payment_order_insert($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) AS id`,
-        values: [orderNo, null, userId, users[0].username, '20.00', '2.77777778', '7.2000', 'sandbox', 'alipay', `http://x/${orderNo}`,
-          new Date(now.getTime() + 1_800_000), null, '127.0.0.1', 'bench', now, 100_000_000, 'CNY', '20.00', null, null],
+function startFloorProcess(kind, databaseUrl) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(__dirname, 'bench-floors.js'), kind, databaseUrl, String(FLOOR_POOL_SIZE)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the ${kind} floor stopped (${code})`)));
+    child.stdout.once('data', (line) => {
+      const port = Number(String(line).trim());
+      resolve({
+        child,
+        url: `http://127.0.0.1:${port}`,
+        close: () => new Promise((done) => (child.removeAllListeners('exit'), child.once('exit', done), child.kill('SIGTERM'))),
       });
-      res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ id: rows[0].id, orderNo }));
-    } catch {
-      res.writeHead(500).end();
-    }
+    });
   });
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
 }
 
 /** A process's CPU time (user + system) in microseconds, from /proc (Linux; 10 ms resolution). */
@@ -271,33 +206,11 @@ function cpuMicrosOf(pid) {
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
-/** Runs a load against the app and adds the app process's CPU microseconds per request. */
+/** Runs a load against the app (or a floor) and adds that process's CPU microseconds per request. */
 async function withAppCpu(app, run) {
   const before = cpuMicrosOf(app.child.pid);
   const result = await run();
   return { ...result, cpuPerRequest: (cpuMicrosOf(app.child.pid) - before) / result.requests.total };
-}
-
-/** The charge floor: node:http + pg, one statement per charge (the balance moves only when it covers the amount). */
-function startChargeFloor(pool, port) {
-  const server = http.createServer(async (req, res) => {
-    const userId = new URL(req.url, 'http://x').searchParams.get('user');
-    try {
-      const { rowCount } = await pool.query({
-        name: 'floor-charge',
-        text: `WITH moved AS (UPDATE users SET balance = balance - $2::numeric WHERE id = $1 AND balance - held >= $2::numeric RETURNING id, balance)
-               INSERT INTO recharge_records (user_id, amount, type, operator, remark, balance_before, balance_after)
-               SELECT id, -$2::numeric, 'admin', 'system', 'floor charge', balance + $2::numeric, balance FROM moved`,
-        values: [userId, '0.01'],
-      });
-      res.statusCode = rowCount === 1 ? 201 : 402;
-      res.end();
-    } catch {
-      res.statusCode = 500;
-      res.end();
-    }
-  });
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
 }
 
 /** Users with a balance of 1,000 each, credited through ledger rows so the audit holds. */
@@ -391,15 +304,14 @@ async function main() {
     const row = (name, r) =>
       `${name.padEnd(34)} ${String(Math.round(rate(r))).padStart(6)} req/s   p50 ${ms(r.latency.p50).padStart(8)}   p99 ${ms(
         r.latency.p99,
-      ).padStart(8)}   errors ${r.errors + r.non2xx}${r.cpuPerRequest === undefined ? '' : `   app CPU ${Math.round(r.cpuPerRequest)} µs/req`}`;
+      ).padStart(8)}   errors ${r.errors + r.non2xx}${r.cpuPerRequest === undefined ? '' : `   CPU ${Math.round(r.cpuPerRequest)} µs/req`}`;
 
     const runFloor = async (prefix, outbox) => {
       const orders = await seed(pool, prefix, ORDERS);
-      const port = await freePort();
-      const server = await startFloor(pool, port, outbox);
-      await load(`http://127.0.0.1:${port}`, orders.slice(0, 500).map((o) => `/?out_trade_no=${o}`));
-      const run = await load(`http://127.0.0.1:${port}`, orders.slice(500).map((o) => `/?out_trade_no=${o}`));
-      server.close();
+      const floor = await startFloorProcess(outbox ? 'notify-outbox' : 'notify', postgres.url);
+      await load(floor.url, orders.slice(0, 500).map((o) => `/?out_trade_no=${o}`));
+      const run = await withAppCpu(floor, () => load(floor.url, orders.slice(500).map((o) => `/?out_trade_no=${o}`)));
+      await floor.close();
       return run;
     };
     const env = {
@@ -476,12 +388,11 @@ async function main() {
       if (probed.status !== 201) throw new Error(`order creation answered ${probed.status}: ${await probed.text()}`);
       await loadEach(app.url, 300, create);
       const createRun = await withAppCpu(app, () => loadEach(app.url, 4000, create));
-      const createFloorPort = await freePort();
-      const createFloor = await startCreateFloor(pool, createFloorPort);
+      const createFloor = await startFloorProcess('create', postgres.url);
       const floorCreate = (i) => ({ method: 'POST', path: `/?user=${(i % USERS) + 1}` });
-      await loadEach(`http://127.0.0.1:${createFloorPort}`, 300, floorCreate);
-      const createFloorRun = await loadEach(`http://127.0.0.1:${createFloorPort}`, 4000, floorCreate);
-      createFloor.close();
+      await loadEach(createFloor.url, 300, floorCreate);
+      const createFloorRun = await withAppCpu(createFloor, () => loadEach(createFloor.url, 4000, floorCreate));
+      await createFloor.close();
       console.log('\n' + row('floor: create order (3 statements)', createFloorRun));
       console.log(row('app: create order (sandbox)', createRun));
       console.log(`app / floor throughput             ${((rate(createRun) / rate(createFloorRun)) * 100).toFixed(0)} %   (targets: ≥ 1,000/s and ≥ 60 %)`);
@@ -553,9 +464,8 @@ async function main() {
       const floorMany = await fundedUsers(pool, 'floormany', CHARGE_ACCOUNTS);
       const appMany = await fundedUsers(pool, 'appmany', CHARGE_ACCOUNTS);
       await pool.query('ANALYZE users');
-      const chargeFloorPort = await freePort();
-      const chargeFloor = await startChargeFloor(pool, chargeFloorPort);
-      const floorUrl = `http://127.0.0.1:${chargeFloorPort}`;
+      const chargeFloor = await startFloorProcess('charge', postgres.url);
+      const floorUrl = chargeFloor.url;
       const floorCharge = (users) => (i) => ({ method: 'POST', path: `/?user=${users[i % users.length]}` });
       let key = 0;
       const appCharge = (users) => () => {
@@ -568,14 +478,14 @@ async function main() {
         };
       };
       await loadEach(floorUrl, 300, floorCharge([floorHot]));
-      const floorHotRun = await loadEach(floorUrl, CHARGES, floorCharge([floorHot]));
+      const floorHotRun = await withAppCpu(chargeFloor, () => loadEach(floorUrl, CHARGES, floorCharge([floorHot])));
       await loadEach(app.url, 300, appCharge([appHot]));
       const appHotRun = await withAppCpu(app, () => loadEach(app.url, CHARGES, appCharge([appHot])));
       await loadEach(floorUrl, 300, floorCharge(floorMany));
-      const floorManyRun = await loadEach(floorUrl, CHARGES, floorCharge(floorMany));
+      const floorManyRun = await withAppCpu(chargeFloor, () => loadEach(floorUrl, CHARGES, floorCharge(floorMany)));
       await loadEach(app.url, 300, appCharge(appMany));
       const appManyRun = await withAppCpu(app, () => loadEach(app.url, CHARGES, appCharge(appMany)));
-      chargeFloor.close();
+      await chargeFloor.close();
 
       const [charged] = (
         await pool.query(
