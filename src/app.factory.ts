@@ -16,6 +16,7 @@ import { BodyValidationPipe, VALIDATION_OPTIONS } from './common/http/body-valid
 import { MAX_BODY_LIMIT } from './common/http/input.guard';
 import { createLogger } from './common/logging/logger';
 import { registerRequestLogging } from './common/logging/request-logging';
+import { annotateRequestSpan } from './common/telemetry/telemetry';
 import { MetricsService } from './common/metrics/metrics.service';
 import { GATEWAYS } from './payments/providers';
 
@@ -151,6 +152,7 @@ function documentEdgeResponses(document: OpenApiDocument): OpenApiDocument {
       code: { type: 'string', example: 'VALIDATION_FAILED', description: 'Stable machine code' },
       message: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], description: 'A 400 lists each field’s problem' },
       requestId: { type: 'string', description: 'Also in the X-Request-Id header' },
+      traceId: { type: 'string', description: 'The W3C trace id of the request, when tracing (OpenTelemetry) is on' },
       details: {
         type: 'object',
         additionalProperties: { type: 'string' },
@@ -245,7 +247,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   await registerRequestLogging(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     // A request no route matched is answered as a browser page (the web app's index, or a 404).
-    if (!isServiceRoute(request.routeOptions.url ?? request.url.split('?')[0])) reply.headers(BROWSER_HEADERS);
+    const route = request.routeOptions.url;
+    // The request's span (when tracing is on) is named by its route, not by its URL.
+    if (route) annotateRequestSpan(request.method, route);
+    if (!isServiceRoute(route ?? request.url.split('?')[0])) reply.headers(BROWSER_HEADERS);
     done();
   });
   fastify.addHook('onSend', async (request, reply) => {

@@ -25,6 +25,7 @@ import { InputGuard } from './common/http/input.guard';
 import { EventsModule } from './events/events.module';
 import { OutboxModule } from './events/outbox.module';
 import { IdempotencyModule } from './common/idempotency/idempotency.module';
+import { TelemetryShutdown } from './common/telemetry/telemetry-shutdown';
 
 const MINUTE_MS = 60_000;
 
@@ -71,6 +72,7 @@ export class AppModule {
         RedeemModule,
       ],
       providers: [
+        TelemetryShutdown,
         // Order matters: rate limits apply before authentication.
         { provide: APP_GUARD, useClass: InputGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },

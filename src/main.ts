@@ -1,3 +1,4 @@
+import './instrument';
 import { createApp } from './app.factory';
 import { bootstrapLogger, migrate, provideDatabase } from './bootstrap';
 import { ConfigError } from './common/config/config.loader';

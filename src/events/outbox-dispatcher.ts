@@ -10,6 +10,7 @@ import { EventBroker } from './broker/event-broker';
 import { EventsSettings, WebhooksSettings } from './events.settings';
 import { OutboxLag, OutboxRepository } from './outbox.repository';
 import { WebhookDeliveries } from './webhooks/webhook-deliveries';
+import { inSpan } from '../common/telemetry/telemetry';
 
 /** Deleted per statement by the retention job. */
 const PRUNE_BATCH = 5000;
@@ -121,7 +122,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
       const events = await this.outbox.claimUnpublished(em, this.settings.batchSize);
       if (events.length === 0) return 0;
       try {
-        await this.broker.publish(events.map((e) => e.envelope));
+        await inSpan('outbox publish', { 'recharge.events': events.length }, () => this.broker.publish(events.map((e) => e.envelope)));
       } catch (error) {
         this.failures.inc({ sink: 'rabbitmq' }, events.length);
         throw error;

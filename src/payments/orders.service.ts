@@ -15,6 +15,7 @@ import { ClosedPayment, PaymentRequest } from './payment-provider';
 import { PaymentProviderRegistry } from './payment-provider.registry';
 import { SettlementService } from './settlement.service';
 import { PaymentsException } from './payments.errors';
+import { annotateSpan } from '../common/telemetry/telemetry';
 
 const MINUTE_MS = 60_000;
 
@@ -113,6 +114,7 @@ export class OrdersService {
       payRate: null,
       payAddress: null,
     };
+    annotateSpan({ 'recharge.order_no': row.orderNo, 'recharge.provider': provider.name });
     const id = await this.orders.insert(row, settings.maxPendingOrders);
     if (!id) throw PaymentsException.tooManyPending(settings.maxPendingOrders);
     this.metrics.ordersCreated.inc({ provider: provider.name });

@@ -8,6 +8,7 @@ import { escapeLike, isoUtc } from '../common/database/sql';
 import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
 import { ORDER_TRANSITIONS, OrderTransition } from './order-lifecycle';
 import { OrderStatus, PaymentOrder, RATE_AS_GIVEN, SHOWN_AS_GIVEN } from './payment-order.entity';
+import { annotateSpan } from '../common/telemetry/telemetry';
 
 /**
  * The one owner of `payment_orders` (and of `payment_webhook_events`, the
@@ -382,6 +383,7 @@ export class PaymentOrdersRepository {
     scope: { provider?: string; userId?: string } = {},
   ): Promise<PaymentOrder | null> {
     const { from, to, event } = ORDER_TRANSITIONS[name];
+    annotateSpan({ 'recharge.order_no': orderNo, 'recharge.transition': name });
     const [row] = await returning<OrderRow>(
       em,
       `WITH moved AS (

@@ -13,6 +13,7 @@ import { PaymentMetrics } from './payment-metrics';
 import { OrderStatus } from './payment-order.entity';
 import { PaymentOrdersRepository } from './payment-orders.repository';
 import { PaymentsException } from './payments.errors';
+import { annotateSpan } from '../common/telemetry/telemetry';
 
 /** News that an order was paid: from a verified webhook, a reconciliation query or an admin. */
 export interface PaidNotice {
@@ -89,6 +90,7 @@ export class SettlementService {
 
   /** Settles a payment in its own transaction, then explains a no-op (redelivery, second payment, refusal). */
   async settlePaid(notice: PaidNotice): Promise<Settlement> {
+    annotateSpan({ 'recharge.order_no': notice.orderNo, 'recharge.provider': notice.provider });
     const problem = this.noticeProblem(notice);
     if (problem) return problem;
     const credited = await this.dataSource.transaction((em) => this.applyPaid(em, notice));

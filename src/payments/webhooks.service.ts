@@ -6,6 +6,7 @@ import { PaymentProvider, WebhookEvent, WebhookRequest, WebhookVerificationError
 import { PaymentProviderRegistry } from './payment-provider.registry';
 import { RefundsService } from './refunds.service';
 import { SettlementService } from './settlement.service';
+import { annotateSpan } from '../common/telemetry/telemetry';
 
 /** What applying one piece of gateway news did, as counted in metrics. */
 export type NewsResult = { applied: true; result: string } | { applied: false; httpStatus: 400; result: string };
@@ -28,6 +29,7 @@ export class WebhooksService {
   }
 
   private async process(name: string, request: WebhookRequest): Promise<WebhookAnswer> {
+    annotateSpan({ 'recharge.provider': name });
     // A gateway switched off for new orders still reports on its existing ones.
     const provider = this.providers.get(name);
     if (!provider?.configured) return { httpStatus: 404, result: 'provider_not_configured' };

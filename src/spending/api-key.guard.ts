@@ -9,6 +9,7 @@ import { NoRateLimit } from '../common/http/throttler.guard';
 import { ApiKeyScope } from './api-key';
 import { ApiKeyCaller, ApiKeysService } from './api-keys.service';
 import { SpendingException } from './spending.errors';
+import { annotateSpan } from '../common/telemetry/telemetry';
 
 const SCOPE = 'spend:scope';
 const MINUTE_MS = 60_000;
@@ -50,6 +51,7 @@ export class ApiKeyGuard implements CanActivate {
       throw new DomainException('RATE_LIMITED', `too many requests: at most ${limit} per minute for this API key`, ErrorKind.RateLimited, seconds);
     }
     request.apiKey = caller;
+    annotateSpan({ 'recharge.api_key_id': caller.id });
     return true;
   }
 }

@@ -2505,6 +2505,8 @@ export interface components {
             message: string | string[];
             /** @description Also in the X-Request-Id header */
             requestId: string;
+            /** @description The W3C trace id of the request, when tracing (OpenTelemetry) is on */
+            traceId?: string;
             /** @description Values to act on, when the error has them: a 402 gives the available balance ({"available": "3.50000000"}) */
             details?: {
                 [key: string]: string;

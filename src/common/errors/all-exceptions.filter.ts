@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable } from '../database/unavailable';
 import { DomainException, ErrorKind } from './domain.exception';
+import { currentTraceId } from '../telemetry/telemetry';
 
 /** What a client is told to wait while the database is unreachable (a restart takes seconds). */
 const DATABASE_RETRY_AFTER_SECONDS = 5;
@@ -37,6 +38,8 @@ export interface ErrorBody {
   code: string;
   message: string | string[];
   requestId: string;
+  /** The W3C trace id of the request, when tracing is on: the trace to open in the tracing backend. */
+  traceId?: string;
   details?: Record<string, string>;
 }
 
@@ -69,6 +72,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
 
     const body = this.toBody(exception, request);
+    // With tracing on, the trace to look up sits beside the request id.
+    const traceId = currentTraceId();
+    if (traceId) body.traceId = traceId;
     if (exception instanceof DomainException && exception.retryAfterSeconds !== undefined) {
       void reply.header('Retry-After', String(exception.retryAfterSeconds));
     }

@@ -5,6 +5,7 @@ import { CronJob } from 'cron';
 import { Counter, Histogram } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { MetricsService } from '../metrics/metrics.service';
+import { inSpan } from '../telemetry/telemetry';
 
 /** `work` answers null when another instance held the job's lock, else how many rows it changed. */
 export type JobWork = () => Promise<number | null>;
@@ -76,8 +77,12 @@ export class JobRunner {
     this.scheduler.addInterval(job, timer);
   }
 
-  /** One tick of `job`: claimed here or skipped, then run and recorded. */
-  async run(job: string, work: JobWork): Promise<void> {
+  /** One tick of `job`: claimed here or skipped, then run and recorded, in a span of its own. */
+  run(job: string, work: JobWork): Promise<void> {
+    return inSpan(`job ${job}`, { 'recharge.job': job }, () => this.tick(job, work));
+  }
+
+  private async tick(job: string, work: JobWork): Promise<void> {
     const stop = this.duration.startTimer({ job });
     let outcome: Outcome = 'skipped';
     let changed: number | null = null;

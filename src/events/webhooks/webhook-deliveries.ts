@@ -4,6 +4,7 @@ import { WebhooksSettings } from '../events.settings';
 import { ClaimedDelivery, WebhookEndpointsRepository } from './webhook-endpoints.repository';
 import { WebhookSender } from './webhook-sender';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signatureHeader } from './webhook-signature';
+import { inSpan } from '../../common/telemetry/telemetry';
 
 /**
  * When to try a delivery again after `attempts` failed ones: base × 2^(n-1),
@@ -63,7 +64,12 @@ export class WebhookDeliveries {
     this.sender.close();
   }
 
-  private async attempt(delivery: ClaimedDelivery): Promise<void> {
+  private attempt(delivery: ClaimedDelivery): Promise<void> {
+    const attributes = { 'recharge.event_id': delivery.event.id, 'recharge.event_type': delivery.event.type, 'recharge.delivery_id': delivery.id };
+    return inSpan('webhook delivery', attributes, () => this.send(delivery));
+  }
+
+  private async send(delivery: ClaimedDelivery): Promise<void> {
     const body = JSON.stringify(delivery.event);
     const signature = signatureHeader(delivery.secrets, body, Math.floor(Date.now() / 1000));
     const result = await this.sender.send(delivery.url, body, {

@@ -7,6 +7,7 @@ import { IS_PUBLIC } from '../../common/http/public.decorator';
 import { ROLES } from './roles.decorator';
 import { UserRole, UserStatus } from '../user.entity';
 import { AccessTokenClaims } from './auth.service';
+import { annotateSpan } from '../../common/telemetry/telemetry';
 
 /**
  * Global guard: every route needs a valid bearer token unless marked
@@ -41,6 +42,7 @@ export class AuthGuard implements CanActivate {
     if (user.status !== UserStatus.Active) throw UsersException.disabled();
     if ((claims.tv ?? 0) !== user.tokenVersion) throw UsersException.tokenInvalid();
     request.user = { id: user.id, email: user.email, username: user.username, role: user.role };
+    annotateSpan({ 'enduser.id': user.id });
 
     const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(user.role)) throw UsersException.forbidden();

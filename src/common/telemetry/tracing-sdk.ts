@@ -1,0 +1,82 @@
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { Span } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { AmqplibInstrumentation } from '@opentelemetry/instrumentation-amqplib';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { onTelemetryStop } from './telemetry';
+
+/*
+ * The OpenTelemetry SDK and its instrumentations. Loaded only when tracing is
+ * configured (see src/instrument.ts): with tracing off none of this is in the
+ * process, and the API's no-op tracer answers the app's calls.
+ */
+
+/** Probes and scrapes arrive every few seconds and would drown the traces of payments. */
+const UNTRACED_PATH = /^\/(metrics$|api\/health(\/|$))/;
+
+const REDACTED = '[redacted]';
+
+let sdk: NodeSDK | null = null;
+
+/** A URL's path without its query string: gateways put signatures and keys there. */
+function pathOnly(url: string | undefined): string {
+  return (url ?? '').split('?', 1)[0];
+}
+
+/**
+ * Starts OpenTelemetry before the modules it instruments are loaded (main.ts
+ * imports ./instrument first). Spans: every request (named by its route in
+ * app.factory), SQL statement (text only, never values), Redis command (name
+ * only), outgoing HTTP call (gateways, webhooks), broker publish; the app adds
+ * job ticks and outbox deliveries. Log lines get trace_id and span_id.
+ * `exporter` is for tests; otherwise OTLP over HTTP, configured by OTEL_*.
+ */
+export function startTracing(exporter?: SpanExporter): void {
+  if (sdk) return;
+  process.env.OTEL_SERVICE_NAME ??= 'recharge';
+  sdk = new NodeSDK({
+    traceExporter: exporter ?? new OTLPTraceExporter(),
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (request) => UNTRACED_PATH.test(pathOnly(request.url)),
+        // Query strings can carry gateway signatures and keys: spans keep the path only, under both the
+        // current attribute names and the older ones (OTEL_SEMCONV_STABILITY_OPT_IN).
+        requestHook: (span: Span, request: IncomingMessage | ClientRequest) => {
+          if ('path' in request && typeof request.path === 'string') {
+            const url = `${request.protocol}//${request.host}${pathOnly(request.path)}`;
+            span.setAttributes({ 'url.full': url, 'http.url': url, 'http.target': pathOnly(request.path) });
+          } else {
+            span.setAttributes({ 'url.query': REDACTED, 'http.target': pathOnly((request as IncomingMessage).url), 'http.url': REDACTED });
+          }
+        },
+      }),
+      new UndiciInstrumentation({
+        requestHook: (span, request) => {
+          const path = pathOnly(request.path);
+          span.setAttributes({ 'url.full': `${request.origin}${path}`, 'url.path': path });
+          if (request.path.includes('?')) span.setAttribute('url.query', REDACTED);
+        },
+      }),
+      // Statements as written ($1, $2 …), never their values; only inside a request, job or delivery
+      // (the outbox's idle polling would otherwise be a trace every few hundred milliseconds).
+      new PgInstrumentation({ enhancedDatabaseReporting: false, requireParentSpan: true, ignoreConnectSpans: true }),
+      // Command names only: keys and values can be tokens.
+      new IORedisInstrumentation({ dbStatementSerializer: (command) => command }),
+      new AmqplibInstrumentation(),
+      new PinoInstrumentation(),
+    ],
+  });
+  sdk.start();
+  const running = sdk;
+  onTelemetryStop(async () => {
+    sdk = null;
+    await running.shutdown();
+  });
+}
+

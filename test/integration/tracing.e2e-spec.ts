@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { epaySigned } from '../../src/payments/providers/epay/epay-signature';
+import { AppProcess, startAppProcess } from '../support/app-process';
+import { OtlpReceiver } from '../support/otlp-receiver';
+
+const ZPAY_PID = '1001';
+const ZPAY_KEY = 'zpay-key-for-the-tracing-test';
+
+const json = (body: unknown, headers: Record<string, string> = {}) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
+
+/** A W3C traceparent of a caller's own trace, so the test knows the trace id the app must continue. */
+function callerTrace(): { traceId: string; parentId: string; traceparent: string } {
+  const traceId = randomBytes(16).toString('hex');
+  const parentId = randomBytes(8).toString('hex');
+  return { traceId, parentId, traceparent: `00-${traceId}-${parentId}-01` };
+}
+
+describe('tracing with OpenTelemetry, exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set', () => {
+  let receiver: OtlpReceiver;
+  let app: AppProcess;
+
+  beforeAll(async () => {
+    receiver = await new OtlpReceiver().start();
+    app = await startAppProcess({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      // Export within a fraction of a second, not the default five.
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      ZPAY_ENABLED: 'true',
+      ZPAY_PID,
+      ZPAY_KEY,
+      ZPAY_API_URL: 'https://zpay.example',
+    });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await receiver?.stop();
+  });
+
+  it('continues a caller’s trace through a Zpay notify: the request, its SQL and its commit share the trace and carry the order number', async () => {
+    const name = `traced_${randomBytes(3).toString('hex')}`;
+    const register = await fetch(`${app.baseUrl}/api/auth/register`, json({ email: `${name}@example.test`, username: name, password: 'a traced password' }));
+    const { accessToken } = (await register.json()) as { accessToken: string };
+    const created = await fetch(`${app.baseUrl}/api/payment/orders`, json({ amountCny: '20.00', provider: 'zpay', method: 'alipay' }, { authorization: `Bearer ${accessToken}` }));
+    expect({ status: created.status, body: created.status === 201 ? 'an order' : await created.text() }).toEqual({ status: 201, body: 'an order' });
+    const order = (await created.json()) as { orderNo: string };
+
+    const caller = callerTrace();
+    const fields = epaySigned(
+      { pid: ZPAY_PID, trade_no: `T${Date.now()}`, out_trade_no: order.orderNo, type: 'alipay', name: 'Recharge', money: '20.00', trade_status: 'TRADE_SUCCESS' },
+      ZPAY_KEY,
+    );
+    const notify = await fetch(`${app.baseUrl}/api/payment/webhook/zpay?${new URLSearchParams(fields)}`, { headers: { traceparent: caller.traceparent } });
+    expect(await notify.text()).toBe('success');
+
+    const server = await receiver.waitFor((span) => span.traceId === caller.traceId && span.attributes['http.route'] === '/api/payment/webhook/zpay');
+    expect(server).toMatchObject({ name: 'GET /api/payment/webhook/zpay', parentSpanId: caller.parentId });
+    expect(server.attributes).toMatchObject({ 'recharge.order_no': order.orderNo, 'recharge.provider': 'zpay' });
+    // The query string carried the signature: spans keep the path only.
+    expect(server.attributes['url.path']).toBe('/api/payment/webhook/zpay');
+    expect(server.attributes['url.query']).toBe('[redacted]');
+    expect(JSON.stringify(receiver.spans)).not.toContain(fields.sign);
+
+    const sql = await receiver.waitFor((span) => span.traceId === caller.traceId && span.attributes['db.query.text'] === 'COMMIT');
+    const statements = receiver.spans.filter((span) => span.traceId === caller.traceId && span.attributes['db.system.name'] === 'postgresql');
+    expect(statements.map((span) => String(span.attributes['db.query.text']))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/UPDATE payment_orders/), expect.stringMatching(/UPDATE users/)]),
+    );
+    // Statements as written, never their values: the order number is a parameter.
+    for (const span of statements) expect(String(span.attributes['db.query.text'])).not.toContain(order.orderNo);
+    expect(sql.traceId).toBe(server.traceId);
+
+    // The request's log line names the same trace.
+    await new Promise((r) => setTimeout(r, 200));
+    const line = app
+      .output()
+      .split('\n')
+      .find((l) => l.includes('"path":"/api/payment/webhook/zpay"') && l.includes('request completed'));
+    expect(line).toContain(`"trace_id":"${caller.traceId}"`);
+  });
+
+  it('puts the trace id beside the request id in an error body', async () => {
+    const caller = callerTrace();
+    const res = await fetch(`${app.baseUrl}/api/users/me`, { headers: { traceparent: caller.traceparent } });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ code: 'AUTH_TOKEN_INVALID', requestId: expect.any(String), traceId: caller.traceId });
+  });
+
+  it('leaves probes and scrapes out of the traces', async () => {
+    const caller = callerTrace();
+    await fetch(`${app.baseUrl}/api/health`, { headers: { traceparent: caller.traceparent } });
+    // A traced request after the probe: once its span has arrived, the probe's would have too.
+    const after = callerTrace();
+    await fetch(`${app.baseUrl}/api/users/me`, { headers: { traceparent: after.traceparent } });
+    await receiver.waitFor((span) => span.traceId === after.traceId);
+    expect(receiver.spans.filter((span) => span.traceId === caller.traceId)).toEqual([]);
+  });
+});
