@@ -15,7 +15,7 @@ import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { BodyValidationPipe, VALIDATION_OPTIONS } from './common/http/body-validation.pipe';
 import { MAX_BODY_LIMIT } from './common/http/input.guard';
 import { createLogger } from './common/logging/logger';
-import { registerRequestLogging } from './common/logging/request-logging';
+import { RequestLogController, registerRequestContext } from './common/logging/request-logging';
 import { annotateRequestSpan } from './common/telemetry/telemetry';
 import { MetricsService } from './common/metrics/metrics.service';
 import { GATEWAYS } from './payments/providers';
@@ -207,9 +207,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const logger = createLogger(config, GATEWAYS.flatMap((gateway) => gateway.logRedactions ?? []));
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
-    // Each request is logged once, by registerRequestLogging; lines carry its id through the request context,
+    // One line per request (RequestLogController); lines carry its id through the request context,
     // so a request needs no child logger of its own.
-    disableRequestLogging: true,
+    logController: new RequestLogController(),
     childLoggerFactory: (parent: FastifyBaseLogger) => parent,
     trustProxy: config.app.trustProxy,
     genReqId: requestId as never,
@@ -244,7 +244,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   }
 
   const fastify = app.getHttpAdapter().getInstance();
-  await registerRequestLogging(fastify);
+  await registerRequestContext(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     // A request no route matched is answered as a browser page (the web app's index, or a 404).
     const route = request.routeOptions.url;

@@ -1,25 +1,41 @@
 import { fastifyRequestContext } from '@fastify/request-context';
-import type { FastifyInstance } from 'fastify';
+import { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 
 /** Scrapes and health probes arrive every few seconds and say nothing about traffic. */
 const UNLOGGED_PATH = /^\/(metrics$|api\/health(\/|$))/;
 
 /**
- * One line per answered request, written with Fastify's own logger from a
- * Fastify hook: no second logger and no middleware layer. The query string
- * is left out (gateway callbacks carry signatures there), and so are headers.
+ * Fastify's request logging, made one line per answered request: nothing on
+ * arrival, and on completion the request id, method, path (never the query
+ * string: gateway callbacks carry signatures there), status and time; level
+ * error for a 5xx. Fastify's own logger writes it: no second logger, no
+ * middleware layer. Probes and scrapes are not logged.
  */
-export async function registerRequestLogging(fastify: FastifyInstance): Promise<void> {
-  // The request id is kept for the request's whole async life, so a service's log line names its request.
+export class RequestLogController extends LogController {
+  override isLogDisabled(request: FastifyRequest): boolean {
+    return UNLOGGED_PATH.test(request.url.split('?', 1)[0]);
+  }
+
+  override incomingRequest(): void {
+    // The completed line says all of it.
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) return;
+    // Flat fields: Fastify's logger serialises whatever sits under req and res as its own objects.
+    const line = {
+      reqId: request.id,
+      method: request.method,
+      path: request.url.split('?', 1)[0],
+      statusCode: reply.statusCode,
+      responseTime: Math.round(reply.elapsedTime * 10) / 10,
+    };
+    if (error || reply.statusCode >= 500) reply.log.error(error ? { ...line, err: error } : line, 'request errored');
+    else reply.log.info(line, 'request completed');
+  }
+}
+
+/** The request id is kept for the request's whole async life, so a service's log line names its request. */
+export async function registerRequestContext(fastify: FastifyInstance): Promise<void> {
   await fastify.register(fastifyRequestContext, { defaultStoreValues: (request) => ({ requestId: request.id }) });
-  fastify.addHook('onResponse', (request, reply, done) => {
-    const path = request.url.split('?', 1)[0];
-    if (!UNLOGGED_PATH.test(path)) {
-      // Flat fields: Fastify's logger serialises whatever sits under req and res as its own objects.
-      const line = { reqId: request.id, method: request.method, path, statusCode: reply.statusCode, responseTime: Math.round(reply.elapsedTime * 10) / 10 };
-      if (reply.statusCode >= 500) request.log.error(line, 'request errored');
-      else request.log.info(line, 'request completed');
-    }
-    done();
-  });
 }
