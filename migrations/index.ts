@@ -16,6 +16,7 @@ import { GatewayPlugins1765152000000 } from './1765152000000-GatewayPlugins';
 import { UsdtTrc201765238400000 } from './1765238400000-UsdtTrc20';
 import { OutboxEvents1765324800000 } from './1765324800000-OutboxEvents';
 import { ChargeBatchLocksUsersByIndex1765411200000 } from './1765411200000-ChargeBatchLocksUsersByIndex';
+import { AttentionIndex1765497600000 } from './1765497600000-AttentionIndex';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   UsdtTrc201765238400000,
   OutboxEvents1765324800000,
   ChargeBatchLocksUsersByIndex1765411200000,
+  AttentionIndex1765497600000,
 ];

@@ -26,8 +26,8 @@
 //
 // Options (env): BENCH_ORDERS (default 10000), BENCH_CONNECTIONS (16), BENCH_CHARGES (20000),
 // BENCH_LEDGER_ROWS (1000000), BENCH_EXPIRE_ORDERS (100000), BENCH_EXPORT_ROWS (1000000), BENCH_PROFILE_DIR
-// (a folder for the app's CPU profile), BENCH_POOL_SIZE (the app's pool; as configured), BENCH_ONLY (the parts to run, comma-separated, of: notify, create,
-// ledger, expire, charges, exports, events; all by default).
+// (a folder for the app's CPU profile), BENCH_POOL_SIZE (the app's pool; as configured), BENCH_ONLY (the parts to run, comma-separated, of: notify,
+// tracing, create, ledger, expire, charges, exports, events; all by default).
 
 const { spawn } = require('node:child_process');
 const { mkdtempSync, rmSync } = require('node:fs');
@@ -59,7 +59,7 @@ const CHARGES = Number(process.env.BENCH_CHARGES ?? 20000);
 const POOL_SIZE = process.env.BENCH_POOL_SIZE;
 // The floors' pool: the same size (10 is the configured default).
 const FLOOR_POOL_SIZE = Number(POOL_SIZE ?? 10);
-const PARTS = ['notify', 'create', 'ledger', 'expire', 'charges', 'exports', 'events'];
+const PARTS = ['notify', 'tracing', 'create', 'ledger', 'expire', 'charges', 'exports', 'events'];
 const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((part) => part.trim()) : PARTS;
 for (const part of ONLY) if (!PARTS.includes(part)) throw new Error(`BENCH_ONLY: ${part} is not one of ${PARTS.join(', ')}`);
 const runs = (part) => ONLY.includes(part);
@@ -371,6 +371,35 @@ async function main() {
       if (check.paid !== ORDERS || check.credits !== ORDERS || violations.length) process.exitCode = 1;
 
       // The dispatcher routes the notify run's events first: its work would otherwise count against the next run's CPU.
+      await untilPublished(pool, 300_000, 'routed_at');
+    }
+
+    // 2b. The notify path again with tracing on: a second app exporting its spans over OTLP to a collector
+    // stand-in that takes each batch and answers 200, against the run above (tracing off: no SDK loaded).
+    if (runs('tracing')) {
+      let spans = 0;
+      const collector = http.createServer((req, res) => {
+        req.on('data', () => undefined).on('end', () => {
+          spans++;
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        });
+      });
+      await new Promise((resolve) => collector.listen(0, '127.0.0.1', resolve));
+      const traced = await startApp({ ...env, PORT: String(await freePort()), OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${collector.address().port}` });
+      try {
+        const tracedOrders = await seed(pool, 'POTRACE', ORDERS);
+        await load(traced.url, tracedOrders.slice(0, 500).map(notifyPath));
+        const tracedRun = await withAppCpu(traced, () => load(traced.url, tracedOrders.slice(500).map(notifyPath)));
+        console.log('\nTracing (OpenTelemetry, spans exported over OTLP/HTTP to a local stand-in)');
+        if (appRun) console.log(row('app: notify, tracing off', appRun));
+        console.log(row('app: notify, tracing on', tracedRun));
+        if (appRun) console.log(`tracing on / off                    ${((rate(tracedRun) / rate(appRun)) * 100).toFixed(0)} % of throughput, ${Math.round(tracedRun.cpuPerRequest - appRun.cpuPerRequest)} µs more CPU per request (${spans} exports taken)`);
+      } finally {
+        const exited = new Promise((resolve) => traced.child.once('exit', resolve));
+        traced.child.kill('SIGTERM');
+        await exited;
+        collector.close();
+      }
       await untilPublished(pool, 300_000, 'routed_at');
     }
 

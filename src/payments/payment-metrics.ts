@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { MetricsService } from '../common/metrics/metrics.service';
+import { PaymentOrdersRepository } from './payment-orders.repository';
 
 /** Payment counters for /metrics. Amounts here are for dashboards only, never for money logic. */
 @Injectable()
@@ -16,8 +17,9 @@ export class PaymentMetrics {
   readonly polls: Counter<'provider' | 'outcome'>;
   readonly polledEvents: Counter<'provider' | 'result'>;
 
-  constructor(metrics: MetricsService) {
+  constructor(metrics: MetricsService, orders: PaymentOrdersRepository) {
     const registers = [metrics.registry];
+    this.watchOrders(orders, registers);
     this.ordersCreated = new Counter({ name: 'payment_orders_created_total', help: 'Orders created', labelNames: ['provider'], registers });
     this.ordersPaid = new Counter({
       name: 'payment_orders_paid_total',
@@ -67,6 +69,51 @@ export class PaymentMetrics {
       help: 'News found by polling gateways, by what applying it did (credited, duplicate, unmatched, amount_mismatch, …)',
       labelNames: ['provider', 'result'],
       registers,
+    });
+  }
+
+  /**
+   * Gauges read from the database at each scrape, the same on every instance:
+   * open orders by status, refunds stuck, orders needing an admin. A scrape
+   * while the database is away keeps the values read before.
+   */
+  private watchOrders(orders: PaymentOrdersRepository, registers: MetricsService['registry'][]): void {
+    let reading: ReturnType<PaymentOrdersRepository['watchedCounts']> | null = null;
+    // One query per scrape for the three gauges: the first to collect starts it, the others wait for the same answer.
+    const counts = () => {
+      reading ??= orders.watchedCounts().finally(() => setImmediate(() => (reading = null)));
+      return reading.catch(() => null);
+    };
+    new Gauge({
+      name: 'payment_orders_open',
+      help: 'Orders not yet final, by status (pending: waiting for payment; refunding: a refund under way)',
+      labelNames: ['status'],
+      registers,
+      async collect() {
+        const now = await counts();
+        if (now) {
+          this.set({ status: 'pending' }, now.pending);
+          this.set({ status: 'refunding' }, now.refunding);
+        }
+      },
+    });
+    new Gauge({
+      name: 'payment_refunds_stuck',
+      help: 'Orders refunding for more than 10 minutes without news from the gateway',
+      registers,
+      async collect() {
+        const now = await counts();
+        if (now) this.set(now.refundsStuck);
+      },
+    });
+    new Gauge({
+      name: 'payment_orders_attention',
+      help: 'Orders an admin must look at: a second payment or one of another amount not yet resolved, or a refund stuck',
+      registers,
+      async collect() {
+        const now = await counts();
+        if (now) this.set(now.attention);
+      },
     });
   }
 }

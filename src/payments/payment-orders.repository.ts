@@ -321,6 +321,31 @@ export interface OrderStats {
 export class PaymentOrdersRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  // ── what the metrics watch ──────────────────────────────────────────────
+
+  /**
+   * Orders still open (pending, refunding), refunds stuck past
+   * REFUND_STUCK_AFTER_MINUTES, and orders needing an admin: each counted
+   * through a partial index, so a scrape stays cheap however many orders
+   * there are.
+   */
+  async watchedCounts(): Promise<{ pending: number; refunding: number; refundsStuck: number; attention: number }> {
+    const [row] = await this.dataSource.query(
+      `WITH stuck AS (
+         SELECT order_no FROM payment_orders
+          WHERE status = 'refunding' AND updated_at < NOW() - make_interval(mins => ${REFUND_STUCK_AFTER_MINUTES})
+       ), unresolved AS (
+         SELECT DISTINCT order_no FROM payment_webhook_events
+          WHERE outcome IN (${ATTENTION_OUTCOMES.map((o) => `'${o}'`).join(', ')}) AND resolved_at IS NULL AND order_no IS NOT NULL
+       )
+       SELECT (SELECT COUNT(*) FROM payment_orders WHERE status = 'pending')::int AS pending,
+              (SELECT COUNT(*) FROM payment_orders WHERE status = 'refunding')::int AS refunding,
+              (SELECT COUNT(*) FROM stuck)::int AS "refundsStuck",
+              (SELECT COUNT(*) FROM (SELECT order_no FROM stuck UNION SELECT order_no FROM unresolved) a)::int AS attention`,
+    );
+    return row;
+  }
+
   // ── creation ────────────────────────────────────────────────────────────
 
   /** Inserts a pending order in its own short transaction; null when the user already has `maxPending` unexpired pending orders. */

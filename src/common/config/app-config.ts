@@ -157,6 +157,7 @@ export class JobsSection {
   @IsCronExpression() reconcileOrders: string;
   @IsCronExpression() expirePromotions: string;
   @IsCronExpression() expireHolds: string;
+  @IsCronExpression() auditLedger: string;
 }
 
 export class PromotionTier {

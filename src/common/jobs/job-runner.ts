@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CronJob } from 'cron';
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { MetricsService } from '../metrics/metrics.service';
 import { inSpan } from '../telemetry/telemetry';
@@ -12,6 +12,14 @@ export type JobWork = () => Promise<number | null>;
 
 /** How a run ended, as counted and recorded. */
 type Outcome = 'done' | 'skipped' | 'failed';
+
+/** A job's last finished run, as `scheduled_jobs` holds it for every instance. */
+export interface LastRun {
+  job: string;
+  finishedAt: Date;
+  outcome: Outcome;
+  changed: number | null;
+}
 
 /**
  * What scheduled tasks share. Every instance keeps the same schedule; at
@@ -27,6 +35,8 @@ export class JobRunner {
   private readonly duration: Histogram<'job'>;
   /** Per job: half the shortest gap between two ticks; a claim newer than that is this tick's. */
   private readonly claimWindowsMs = new Map<string, number>();
+  /** The last runs read, kept while a run is under way (its row is then blank) or the database is away. */
+  private readonly lastRuns = new Map<string, LastRun>();
 
   constructor(
     metrics: MetricsService,
@@ -46,6 +56,36 @@ export class JobRunner {
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60],
       registers: [metrics.registry],
     });
+    const runner = this;
+    new Gauge({
+      name: 'job_last_success_timestamp_seconds',
+      help: 'When each scheduled job last finished without failing, on any instance (Unix time): time() minus it is the job lag',
+      labelNames: ['job'],
+      registers: [metrics.registry],
+      async collect() {
+        for (const run of await runner.readLastRuns()) {
+          if (run.outcome !== 'failed') this.set({ job: run.job }, run.finishedAt.getTime() / 1000);
+        }
+      },
+    });
+  }
+
+  /**
+   * Every job's last finished run, whichever instance ran it (read at each
+   * scrape). A run under way, or a database that does not answer, leaves the
+   * runs read before.
+   */
+  async readLastRuns(): Promise<LastRun[]> {
+    try {
+      const rows: { job: string; finishedAt: Date; outcome: Outcome; changed: number | null }[] = await this.dataSource.query(
+        `SELECT name AS job, last_finished_at AS "finishedAt", last_outcome AS outcome, last_changed AS changed
+           FROM scheduled_jobs WHERE last_finished_at IS NOT NULL`,
+      );
+      for (const row of rows) this.lastRuns.set(row.job, row);
+    } catch (error) {
+      this.logger.warn({ reason: (error as Error).message }, 'could not read the last job runs for the metrics');
+    }
+    return [...this.lastRuns.values()];
   }
 
   /** Runs `work` on the cron schedule (with seconds), started at once. */
