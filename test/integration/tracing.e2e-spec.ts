@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { epaySigned } from '../../src/payments/providers/epay/epay-signature';
 import { AppProcess, startAppProcess } from '../support/app-process';
+import { EventReceiver } from '../support/event-receiver';
 import { OtlpReceiver } from '../support/otlp-receiver';
 
 const ZPAY_PID = '1001';
@@ -21,11 +22,18 @@ function callerTrace(): { traceId: string; parentId: string; traceparent: string
 
 describe('tracing with OpenTelemetry, exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set', () => {
   let receiver: OtlpReceiver;
+  let integrator: EventReceiver;
   let app: AppProcess;
+  const admin = { email: `tracing-admin-${randomBytes(3).toString('hex')}@example.test`, password: 'a tracing admin password' };
 
   beforeAll(async () => {
     receiver = await new OtlpReceiver().start();
+    integrator = await new EventReceiver().start();
     app = await startAppProcess({
+      ADMIN_EMAIL: admin.email,
+      ADMIN_PASSWORD: admin.password,
+      // The integrator's endpoint listens on loopback.
+      WEBHOOKS_ALLOW_PRIVATE: 'true',
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
       // Export within a fraction of a second, not the default five.
       OTEL_BSP_SCHEDULE_DELAY: '100',
@@ -38,6 +46,7 @@ describe('tracing with OpenTelemetry, exported over OTLP when OTEL_EXPORTER_OTLP
   afterAll(async () => {
     await app?.stop();
     await receiver?.stop();
+    await integrator?.stop();
   });
 
   it('continues a caller’s trace through a Zpay notify: the request, its SQL and its commit share the trace and carry the order number', async () => {
@@ -97,5 +106,37 @@ describe('tracing with OpenTelemetry, exported over OTLP when OTEL_EXPORTER_OTLP
     await fetch(`${app.baseUrl}/api/users/me`, { headers: { traceparent: after.traceparent } });
     await receiver.waitFor((span) => span.traceId === after.traceId);
     expect(receiver.spans.filter((span) => span.traceId === caller.traceId)).toEqual([]);
+  });
+
+  it('passes the trace on to an integrator: each webhook delivery is a span, and its request carries that trace', async () => {
+    const login = await fetch(`${app.baseUrl}/api/auth/login`, json(admin));
+    const { accessToken: adminToken } = (await login.json()) as { accessToken: string };
+    const created = await fetch(
+      `${app.baseUrl}/api/admin/webhook-endpoints`,
+      json({ url: integrator.url, eventTypes: ['order.created'], description: 'tracing test' }, { authorization: `Bearer ${adminToken}` }),
+    );
+    expect(created.status).toBe(201);
+    const endpoint = (await created.json()) as { id: string; secret: string };
+    integrator.secret = endpoint.secret;
+    try {
+      const name = `traced_${randomBytes(3).toString('hex')}`;
+      const register = await fetch(`${app.baseUrl}/api/auth/register`, json({ email: `${name}@example.test`, username: name, password: 'a traced password' }));
+      const { accessToken, user } = (await register.json()) as { accessToken: string; user: { id: string } };
+      const order = await fetch(`${app.baseUrl}/api/payment/orders`, json({ amountCny: '20.00', provider: 'zpay', method: 'alipay' }, { authorization: `Bearer ${accessToken}` }));
+      expect(order.status).toBe(201);
+
+      await integrator.waitFor(() => integrator.of(user.id).length > 0);
+      const [delivery] = integrator.of(user.id);
+      expect(delivery.verified).toBe(true);
+      const [, traceId, parentId] = /^00-([0-9a-f]{32})-([0-9a-f]{16})-0[01]$/.exec(delivery.traceparent ?? '') ?? [];
+      expect(traceId).toBeDefined();
+      const span = await receiver.waitFor((s) => s.name === 'webhook delivery' && s.attributes['recharge.event_id'] === delivery.event.id);
+      expect(span.traceId).toBe(traceId);
+      // The outgoing request's own span, a child of the delivery, is the parent the integrator sees.
+      const outgoing = await receiver.waitFor((s) => s.spanId === parentId);
+      expect(outgoing).toMatchObject({ traceId, parentSpanId: span.spanId });
+    } finally {
+      await fetch(`${app.baseUrl}/api/admin/webhook-endpoints/${endpoint.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${adminToken}` } });
+    }
   });
 });

@@ -13,6 +13,8 @@ export interface ReceivedDelivery {
   eventId: string;
   /** Whether the signature verified with the secret the receiver was given. */
   verified: boolean;
+  /** The W3C trace context the delivery carried, when the sender traces. */
+  traceparent?: string;
   answeredWith: number;
 }
 
@@ -73,6 +75,7 @@ export class EventReceiver {
       signature,
       eventId: String(req.headers['recharge-event-id'] ?? ''),
       verified: verifySignature(this.secret, body, signature),
+      traceparent: typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined,
       answeredWith: status,
     });
     res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'not now');
