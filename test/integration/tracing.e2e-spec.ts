@@ -3,6 +3,7 @@ import { epaySigned } from '../../src/payments/providers/epay/epay-signature';
 import { AppProcess, startAppProcess } from '../support/app-process';
 import { EventReceiver } from '../support/event-receiver';
 import { OtlpReceiver } from '../support/otlp-receiver';
+import { MessageCollector, RabbitMqServer, collectMessages, startRabbitMqServer } from '../support/rabbitmq-server';
 
 const ZPAY_PID = '1001';
 const ZPAY_KEY = 'zpay-key-for-the-tracing-test';
@@ -34,6 +35,10 @@ describe('tracing with OpenTelemetry, exported over OTLP when OTEL_EXPORTER_OTLP
       ADMIN_PASSWORD: admin.password,
       // The integrator's endpoint listens on loopback.
       WEBHOOKS_ALLOW_PRIVATE: 'true',
+      // A job that ticks every second, so a test sees its spans.
+      RECHARGE__JOBS__EXPIRE_HOLDS: '* * * * * *',
+      // The real Redis of the test run, where redis-server is installed: its commands are spans too.
+      ...(process.env.TEST_REDIS_URL ? { REDIS_URL: process.env.TEST_REDIS_URL } : {}),
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
       // Export within a fraction of a second, not the default five.
       OTEL_BSP_SCHEDULE_DELAY: '100',
@@ -138,5 +143,71 @@ describe('tracing with OpenTelemetry, exported over OTLP when OTEL_EXPORTER_OTLP
     } finally {
       await fetch(`${app.baseUrl}/api/admin/webhook-endpoints/${endpoint.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${adminToken}` } });
     }
+  });
+
+  it('traces each job tick, with its SQL inside it', async () => {
+    const tick = await receiver.waitFor((span) => span.name === 'job expire-holds');
+    expect(tick.attributes['recharge.job']).toBe('expire-holds');
+    const sql = await receiver.waitFor((span) => span.traceId === tick.traceId && span.attributes['db.system.name'] === 'postgresql');
+    expect(String(sql.attributes['db.query.text'])).toMatch(/scheduled_jobs|holds/);
+  });
+
+  (process.env.TEST_REDIS_URL ? it : it.skip)('traces Redis commands by name, inside the request that sent them', async () => {
+    const name = `redis_${randomBytes(3).toString('hex')}`;
+    const register = await fetch(`${app.baseUrl}/api/auth/register`, json({ email: `${name}@example.test`, username: name, password: 'a traced password' }));
+    const { accessToken } = (await register.json()) as { accessToken: string };
+    const caller = callerTrace();
+    // Order creation takes a slot of the user's per-minute window in the cache.
+    const created = await fetch(`${app.baseUrl}/api/payment/orders`, json({ amountCny: '20.00', provider: 'zpay', method: 'alipay' }, { authorization: `Bearer ${accessToken}`, traceparent: caller.traceparent }));
+    expect(created.status).toBe(201);
+    const command = await receiver.waitFor((span) => span.traceId === caller.traceId && /redis/.test(String(span.attributes['db.system'] ?? span.attributes['db.system.name'] ?? '')));
+    // The command's name only: keys name users and tokens.
+    expect(String(command.attributes['db.statement'] ?? command.attributes['db.query.text'] ?? '')).toMatch(/^[a-z]+$/);
+  });
+});
+
+describe('tracing with RabbitMQ taking the events', () => {
+  const EXCHANGE = `recharge.tracing.${randomBytes(3).toString('hex')}`;
+  let broker: RabbitMqServer | null;
+  let collector: MessageCollector;
+  let receiver: OtlpReceiver;
+  let app: AppProcess;
+
+  beforeAll(async () => {
+    // Debian's rabbitmq-server: CI installs it; elsewhere, without it, this part does not run.
+    broker = await startRabbitMqServer();
+    if (!broker) return;
+    collector = await collectMessages(broker.url, EXCHANGE, 'order.created');
+    receiver = await new OtlpReceiver().start();
+    app = await startAppProcess({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      AMQP_URL: broker.url,
+      EVENTS_EXCHANGE: EXCHANGE,
+      SANDBOX_ENABLED: 'true',
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await app?.stop();
+    await collector?.close();
+    await receiver?.stop();
+    await broker?.destroy();
+  });
+
+  it('sends each broker message with the trace of the batch that published it', async () => {
+    if (!broker) return;
+    const name = `broker_${randomBytes(3).toString('hex')}`;
+    const register = await fetch(`${app.baseUrl}/api/auth/register`, json({ email: `${name}@example.test`, username: name, password: 'a traced password' }));
+    const { accessToken, user } = (await register.json()) as { accessToken: string; user: { id: string } };
+    const created = await fetch(`${app.baseUrl}/api/payment/orders`, json({ amountCny: '20.00', provider: 'sandbox', method: 'alipay' }, { authorization: `Bearer ${accessToken}` }));
+    expect(created.status).toBe(201);
+
+    const [message] = (await collector.waitFor((messages) => messages.some((m) => (m.body as { userId?: string }).userId === user.id))).filter(
+      (m) => (m.body as { userId?: string }).userId === user.id,
+    );
+    const [, traceId] = /^00-([0-9a-f]{32})-[0-9a-f]{16}-0[01]$/.exec(String(message.headers.traceparent ?? '')) ?? [];
+    expect(traceId).toBeDefined();
+    const publish = await receiver.waitFor((span) => span.name === 'outbox publish' && span.traceId === traceId);
+    expect(publish.attributes['recharge.events']).toBeGreaterThanOrEqual(1);
   });
 });

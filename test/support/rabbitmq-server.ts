@@ -243,6 +243,8 @@ export interface CollectedMessage {
   contentType: string | undefined;
   body: unknown;
   redelivered: boolean;
+  /** The message's headers (a W3C traceparent, when the publisher traces). */
+  headers: Record<string, unknown>;
 }
 
 export interface MessageCollector {
@@ -286,6 +288,7 @@ export async function collectMessages(
       contentType: message.properties.contentType,
       body,
       redelivered: message.fields.redelivered,
+      headers: message.properties.headers ?? {},
     });
     try {
       channel.ack(message);
