@@ -17,6 +17,7 @@ import { UsdtTrc201765238400000 } from './1765238400000-UsdtTrc20';
 import { OutboxEvents1765324800000 } from './1765324800000-OutboxEvents';
 import { ChargeBatchLocksUsersByIndex1765411200000 } from './1765411200000-ChargeBatchLocksUsersByIndex';
 import { AttentionIndex1765497600000 } from './1765497600000-AttentionIndex';
+import { ReconcileFailedOrders1765584000000 } from './1765584000000-ReconcileFailedOrders';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   OutboxEvents1765324800000,
   ChargeBatchLocksUsersByIndex1765411200000,
   AttentionIndex1765497600000,
+  ReconcileFailedOrders1765584000000,
 ];

@@ -84,7 +84,7 @@ export class OrderMaintenanceService {
 
   /**
    * Resumes every refund under way, then asks the gateway about every
-   * unpaid order (pending, expired, cancelled) created within
+   * unpaid order (pending, expired, cancelled, failed) created within
    * payment.reconcile_window_hours and older than two minutes, settling the
    * paid ones through the webhook's code path: a lost callback never loses a
    * customer's money. Gateway queries are paced

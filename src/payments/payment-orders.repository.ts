@@ -6,7 +6,7 @@ import { returning } from '../common/database/returning';
 import { newestFirstBatches } from '../common/database/keyset';
 import { escapeLike, isoUtc } from '../common/database/sql';
 import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
-import { ORDER_TRANSITIONS, OrderTransition } from './order-lifecycle';
+import { ORDER_TRANSITIONS, OrderTransition, UNPAID_STATES } from './order-lifecycle';
 import { OrderStatus, PaymentOrder, RATE_AS_GIVEN, SHOWN_AS_GIVEN } from './payment-order.entity';
 import { annotateSpan } from '../common/telemetry/telemetry';
 
@@ -244,6 +244,9 @@ function toEvent(e: EventRow): OrderEvent & { provider: string } {
 
 /** A refund left `refunding` this long needs an admin's eye (the reconcile job retries every two minutes). */
 export const REFUND_STUCK_AFTER_MINUTES = 10;
+
+/** The states reconciliation asks gateways about: those markPaid moves from (the partial index idx_payment_orders_unpaid_created holds the same). */
+const RECONCILED_STATES = UNPAID_STATES.map((state) => `'${state}'`).join(', ');
 
 /** The attention rule, one SQL condition on the order aliased `o`. */
 const NEEDS_ATTENTION = `(EXISTS (SELECT 1 FROM payment_webhook_events e
@@ -659,13 +662,15 @@ export class PaymentOrdersRepository {
   }
 
   /**
-   * Unpaid orders (pending, expired, cancelled) created in [from, to], in id
-   * order after `afterId`: a cursor that can never return a row twice.
+   * Unpaid orders (every state a payment can still settle: pending, expired,
+   * cancelled, failed) created in [from, to], in id order after `afterId`: a
+   * cursor that can never return a row twice. A failed order is asked about
+   * too: a gateway can report a failure and then take the payment after all.
    */
   async unpaidForReconciliation(from: Date, to: Date, afterId: string, limit: number): Promise<PaymentOrder[]> {
     const rows: OrderRow[] = await this.dataSource.query(
       `SELECT ${ORDER_COLUMNS} FROM payment_orders
-        WHERE status IN ('pending', 'expired', 'cancelled') AND created_at >= $1 AND created_at <= $2 AND id > $3::bigint
+        WHERE status IN (${RECONCILED_STATES}) AND created_at >= $1 AND created_at <= $2 AND id > $3::bigint
         ORDER BY id LIMIT $4`,
       [from, to, afterId, limit],
     );

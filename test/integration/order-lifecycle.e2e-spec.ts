@@ -1,3 +1,4 @@
+import { OrdersService } from '../../src/payments/orders.service';
 import { OrderMaintenanceService } from '../../src/payments/order-maintenance.service';
 import { GatewayError } from '../../src/payments/payment-provider';
 import { SandboxProvider } from '../../src/payments/providers/sandbox/sandbox.provider';
@@ -183,6 +184,21 @@ describe('order lifecycle', () => {
       expect(report?.complete).toBe(true);
       expect(await statusOf(order.orderNo)).toBe('paid');
       expect((await ledgerOf(user)).map((r: { type: string }) => r.type)).toEqual(['payment', 'promotion']);
+    });
+
+    it('credits an order the gateway first reported failed, then was paid for after all, when the late callback is lost', async () => {
+      const user = await registerUser(t.http);
+      const order = await createOrder(user, { amountCny: '30.00' });
+      await t.db.query(`UPDATE payment_orders SET created_at = NOW() - interval '5 minutes' WHERE order_no = $1`, [order.orderNo]);
+      expect(await t.app.get(OrdersService).failFromGatewayPage('zpay', order.orderNo)).toBe(true);
+      expect(await statusOf(order.orderNo)).toBe('failed');
+
+      zpay.orders.set(order.orderNo, { status: 1, money: '30.00', trade_no: 'ZLATEAFTERFAILURE' });
+      const report = await maintenance().reconcile();
+      expect(report?.complete).toBe(true);
+      expect(zpay.queriesFor(order.orderNo)).toBe(1);
+      expect(await statusOf(order.orderNo)).toBe('paid');
+      expect((await ledgerOf(user)).map((r: { type: string }) => r.type)).toContain('payment');
     });
 
     it('asks about each of 150 orders sharing one microsecond timestamp once per run, and credits the lost one after them', async () => {
