@@ -18,7 +18,7 @@ import { toUsd } from '../common/money/money';
 import { RequireScope, ServiceApi, ServiceRequest } from './api-key.guard';
 import { ChargesService } from './charges.service';
 import {
-  BalanceDto,
+  AccountBalanceDto,
   CaptureHoldDto,
   CaptureResultDto,
   ChargeDto,
@@ -111,9 +111,9 @@ export class SpendingController {
   @RequireScope('balances:read')
   @ApiOperation({ summary: 'A user’s balance, what holds reserve of it, and what is available' })
   @ApiParam({ name: 'userId', example: '42' })
-  @ApiOkResponse({ type: BalanceDto })
+  @ApiOkResponse({ type: AccountBalanceDto })
   @ApiNotFoundResponse({ description: 'No such user' })
-  async balance(@Param('userId', IdParamPipe) userId: string): Promise<BalanceDto> {
+  async balance(@Param('userId', IdParamPipe) userId: string): Promise<AccountBalanceDto> {
     const holdings = await this.ledger.holdingsOf(userId).catch(() => {
       throw SpendingException.userNotFound(userId);
     });

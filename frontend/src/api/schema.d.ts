@@ -1180,20 +1180,13 @@ export interface components {
             createdAt: string;
         };
         BalanceDto: {
-            /** @example 42 */
-            userId: string;
-            /** @example 10.00000000 */
+            /**
+             * @description USD, decimal string
+             * @example 12.50000000
+             */
             balance: string;
-            /**
-             * @description Reserved by active holds
-             * @example 2.00000000
-             */
-            held: string;
-            /**
-             * @description balance − held: what a charge or hold can take
-             * @example 8.00000000
-             */
-            available: string;
+            /** @example USD */
+            currency: string;
         };
         /** @enum {string} */
         LedgerType: "admin" | "payment" | "promotion" | "redeem" | "referral" | "deduct" | "refund";
@@ -2296,6 +2289,22 @@ export interface components {
              * @example 9.85000000
              */
             balanceAfter: string;
+        };
+        AccountBalanceDto: {
+            /** @example 42 */
+            userId: string;
+            /** @example 10.00000000 */
+            balance: string;
+            /**
+             * @description Reserved by active holds
+             * @example 2.00000000
+             */
+            held: string;
+            /**
+             * @description balance − held: what a charge or hold can take
+             * @example 8.00000000
+             */
+            available: string;
         };
         CreateHoldDto: {
             /**
@@ -6178,7 +6187,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BalanceDto"];
+                    "application/json": components["schemas"]["AccountBalanceDto"];
                 };
             };
             /** @description No valid API key (missing, unknown or revoked) */

@@ -90,7 +90,8 @@ export class ChargeRefundDto {
   @ApiProperty({ example: '9.85000000', description: 'The balance right after the refund' }) balanceAfter: string;
 }
 
-export class BalanceDto {
+/** A user's balance as the service API answers it (named apart from the user's own BalanceDto: OpenAPI schemas are named by class). */
+export class AccountBalanceDto {
   @ApiProperty({ example: '42' }) userId: string;
   @ApiProperty({ example: '10.00000000' }) balance: string;
   @ApiProperty({ example: '2.00000000', description: 'Reserved by active holds' }) held: string;
