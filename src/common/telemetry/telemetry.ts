@@ -1,4 +1,4 @@
-import { SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import { SpanStatusCode, isSpanContextValid, trace, type Attributes } from '@opentelemetry/api';
 
 /*
  * What the app's code uses of tracing: the OpenTelemetry API alone, whose
@@ -34,7 +34,7 @@ const tracer = trace.getTracer('recharge');
 /** The trace id of the span running now, when tracing is on. */
 export function currentTraceId(): string | undefined {
   const context = trace.getActiveSpan()?.spanContext();
-  return context && context.traceFlags !== undefined && /[1-9a-f]/.test(context.traceId) ? context.traceId : undefined;
+  return context && isSpanContextValid(context) ? context.traceId : undefined;
 }
 
 /** Puts what matters about this request on its span (order number, provider, transition, user). No-op when tracing is off. */

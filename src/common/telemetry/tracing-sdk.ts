@@ -8,7 +8,6 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { onTelemetryStop } from './telemetry';
 
 /*
@@ -35,13 +34,13 @@ function pathOnly(url: string | undefined): string {
  * app.factory), SQL statement (text only, never values), Redis command (name
  * only), outgoing HTTP call (gateways, webhooks), broker publish; the app adds
  * job ticks and outbox deliveries. Log lines get trace_id and span_id.
- * `exporter` is for tests; otherwise OTLP over HTTP, configured by OTEL_*.
+ * Spans go out over OTLP/HTTP, configured by the OTEL_* variables.
  */
-export function startTracing(exporter?: SpanExporter): void {
+export function startTracing(): void {
   if (sdk) return;
   process.env.OTEL_SERVICE_NAME ??= 'recharge';
   sdk = new NodeSDK({
-    traceExporter: exporter ?? new OTLPTraceExporter(),
+    traceExporter: new OTLPTraceExporter(),
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) => UNTRACED_PATH.test(pathOnly(request.url)),
@@ -52,7 +51,8 @@ export function startTracing(exporter?: SpanExporter): void {
             const url = `${request.protocol}//${request.host}${pathOnly(request.path)}`;
             span.setAttributes({ 'url.full': url, 'http.url': url, 'http.target': pathOnly(request.path) });
           } else {
-            span.setAttributes({ 'url.query': REDACTED, 'http.target': pathOnly((request as IncomingMessage).url), 'http.url': REDACTED });
+            const path = pathOnly((request as IncomingMessage).url);
+            span.setAttributes({ 'url.query': REDACTED, 'http.target': path, 'http.url': path });
           }
         },
       }),
