@@ -14,6 +14,7 @@ import { AppConfig } from './common/config/app-config';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { BodyValidationPipe, VALIDATION_OPTIONS } from './common/http/body-validation.pipe';
 import { MAX_BODY_LIMIT } from './common/http/input.guard';
+import { isServiceRoute, pathOf } from './common/http/route-kinds';
 import { createLogger } from './common/logging/logger';
 import { RequestLogController, registerRequestContext } from './common/logging/request-logging';
 import { annotateRequestSpan } from './common/telemetry/telemetry';
@@ -76,18 +77,6 @@ function clientError(error: NodeJS.ErrnoException, socket: import('node:net').So
     );
   }
   socket.destroy();
-}
-
-/**
- * Server-to-server routes: called by other services and gateways, never
- * rendered by a browser, so the headers meant for browsers (helmet's CSP,
- * frame and sniffing rules) are not set on them. Decided here, once, by
- * path: the service API, gateway callbacks, probes and metrics.
- */
-const SERVICE_ROUTE = /^\/(api\/v1\/|api\/payment\/webhook\/|api\/health(\/|$)|metrics$)/;
-
-function isServiceRoute(url: string): boolean {
-  return SERVICE_ROUTE.test(url);
 }
 
 /**
@@ -240,7 +229,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   if (config.app.corsOrigins.length) {
     const browserCors = { origin: config.app.corsOrigins, credentials: false };
     const noCors = { origin: false };
-    app.enableCors({ delegator: (request, decide) => decide(null, isServiceRoute(request.url.split('?', 1)[0]) ? noCors : browserCors) });
+    app.enableCors({ delegator: (request, decide) => decide(null, isServiceRoute(pathOf(request.url)) ? noCors : browserCors) });
   }
 
   const fastify = app.getHttpAdapter().getInstance();
@@ -250,7 +239,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     const route = request.routeOptions.url;
     // The request's span (when tracing is on) is named by its route, not by its URL.
     if (route) annotateRequestSpan(request.method, route);
-    if (!isServiceRoute(route ?? request.url.split('?')[0])) reply.headers(BROWSER_HEADERS);
+    // Server-to-server routes get none of the headers meant for browsers (helmet's CSP, frame and sniffing rules).
+    if (!isServiceRoute(route ?? pathOf(request.url))) reply.headers(BROWSER_HEADERS);
     done();
   });
   fastify.addHook('onSend', async (request, reply) => {

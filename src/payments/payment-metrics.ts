@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
 import { MetricsService } from '../common/metrics/metrics.service';
+import { sharedWhileRunning } from '../common/metrics/shared-read';
 import { PaymentOrdersRepository } from './payment-orders.repository';
 
 /** Payment counters for /metrics. Amounts here are for dashboards only, never for money logic. */
@@ -74,46 +75,34 @@ export class PaymentMetrics {
 
   /**
    * Gauges read from the database at each scrape, the same on every instance:
-   * open orders by status, refunds stuck, orders needing an admin. A scrape
-   * while the database is away keeps the values read before.
+   * open orders by status, refunds stuck, orders needing an admin. One query
+   * feeds the three; a scrape while the database is away keeps the values
+   * read before.
    */
   private watchOrders(orders: PaymentOrdersRepository, registers: MetricsService['registry'][]): void {
-    let reading: ReturnType<PaymentOrdersRepository['watchedCounts']> | null = null;
-    // One query per scrape for the three gauges: the first to collect starts it, the others wait for the same answer.
-    const counts = () => {
-      reading ??= orders.watchedCounts().finally(() => setImmediate(() => (reading = null)));
-      return reading.catch(() => null);
-    };
-    new Gauge({
-      name: 'payment_orders_open',
-      help: 'Orders not yet final, by status (pending: waiting for payment; refunding: a refund under way)',
-      labelNames: ['status'],
-      registers,
-      async collect() {
-        const now = await counts();
-        if (now) {
-          this.set({ status: 'pending' }, now.pending);
-          this.set({ status: 'refunding' }, now.refunding);
-        }
-      },
+    const counts = sharedWhileRunning(() => orders.watchedCounts());
+    type Counts = Awaited<ReturnType<typeof counts>>;
+    const gauge = (name: string, help: string, labelNames: string[], show: (gauge: Gauge, now: Counts) => void) =>
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers,
+        async collect() {
+          const now = await counts().catch(() => null);
+          if (now) show(this, now);
+        },
+      });
+    gauge('payment_orders_open', 'Orders not yet final, by status (pending: waiting for payment; refunding: a refund under way)', ['status'], (g, now) => {
+      g.set({ status: 'pending' }, now.pending);
+      g.set({ status: 'refunding' }, now.refunding);
     });
-    new Gauge({
-      name: 'payment_refunds_stuck',
-      help: 'Orders refunding for more than 10 minutes without news from the gateway',
-      registers,
-      async collect() {
-        const now = await counts();
-        if (now) this.set(now.refundsStuck);
-      },
-    });
-    new Gauge({
-      name: 'payment_orders_attention',
-      help: 'Orders an admin must look at: a second payment or one of another amount not yet resolved, or a refund stuck',
-      registers,
-      async collect() {
-        const now = await counts();
-        if (now) this.set(now.attention);
-      },
-    });
+    gauge('payment_refunds_stuck', 'Orders refunding for more than 10 minutes without news from the gateway', [], (g, now) => g.set(now.refundsStuck));
+    gauge(
+      'payment_orders_attention',
+      'Orders an admin must look at: a second payment or one of another amount not yet resolved, or a refund stuck',
+      [],
+      (g, now) => g.set(now.attention),
+    );
   }
 }

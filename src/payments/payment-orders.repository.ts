@@ -245,12 +245,15 @@ function toEvent(e: EventRow): OrderEvent & { provider: string } {
 /** A refund left `refunding` this long needs an admin's eye (the reconcile job retries every two minutes). */
 export const REFUND_STUCK_AFTER_MINUTES = 10;
 
+/** Constant strings as an SQL list ('a', 'b'), for IN clauses whose partial indexes name the same values. */
+const sqlList = (values: readonly string[]) => values.map((value) => `'${value}'`).join(', ');
+
 /** The states reconciliation asks gateways about: those markPaid moves from (the partial index idx_payment_orders_unpaid_created holds the same). */
-const RECONCILED_STATES = UNPAID_STATES.map((state) => `'${state}'`).join(', ');
+const RECONCILED_STATES = sqlList(UNPAID_STATES);
 
 /** The attention rule, one SQL condition on the order aliased `o`. */
 const NEEDS_ATTENTION = `(EXISTS (SELECT 1 FROM payment_webhook_events e
-                WHERE e.order_no = o.order_no AND e.outcome IN (${ATTENTION_OUTCOMES.map((o) => `'${o}'`).join(', ')}) AND e.resolved_at IS NULL)
+                WHERE e.order_no = o.order_no AND e.outcome IN (${sqlList(ATTENTION_OUTCOMES)}) AND e.resolved_at IS NULL)
    OR (o.status = 'refunding' AND o.updated_at < NOW() - make_interval(mins => ${REFUND_STUCK_AFTER_MINUTES})))`;
 
 /** Rows an export reads per query. */
@@ -339,7 +342,7 @@ export class PaymentOrdersRepository {
           WHERE status = 'refunding' AND updated_at < NOW() - make_interval(mins => ${REFUND_STUCK_AFTER_MINUTES})
        ), unresolved AS (
          SELECT DISTINCT order_no FROM payment_webhook_events
-          WHERE outcome IN (${ATTENTION_OUTCOMES.map((o) => `'${o}'`).join(', ')}) AND resolved_at IS NULL AND order_no IS NOT NULL
+          WHERE outcome IN (${sqlList(ATTENTION_OUTCOMES)}) AND resolved_at IS NULL AND order_no IS NOT NULL
        )
        SELECT (SELECT COUNT(*) FROM payment_orders WHERE status = 'pending')::int AS pending,
               (SELECT COUNT(*) FROM payment_orders WHERE status = 'refunding')::int AS refunding,

@@ -5,6 +5,7 @@ import { CronJob } from 'cron';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { MetricsService } from '../metrics/metrics.service';
+import { sharedWhileRunning } from '../metrics/shared-read';
 import { inSpan } from '../telemetry/telemetry';
 
 /** `work` answers null when another instance held the job's lock, else how many rows it changed. */
@@ -37,6 +38,8 @@ export class JobRunner {
   private readonly claimWindowsMs = new Map<string, number>();
   /** The last runs read, kept while a run is under way (its row is then blank) or the database is away. */
   private readonly lastRuns = new Map<string, LastRun>();
+  /** The job-lag gauge and the audit's gauge both read the last runs: once per scrape. */
+  readonly readLastRuns = sharedWhileRunning(() => this.queryLastRuns());
 
   constructor(
     metrics: MetricsService,
@@ -75,7 +78,7 @@ export class JobRunner {
    * scrape). A run under way, or a database that does not answer, leaves the
    * runs read before.
    */
-  async readLastRuns(): Promise<LastRun[]> {
+  private async queryLastRuns(): Promise<LastRun[]> {
     try {
       const rows: { job: string; finishedAt: Date; outcome: Outcome; changed: number | null }[] = await this.dataSource.query(
         `SELECT name AS job, last_finished_at AS "finishedAt", last_outcome AS outcome, last_changed AS changed

@@ -1,8 +1,6 @@
 import { fastifyRequestContext } from '@fastify/request-context';
 import { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-
-/** Scrapes and health probes arrive every few seconds and say nothing about traffic. */
-const UNLOGGED_PATH = /^\/(metrics$|api\/health(\/|$))/;
+import { isProbeOrScrape, pathOf } from '../http/route-kinds';
 
 /**
  * Fastify's request logging, made one line per answered request: nothing on
@@ -13,7 +11,7 @@ const UNLOGGED_PATH = /^\/(metrics$|api\/health(\/|$))/;
  */
 export class RequestLogController extends LogController {
   override isLogDisabled(request: FastifyRequest): boolean {
-    return UNLOGGED_PATH.test(request.url.split('?', 1)[0]);
+    return isProbeOrScrape(pathOf(request.url));
   }
 
   override incomingRequest(): void {
@@ -21,12 +19,13 @@ export class RequestLogController extends LogController {
   }
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    if (this.isLogDisabled(request)) return;
+    const path = pathOf(request.url);
+    if (isProbeOrScrape(path)) return;
     // Flat fields: Fastify's logger serialises whatever sits under req and res as its own objects.
     const line = {
       reqId: request.id,
       method: request.method,
-      path: request.url.split('?', 1)[0],
+      path,
       statusCode: reply.statusCode,
       responseTime: Math.round(reply.elapsedTime * 10) / 10,
     };

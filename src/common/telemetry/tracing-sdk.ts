@@ -8,6 +8,7 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { isProbeOrScrape, pathOf } from '../http/route-kinds';
 import { onTelemetryStop } from './telemetry';
 
 /*
@@ -16,17 +17,9 @@ import { onTelemetryStop } from './telemetry';
  * process, and the API's no-op tracer answers the app's calls.
  */
 
-/** Probes and scrapes arrive every few seconds and would drown the traces of payments. */
-const UNTRACED_PATH = /^\/(metrics$|api\/health(\/|$))/;
-
 const REDACTED = '[redacted]';
 
 let sdk: NodeSDK | null = null;
-
-/** A URL's path without its query string: gateways put signatures and keys there. */
-function pathOnly(url: string | undefined): string {
-  return (url ?? '').split('?', 1)[0];
-}
 
 /**
  * Starts OpenTelemetry before the modules it instruments are loaded (main.ts
@@ -43,22 +36,23 @@ export function startTracing(): void {
     traceExporter: new OTLPTraceExporter(),
     instrumentations: [
       new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request) => UNTRACED_PATH.test(pathOnly(request.url)),
+        // Probes and scrapes would drown the traces of payments.
+        ignoreIncomingRequestHook: (request) => isProbeOrScrape(pathOf(request.url)),
         // Query strings can carry gateway signatures and keys: spans keep the path only, under both the
         // current attribute names and the older ones (OTEL_SEMCONV_STABILITY_OPT_IN).
         requestHook: (span: Span, request: IncomingMessage | ClientRequest) => {
           if ('path' in request && typeof request.path === 'string') {
-            const url = `${request.protocol}//${request.host}${pathOnly(request.path)}`;
-            span.setAttributes({ 'url.full': url, 'http.url': url, 'http.target': pathOnly(request.path) });
+            const url = `${request.protocol}//${request.host}${pathOf(request.path)}`;
+            span.setAttributes({ 'url.full': url, 'http.url': url, 'http.target': pathOf(request.path) });
           } else {
-            const path = pathOnly((request as IncomingMessage).url);
+            const path = pathOf((request as IncomingMessage).url);
             span.setAttributes({ 'url.query': REDACTED, 'http.target': path, 'http.url': path });
           }
         },
       }),
       new UndiciInstrumentation({
         requestHook: (span, request) => {
-          const path = pathOnly(request.path);
+          const path = pathOf(request.path);
           span.setAttributes({ 'url.full': `${request.origin}${path}`, 'url.path': path });
           if (request.path.includes('?')) span.setAttribute('url.query', REDACTED);
         },
