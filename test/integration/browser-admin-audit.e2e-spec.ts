@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Download, Page } from 'playwright-core';
 import { TestApp } from '../support/test-app';
 import { TestUser, bearer, registerAdmin, registerUser } from '../support/factories';
-import { BrowserHarness, SHOTS, UiLocale, Viewport, describeInBrowser, expectText, pageOverflow, startBrowserHarness } from '../support/browser';
+import { BrowserHarness, SHOTS, UiLocale, Viewport, describeInBrowser, expectText, openAdminSection, pageOverflow, startBrowserHarness } from '../support/browser';
 
 const BOM = '\ufeff';
 const ORDERS_HEADER =
@@ -89,7 +89,7 @@ describeInBrowser('the admin audit log and CSV exports in a real browser', () =>
   it.each(VIEWS)('the audit log on a %s in %s: lists the actions with their remarks, filters by action, shows the diff', async (viewport, locale) => {
     const page = await adminPage(viewport, locale);
     await page.getByTestId('nav-admin').click();
-    await page.getByTestId('admin-tab-audit').click();
+    await openAdminSection(page, 'audit');
     await page.waitForURL(/\/admin\/audit$/);
 
     // The link an admin would follow from the user: only this user's entries.

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Page } from 'playwright-core';
 import { TestApp } from '../support/test-app';
 import { TestUser, bearer, registerAdmin, registerUser } from '../support/factories';
-import { BrowserHarness, SHOTS, UiLocale, Viewport, describeInBrowser, expectText, pageOverflow, startBrowserHarness } from '../support/browser';
+import { BrowserHarness, SHOTS, UiLocale, Viewport, describeInBrowser, expectText, openAdminSection, pageOverflow, startBrowserHarness } from '../support/browser';
 
 /** Letters only: an email or username with no digit in it cannot match a search for a user id by accident. */
 const letters = (n: number) =>
@@ -84,8 +84,7 @@ describeInBrowser('admin users and invites & bonus pages in a real browser', () 
   async function openAdminTab(page: Page, admin: TestUser, tab: 'users' | 'growth', text: string): Promise<void> {
     await h.signInAs(page, admin.email, admin.password);
     await page.goto(`${baseUrl}/admin`);
-    await expectText(page, `admin-tab-${tab}`, text);
-    await page.getByTestId(`admin-tab-${tab}`).click();
+    await openAdminSection(page, tab, text);
     await page.waitForURL(new RegExp(`/admin/${tab}$`));
   }
 

@@ -4,7 +4,7 @@ import { Page } from 'playwright-core';
 import { TestApp } from '../support/test-app';
 import { EventReceiver } from '../support/event-receiver';
 import { TestUser, bearer, paySandboxOrder, registerAdmin, registerUser } from '../support/factories';
-import { BrowserHarness, SHOTS, UiLocale, Viewport, describeInBrowser, expectText, pageOverflow, startBrowserHarness } from '../support/browser';
+import { BrowserHarness, SHOTS, UiLocale, Viewport, describeInBrowser, expectText, openAdminSection, pageOverflow, startBrowserHarness } from '../support/browser';
 
 /** A real browser over a real app, and deliveries that go out in the background: more than Jest's default 5 s per test. */
 const BROWSER_TEST_MS = 90_000;
@@ -101,8 +101,7 @@ describeInBrowser('the admin webhooks page in a real browser', () => {
       pages.push(page);
       await h.signInAs(page, admin.email, admin.password);
       await page.goto(`${baseUrl}/admin`);
-      await expectText(page, 'admin-tab-webhooks', text.tab);
-      await page.getByTestId('admin-tab-webhooks').click();
+      await openAdminSection(page, 'webhooks', text.tab);
       await page.waitForURL(/\/admin\/webhooks$/);
 
       // A URL with credentials is refused by the API; the reason it gives is shown in the page's language.

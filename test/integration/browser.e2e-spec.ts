@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Page } from 'playwright-core';
 import { TestApp } from '../support/test-app';
 import { bearer, registerAdmin, registerUser } from '../support/factories';
-import { BrowserHarness, SHOTS, describeInBrowser, expectText, pageOverflow, startBrowserHarness } from '../support/browser';
+import { BrowserHarness, SHOTS, describeInBrowser, expectText, openAdminSection, pageOverflow, startBrowserHarness } from '../support/browser';
 
 describeInBrowser('the web app in a real browser', () => {
   let h: BrowserHarness;
@@ -130,7 +130,7 @@ describeInBrowser('the web app in a real browser', () => {
     await page.getByTestId('admin-stats-today').waitFor();
     await page.screenshot({ path: join(SHOTS, 'admin-dashboard-phone.png'), fullPage: true });
 
-    await page.getByTestId('admin-tab-orders').click();
+    await openAdminSection(page, 'orders');
     await page.getByTestId('admin-orders-filter-q').fill(created.body.orderNo);
     await page.getByTestId('admin-orders-search').click();
     await page.locator(`[data-testid="admin-order-row"][data-order-no="${created.body.orderNo}"]`).click();
@@ -156,7 +156,7 @@ describeInBrowser('the web app in a real browser', () => {
     const adminPage = await phonePage();
     await signInAs(adminPage, admin.email, admin.password);
     await adminPage.getByTestId('nav-admin').click();
-    await adminPage.getByTestId('admin-tab-redeem').click();
+    await openAdminSection(adminPage, 'redeem');
     await adminPage.waitForURL(/\/admin\/redeem$/);
 
     await adminPage.getByTestId('batch-count').fill('2');

@@ -39,13 +39,9 @@ export interface BrowserHarness {
   close(): Promise<void>;
 }
 
-export async function startBrowserHarness(env: Record<string, string> = {}): Promise<BrowserHarness> {
-  // Gateways (here the sandbox) send the browser back to PUBLIC_BASE_URL, so it must be this server.
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const t = await createTestApp({ RECHARGE__APP__SERVE_FRONTEND: 'true', PUBLIC_BASE_URL: baseUrl, ...env });
-  await t.app.listen({ port, host: '127.0.0.1' });
-  const browser = await chromium.launch({
+/** Debian's Chromium with the tests' flags; `env` is added to its environment (e.g. FONTCONFIG_FILE). */
+export function launchChromium(env: Record<string, string> = {}): Promise<Browser> {
+  return chromium.launch({
     executablePath: CHROMIUM,
     args: [
       '--no-sandbox',
@@ -56,22 +52,35 @@ export async function startBrowserHarness(env: Record<string, string> = {}): Pro
       '--disable-component-update',
       '--disable-sync',
     ],
+    env: { ...process.env, ...env } as Record<string, string>,
   });
+}
+
+/** A fresh page of `browser` (its own cookies and storage) at a viewport, in a language (remembered as the user's choice). */
+export async function openPage(browser: Browser, viewport: Viewport = 'phone', locale: UiLocale = 'en'): Promise<Page> {
+  const context = await browser.newContext({ viewport: VIEWPORTS[viewport], locale: locale === 'zh' ? 'zh-CN' : 'en-US' });
+  // The app remembers the language under this key; seeding it once makes the starting language independent of
+  // the browser's, and a switch made in the page still survives a reload.
+  await context.addInitScript((chosen) => {
+    if (localStorage.getItem('recharge.locale') === null) localStorage.setItem('recharge.locale', chosen);
+  }, locale);
+  return context.newPage();
+}
+
+export async function startBrowserHarness(env: Record<string, string> = {}): Promise<BrowserHarness> {
+  // Gateways (here the sandbox) send the browser back to PUBLIC_BASE_URL, so it must be this server.
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const t = await createTestApp({ RECHARGE__APP__SERVE_FRONTEND: 'true', PUBLIC_BASE_URL: baseUrl, ...env });
+  await t.app.listen({ port, host: '127.0.0.1' });
+  const browser = await launchChromium();
   mkdirSync(SHOTS, { recursive: true });
 
   return {
     t,
     browser,
     baseUrl,
-    async newPage(viewport = 'phone', locale = 'en') {
-      const context = await browser.newContext({ viewport: VIEWPORTS[viewport], locale: locale === 'zh' ? 'zh-CN' : 'en-US' });
-      // The app remembers the language under this key; seeding it once makes the starting language independent of
-      // the browser's, and a switch made in the page still survives a reload.
-      await context.addInitScript((chosen) => {
-        if (localStorage.getItem('recharge.locale') === null) localStorage.setItem('recharge.locale', chosen);
-      }, locale);
-      return context.newPage();
-    },
+    newPage: (viewport, locale) => openPage(browser, viewport, locale),
     async signInAs(page, email, password) {
       await page.goto(`${baseUrl}/login`);
       await page.getByTestId('email').fill(email);
@@ -103,4 +112,70 @@ export async function expectText(page: Page, testId: string, expected: string | 
     [testId, typeof expected === 'string' ? expected : expected.source, typeof expected === 'string' ? null : expected.flags] as const,
     { timeout: 10_000 },
   );
+}
+
+/** What `cjkGlyphs` found: the distinct CJK characters the page shows, and those drawn without a real glyph. */
+export interface CjkGlyphs {
+  checked: string[];
+  /** Drawn as the font's .notdef box (what U+FFFF, which no font has, draws as), or as nothing. */
+  tofu: string[];
+  /** Drawn exactly like another character: tofu of a fallback font that boxes every missing character alike. */
+  alike: string[];
+}
+
+/**
+ * Whether the CJK text under `selector` renders with real glyphs: every distinct Han character (and CJK punctuation) of
+ * its visible text is drawn on a canvas in the page, in the font family, weight and style of the element showing it,
+ * and compared pixel by pixel with U+FFFF in the same font. Without a CJK font Chromium draws each of them as the
+ * same empty box; `document.fonts.check` cannot tell, it answers true either way.
+ */
+export async function cjkGlyphs(page: Page, selector = 'body'): Promise<CjkGlyphs> {
+  return page.evaluate((rootSelector) => {
+    const root = document.querySelector(rootSelector);
+    if (!root) throw new Error(`${rootSelector} is not in the page`);
+    const cjk = /[\p{Script=Han}\u3000-\u303f\uff00-\uffef]/u;
+    const fonts = new Map<string, string>(); // character → font of the first element showing it
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const element = node.parentElement;
+      if (!element || element.getClientRects().length === 0) continue; // not rendered
+      const style = getComputedStyle(element);
+      if (style.visibility !== 'visible') continue;
+      for (const ch of node.textContent ?? '') {
+        if (cjk.test(ch) && !fonts.has(ch)) fonts.set(ch, `${style.fontStyle} ${style.fontWeight} 48px ${style.fontFamily}`);
+      }
+    }
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = 64;
+    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+    const draw = (ch: string, font: string): string => {
+      ctx.clearRect(0, 0, 64, 64);
+      ctx.font = font;
+      ctx.textBaseline = 'top';
+      ctx.fillStyle = '#000';
+      ctx.fillText(ch, 8, 8);
+      const alpha = ctx.getImageData(0, 0, 64, 64).data.filter((_, i) => i % 4 === 3);
+      return alpha.some((a) => a > 0) ? Array.from(alpha, (a) => (a > 127 ? '1' : '0')).join('') : '';
+    };
+    const checked: string[] = [];
+    const tofu: string[] = [];
+    const byBitmap = new Map<string, string[]>();
+    for (const [ch, font] of fonts) {
+      checked.push(ch);
+      const bitmap = draw(ch, font);
+      if (bitmap === '' || bitmap === draw('\uffff', font)) tofu.push(ch);
+      byBitmap.set(`${font}|${bitmap}`, [...(byBitmap.get(`${font}|${bitmap}`) ?? []), ch]);
+    }
+    const alike = [...byBitmap.values()].filter((chars) => chars.length > 1).flat();
+    return { checked, tofu, alike };
+  }, selector);
+}
+
+/** Opens an admin section with the admin's navigation: on a phone its menu is opened first. */
+export async function openAdminSection(page: Page, section: string, label?: string): Promise<void> {
+  await page.getByTestId('admin-nav').waitFor({ timeout: 10_000 });
+  const toggle = page.getByTestId('admin-nav-toggle');
+  if ((await toggle.isVisible()) && (await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+  if (label !== undefined) await expectText(page, `admin-tab-${section}`, label);
+  await page.getByTestId(`admin-tab-${section}`).click();
 }

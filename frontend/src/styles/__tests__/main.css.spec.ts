@@ -38,4 +38,15 @@ describe('main.css', () => {
     expect(dialog).toMatch(/grid-template-columns:\s*minmax\(0,\s*1fr\)/);
     expect(rulesFor('.unmatched-table td').join('')).toMatch(/overflow-wrap:\s*anywhere/);
   });
+
+  it('the admin’s sections never scroll sideways: the tabs wrap; on a phone a menu opens them as a two-column list', () => {
+    const tabs = rulesFor('.admin-tabs').join('');
+    expect(tabs).toMatch(/flex-wrap:\s*wrap/);
+    expect(tabs).not.toMatch(/overflow(-x)?:\s*(auto|scroll)/);
+    expect(rulesFor('.admin-nav-toggle')[0]).toMatch(/display:\s*none/); // wide screens: no menu button
+    const list = rulesFor('.admin-nav.open .admin-tabs').join('');
+    expect(list).toMatch(/display:\s*grid/);
+    expect(list).toMatch(/grid-template-columns:\s*repeat\(2,\s*minmax\(0,\s*1fr\)\)/);
+    expect(rulesFor('.admin-tab').join('')).toMatch(/white-space:\s*normal/);
+  });
 });
