@@ -18,6 +18,10 @@ import { OutboxEvents1765324800000 } from './1765324800000-OutboxEvents';
 import { ChargeBatchLocksUsersByIndex1765411200000 } from './1765411200000-ChargeBatchLocksUsersByIndex';
 import { AttentionIndex1765497600000 } from './1765497600000-AttentionIndex';
 import { ReconcileFailedOrders1765584000000 } from './1765584000000-ReconcileFailedOrders';
+import { IdempotencyLease1765670400000 } from './1765670400000-IdempotencyLease';
+import { RefundsFailingLater1765756800000 } from './1765756800000-RefundsFailingLater';
+import { AccountClosing1765843200000 } from './1765843200000-AccountClosing';
+import { ClosedAccountsCannotSpend1765929600000 } from './1765929600000-ClosedAccountsCannotSpend';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -41,4 +45,8 @@ export const MIGRATIONS = [
   ChargeBatchLocksUsersByIndex1765411200000,
   AttentionIndex1765497600000,
   ReconcileFailedOrders1765584000000,
+  IdempotencyLease1765670400000,
+  RefundsFailingLater1765756800000,
+  AccountClosing1765843200000,
+  ClosedAccountsCannotSpend1765929600000,
 ];

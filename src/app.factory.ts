@@ -161,14 +161,28 @@ function documentEdgeResponses(document: OpenApiDocument): OpenApiDocument {
         if (parameter.in === 'path' && PATH_PARAMETER_SCHEMAS[parameter.name]) parameter.schema = PATH_PARAMETER_SCHEMAS[parameter.name];
       }
       const add = (status: string, description: string) => (operation.responses[status] ??= error(description));
+      const signedIn = operation.security?.some((scheme) => 'bearer' in (scheme as object));
       if (operation.security?.length) add('401', 'No valid bearer token (missing, expired, or issued before a role, password or status change)');
-      if (path.startsWith('/api/admin')) add('403', 'The caller is not an admin');
+      if (path.startsWith('/api/admin')) add('403', 'The caller is not an admin, or the account is disabled (AUTH_USER_DISABLED)');
+      else if (signedIn) add('403', 'The account is disabled (AUTH_USER_DISABLED)');
+      const queried = operation.parameters?.some((parameter) => parameter.in === 'query');
+      const pathed = operation.parameters?.some((parameter) => parameter.in === 'path');
       if (operation.requestBody) {
         add('400', 'A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate');
         add('413', 'The body is larger than the route allows (64 KB; 256 KB for gateway callbacks)');
+        add('415', 'The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one)');
+      } else if (queried) {
+        add('400', 'A query parameter is invalid: a filter of the wrong form, a date outside 1970–9999, a page or page size out of range (each problem listed)');
+      } else if (pathed) {
+        add('400', 'A path parameter holds a NUL or a lone surrogate, or the URL has a broken percent escape');
       }
+      if (pathed) add('414', 'A path segment is longer than 100 characters (URI_TOO_LONG)');
       if (!operation.tags?.some((tag) => UNLIMITED_TAGS.has(tag))) add('429', 'Too many requests; see Retry-After');
       add('503', 'The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After');
+      // Every error has the one shape: a route's own description of an error status gets its schema too.
+      for (const [status, response] of Object.entries(operation.responses) as [string, { content?: unknown }][]) {
+        if (Number(status) >= 400 && !response.content) response.content = error('').content;
+      }
     }
   }
   return document;

@@ -3,17 +3,25 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
 import { AuthenticatedUser } from '../users/auth/authenticated-user';
+import { GatewayAuditEntry, PaymentAuditTrail } from '../payments/payment-audit-trail';
 import { AdminAuditLog } from './admin-audit-log.entity';
+
+/** Who the audit log names for a move the gateway's news made. */
+export const GATEWAY_OPERATOR = 'gateway';
 
 /** Every kind of admin action the audit log records. */
 export enum AuditAction {
   UserStatus = 'user.status',
+  /** An account closed, by an admin or by its owner (then the "admin" is the owner, named by the tombstone). */
+  UserClose = 'user.close',
   BalanceAdjust = 'balance.adjust',
   OrderConfirm = 'order.confirm',
   OrderRefund = 'order.refund',
   OrderRefundRecorded = 'order.refund_recorded',
   OrderRefundResolved = 'order.refund_resolved',
   OrderDuplicateResolved = 'order.duplicate_resolved',
+  /** Not an admin's: the gateway failed a refund it had confirmed, and the order was paid again (operator `gateway`). */
+  OrderRefundFailed = 'order.refund_failed',
   UnmatchedPaymentResolved = 'payment.unmatched_resolved',
   OrdersExport = 'orders.export',
   LedgerExport = 'ledger.export',
@@ -60,8 +68,25 @@ export interface AuditLogFilter {
 
 /** The owner of `admin_audit_logs`: writes a record with the action it describes, and reads them back for admins. */
 @Injectable()
-export class AdminAuditService {
+export class AdminAuditService implements PaymentAuditTrail {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** A move of an order that the gateway's news made, recorded in the caller's transaction with no admin (operator `gateway`). */
+  async recordGatewayAction(em: EntityManager, entry: GatewayAuditEntry): Promise<void> {
+    const actions: Record<GatewayAuditEntry['action'], AuditAction> = { 'order.refund_failed': AuditAction.OrderRefundFailed };
+    await em.save(
+      em.create(AdminAuditLog, {
+        adminId: null,
+        adminEmail: GATEWAY_OPERATOR,
+        action: actions[entry.action],
+        targetType: AuditTarget.PaymentOrder,
+        targetId: entry.orderNo,
+        remark: entry.remark,
+        beforeState: entry.before,
+        afterState: entry.after,
+      }),
+    );
+  }
 
   /** Records an admin action in the caller's transaction, so the record exists exactly when the action does. */
   async record(em: EntityManager, admin: AuthenticatedUser, action: AdminAction): Promise<void> {

@@ -30,7 +30,8 @@ import { AdminExportsService } from './admin-exports.service';
 import { AdminLedgerService } from './admin-ledger.service';
 import { AuditReportDto } from './dto/audit-report.dto';
 import { BalanceAdjustmentDto } from './dto/balance-adjustment.dto';
-import { Idempotent } from '../common/idempotency/idempotency.interceptor';
+import { ClaimedKey, Idempotent } from '../common/idempotency/idempotency.interceptor';
+import type { IdempotencyClaim } from '../common/idempotency/idempotency.store';
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -78,8 +79,9 @@ export class AdminLedgerController {
     @CurrentUser() admin: AuthenticatedUser,
     @Param('id', IdParamPipe) userId: string,
     @Body() body: BalanceAdjustmentDto,
+    @ClaimedKey() claim: IdempotencyClaim | null,
   ): Promise<RechargeRecordDto> {
-    return RechargeRecordDto.from(await this.adminLedger.adjustBalance(admin, userId, body.amount, body.remark));
+    return this.adminLedger.adjustBalance(admin, userId, body.amount, body.remark, claim);
   }
 
   @Get('audit')

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { IdempotencyClaim, answered } from '../common/idempotency/idempotency.store';
+import { RechargeRecordDto } from '../ledger/dto/recharge-record.dto';
 import { LedgerService } from '../ledger/ledger.service';
-import { LedgerType, RechargeRecord } from '../ledger/recharge-record.entity';
+import { LedgerType } from '../ledger/recharge-record.entity';
 import { AuthenticatedUser } from '../users/auth/authenticated-user';
 import { AdminAuditService, AuditAction, AuditTarget } from './admin-audit.service';
 
@@ -14,8 +16,8 @@ export class AdminLedgerService {
     private readonly audit: AdminAuditService,
   ) {}
 
-  /** A manual credit or debit: the ledger row and its audit record commit together. */
-  adjustBalance(admin: AuthenticatedUser, userId: string, amount: string, remark: string): Promise<RechargeRecord> {
+  /** A manual credit or debit: the ledger row, its audit record and the Idempotency-Key's answer commit together. */
+  adjustBalance(admin: AuthenticatedUser, userId: string, amount: string, remark: string, claim: IdempotencyClaim | null): Promise<RechargeRecordDto> {
     return this.dataSource.transaction(async (em) => {
       const record = await this.ledger.post(em, {
         userId,
@@ -32,7 +34,7 @@ export class AdminLedgerService {
         before: { balance: record.balanceBefore },
         after: { balance: record.balanceAfter, rechargeRecordId: record.id, amount: record.amount },
       });
-      return record;
+      return answered(em, claim, RechargeRecordDto.from(record));
     });
   }
 }

@@ -11,13 +11,11 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { RechargeRecordDto } from '../ledger/dto/recharge-record.dto';
 import { PromotionsService } from '../promotions/promotions.service';
 import { ReferralsService } from '../referrals/referrals.service';
-import { OrderDto, ProviderDto } from '../payments/dto/order.dto';
+import { ProviderDto } from '../payments/dto/order.dto';
 import { OrderReviewService } from '../payments/order-review.service';
-import { PaymentOrder } from '../payments/payment-order.entity';
-import { PaymentRefund, RefundStatus } from '../payments/payment-refund.entity';
+import { RefundStatus } from '../payments/payment-refund.entity';
 import { AuthenticatedUser, CurrentUser } from '../users/auth/authenticated-user';
 import { Roles } from '../users/auth/roles.decorator';
 import { UserRole } from '../users/user.entity';
@@ -25,16 +23,13 @@ import { AdminExportsService } from './admin-exports.service';
 import { AdminPaymentsService } from './admin-payments.service';
 import {
   AdminOrderDetailDto,
-  AdminOrderDto,
   AdminOrderExportQueryDto,
   AdminOrderPageDto,
   AdminOrderQueryDto,
   ConfirmOrderDto,
   PaymentStatsDto,
-  RefundDto,
   RefundOrderDto,
   RefundResultDto,
-  WebhookEventDto,
   ResolveDuplicatesDto,
   ResolveRefundDto,
   ResolveUnmatchedPaymentDto,
@@ -43,51 +38,9 @@ import {
   UnmatchedPaymentPageDto,
   UnmatchedPaymentQueryDto,
 } from './dto/admin-payments.dto';
-import type { OrderEvent } from '../payments/order-review.service';
-import { Idempotent } from '../common/idempotency/idempotency.interceptor';
-
-function toAdminOrder(order: PaymentOrder, userEmail: string | null, needsAttention: boolean): AdminOrderDto {
-  return {
-    ...OrderDto.from(order),
-    userId: order.userId,
-    username: order.username,
-    userEmail,
-    tradeNo: order.tradeNo,
-    clientIp: order.clientIp,
-    callbackAt: order.callbackAt?.toISOString() ?? null,
-    needsAttention,
-  };
-}
-
-function toEvent(e: OrderEvent): WebhookEventDto {
-  return {
-    eventId: e.eventId,
-    outcome: e.outcome,
-    payload: e.payload,
-    createdAt: e.createdAt.toISOString(),
-    resolvedAt: e.resolvedAt?.toISOString() ?? null,
-    resolvedBy: e.resolvedBy,
-  };
-}
-
-function toRefund(refund: PaymentRefund): RefundDto {
-  return {
-    id: refund.id,
-    method: refund.method,
-    status: refund.status,
-    amountCny: refund.amountCny,
-    debitedUsd: refund.debitedUsd,
-    shortfallUsd: refund.shortfallUsd,
-    rewardReversed: refund.rewardReversed,
-    rewardTakenUsd: refund.rewardTakenUsd,
-    operator: refund.operator,
-    remark: refund.remark,
-    attempts: refund.attempts,
-    gatewayReason: refund.gatewayReason,
-    createdAt: refund.createdAt.toISOString(),
-    completedAt: refund.completedAt?.toISOString() ?? null,
-  };
-}
+import { ClaimedKey, Idempotent } from '../common/idempotency/idempotency.interceptor';
+import type { IdempotencyClaim } from '../common/idempotency/idempotency.store';
+import { toAdminOrder, toAdminOrderDetail, toRefundResult, toUnmatchedPayment } from './admin-order-detail';
 
 /** Admin review of orders: search, detail, confirm, refund, totals. */
 @ApiTags('admin')
@@ -106,7 +59,9 @@ export class AdminPaymentsController {
   @Get('orders')
   @ApiOperation({
     summary: 'Orders, newest first, filtered by status, provider, user, order/trade number, dates, and attention',
-    description: 'attention=true lists orders a second payment arrived for, and refunds stuck for more than 10 minutes.',
+    description:
+      'attention=true lists orders a second payment or one of another amount arrived for, orders whose refund the gateway failed after ' +
+      'confirming it (paid again), and refunds stuck for more than 10 minutes.',
   })
   @ApiOkResponse({ type: AdminOrderPageDto })
   async list(@Query() query: AdminOrderQueryDto): Promise<AdminOrderPageDto> {
@@ -134,15 +89,7 @@ export class AdminPaymentsController {
   @ApiOkResponse({ type: AdminOrderDetailDto })
   @ApiNotFoundResponse({ description: 'No such order' })
   async detail(@Param('orderNo') orderNo: string): Promise<AdminOrderDetailDto> {
-    const detail = await this.review.detail(orderNo);
-    return {
-      order: toAdminOrder(detail.order, detail.userEmail, detail.needsAttention),
-      refundsByApi: detail.refundsByApi,
-      callbackData: detail.callbackData,
-      ledger: detail.ledger.map(RechargeRecordDto.from),
-      events: detail.events.map(toEvent),
-      refunds: detail.refunds.map(toRefund),
-    };
+    return toAdminOrderDetail(await this.review.detail(orderNo));
   }
 
   @Idempotent()
@@ -156,8 +103,13 @@ export class AdminPaymentsController {
   })
   @ApiOkResponse({ type: AdminOrderDetailDto })
   @ApiConflictResponse({ description: 'The order’s payment already stands (paid, refunding or refunded)' })
-  async confirm(@CurrentUser() admin: AuthenticatedUser, @Param('orderNo') orderNo: string, @Body() body: ConfirmOrderDto) {
-    await this.payments.confirm(admin, orderNo, body.remark, body.grantBonus ?? false);
+  async confirm(
+    @CurrentUser() admin: AuthenticatedUser,
+    @Param('orderNo') orderNo: string,
+    @Body() body: ConfirmOrderDto,
+    @ClaimedKey() claim: IdempotencyClaim | null,
+  ) {
+    await this.payments.confirm(admin, orderNo, body.remark, body.grantBonus ?? false, claim);
     return this.detail(orderNo);
   }
 
@@ -168,8 +120,8 @@ export class AdminPaymentsController {
     summary: 'Refund a paid order (audited)',
     description:
       'The user is debited what the order credited (payment and bonus) and the invite reward it earned is reversed, then the ' +
-      'gateway is asked to refund. 200: refunded. 202: the gateway has not confirmed yet; the order stays refunding and is ' +
-      'finished by the reconcile job. For a gateway without a refund API (GET /api/admin/payment/providers: refundsByApi false) the refund is ' +
+      'gateway is asked to refund. 200: refunded. 202: the gateway has not confirmed yet (no answer, or the gateway answered that the refund is ' +
+      'under way); the order stays refunding and is finished by the gateway’s news or the reconcile job. For a gateway without a refund API (GET /api/admin/payment/providers: refundsByApi false) the refund is ' +
       'recorded as made outside, with no gateway call.',
   })
   @ApiOkResponse({ type: RefundResultDto, description: 'Refunded' })
@@ -181,16 +133,11 @@ export class AdminPaymentsController {
     @Param('orderNo') orderNo: string,
     @Body() body: RefundOrderDto,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @ClaimedKey() claim: IdempotencyClaim | null,
   ): Promise<RefundResultDto> {
-    const result = await this.payments.refund(admin, orderNo, body.remark, body.force ?? false);
+    const result = await this.payments.refund(admin, orderNo, body.remark, body.force ?? false, claim);
     if (result.refund.status === RefundStatus.Pending) reply.status(HttpStatus.ACCEPTED);
-    const detail = await this.detail(orderNo);
-    return {
-      order: detail.order,
-      debitedUsd: result.refund.debitedUsd,
-      shortfallUsd: result.refund.shortfallUsd,
-      refund: toRefund(result.refund),
-    };
+    return toRefundResult(await this.review.detail(orderNo), result.refund);
   }
 
   @Idempotent()
@@ -205,8 +152,13 @@ export class AdminPaymentsController {
   @ApiOkResponse({ type: AdminOrderDetailDto })
   @ApiNotFoundResponse({ description: 'No such order' })
   @ApiConflictResponse({ description: 'The order has no refund under way' })
-  async resolveRefund(@CurrentUser() admin: AuthenticatedUser, @Param('orderNo') orderNo: string, @Body() body: ResolveRefundDto) {
-    await this.payments.resolveRefund(admin, orderNo, body.outcome, body.remark);
+  async resolveRefund(
+    @CurrentUser() admin: AuthenticatedUser,
+    @Param('orderNo') orderNo: string,
+    @Body() body: ResolveRefundDto,
+    @ClaimedKey() claim: IdempotencyClaim | null,
+  ) {
+    await this.payments.resolveRefund(admin, orderNo, body.outcome, body.remark, claim);
     return this.detail(orderNo);
   }
 
@@ -214,16 +166,23 @@ export class AdminPaymentsController {
   @Post('orders/:orderNo/duplicate-payments/resolve')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Mark the order’s second payments and payments of another amount as dealt with (audited)',
+    summary: 'Mark the order’s second payments, payments of another amount and failed refunds as dealt with (audited)',
     description:
       'A second payment, or one of another amount than the order asked for (underpaid, overpaid), is never credited; once an admin has ' +
-      'refunded it in the gateway’s console (or confirmed the order by hand, which does this itself), this clears the attention flag.',
+      'refunded it in the gateway’s console (or confirmed the order by hand, which does this itself), this clears the attention flag. ' +
+      'A refund the gateway failed after confirming it (refund_failed: the order is paid again, the debit given back) is cleared the same ' +
+      'way once an admin has dealt with it (refunded again, or settled with the customer).',
   })
   @ApiOkResponse({ type: AdminOrderDetailDto })
   @ApiNotFoundResponse({ description: 'No such order' })
   @ApiConflictResponse({ description: 'The order has no unresolved second payment or payment of another amount' })
-  async resolveDuplicates(@CurrentUser() admin: AuthenticatedUser, @Param('orderNo') orderNo: string, @Body() body: ResolveDuplicatesDto) {
-    await this.payments.resolveDuplicatePayments(admin, orderNo, body.remark);
+  async resolveDuplicates(
+    @CurrentUser() admin: AuthenticatedUser,
+    @Param('orderNo') orderNo: string,
+    @Body() body: ResolveDuplicatesDto,
+    @ClaimedKey() claim: IdempotencyClaim | null,
+  ) {
+    await this.payments.resolveDuplicatePayments(admin, orderNo, body.remark, claim);
     return this.detail(orderNo);
   }
 
@@ -247,7 +206,7 @@ export class AdminPaymentsController {
   @ApiOkResponse({ type: UnmatchedPaymentPageDto })
   async unmatchedPayments(@Query() query: UnmatchedPaymentQueryDto): Promise<UnmatchedPaymentPageDto> {
     const page = await this.review.unmatchedPayments(query, query.resolved);
-    return { ...page, items: page.items.map((e) => ({ ...toEvent(e), provider: e.provider })) };
+    return { ...page, items: page.items.map(toUnmatchedPayment) };
   }
 
   @Idempotent()
@@ -261,9 +220,9 @@ export class AdminPaymentsController {
     @Param('provider') provider: string,
     @Param('eventId') eventId: string,
     @Body() body: ResolveUnmatchedPaymentDto,
+    @ClaimedKey() claim: IdempotencyClaim | null,
   ): Promise<UnmatchedPaymentDto> {
-    const event = await this.payments.resolveUnmatchedPayment(admin, provider, eventId, body.remark);
-    return { ...toEvent(event), provider: event.provider };
+    return this.payments.resolveUnmatchedPayment(admin, provider, eventId, body.remark, claim);
   }
 
   @Get('stats')

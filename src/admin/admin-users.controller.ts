@@ -7,6 +7,7 @@ import { MeDto } from '../users/dto/user.dto';
 import { UserRole } from '../users/user.entity';
 import { AdminUsersService } from './admin-users.service';
 import { AdminUserPageDto, AdminUserQueryDto, UserStatusChangeDto } from './dto/admin-users.dto';
+import { ClosedAccountDto, CloseAccountDto } from '../users/dto/account.dto';
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -36,5 +37,23 @@ export class AdminUsersController {
     @Body() body: UserStatusChangeDto,
   ): Promise<MeDto> {
     return MeDto.from(await this.users.setStatus(admin, id, body.status, body.remark));
+  }
+
+  @Post(':id/close')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Close an account for good: pending orders cancelled, holds released, personal data replaced by a tombstone, sessions ended; the balance left is recorded in the audit entry, not paid out (audited)',
+  })
+  @ApiParam({ name: 'id', example: '42' })
+  @ApiOkResponse({ type: ClosedAccountDto })
+  @ApiNotFoundResponse({ description: 'No such user' })
+  @ApiConflictResponse({ description: 'The account is already closed (USER_ACCOUNT_CLOSED), or is an admin’s (USER_ADMIN_NOT_CLOSABLE)' })
+  async close(
+    @CurrentUser() admin: AuthenticatedUser,
+    @Param('id', IdParamPipe) id: string,
+    @Body() body: CloseAccountDto,
+  ): Promise<ClosedAccountDto> {
+    return this.users.close(admin, id, body.remark);
   }
 }

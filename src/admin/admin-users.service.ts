@@ -6,6 +6,8 @@ import { Page, PageQueryDto } from '../common/http/page.dto';
 import { AuthenticatedUser } from '../users/auth/authenticated-user';
 import { User, UserStatus } from '../users/user.entity';
 import { UserFilter, UsersService } from '../users/users.service';
+import { AccountClosingService } from '../users/account-closing.service';
+import { ClosedAccountDto } from '../users/dto/account.dto';
 import { AdminAuditService, AuditAction, AuditTarget } from './admin-audit.service';
 import { AdminErrorCode } from './admin.errors';
 
@@ -17,6 +19,7 @@ export class AdminUsersService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersService,
     private readonly audit: AdminAuditService,
+    private readonly closing: AccountClosingService,
   ) {}
 
   list(filter: AdminUserFilter, page: PageQueryDto): Promise<Page<User>> {
@@ -24,7 +27,7 @@ export class AdminUsersService {
   }
 
   /** Disables or re-enables an account (a disabled user is refused at login and on every request), audited. */
-  async setStatus(admin: AuthenticatedUser, userId: string, status: UserStatus, remark: string): Promise<User> {
+  async setStatus(admin: AuthenticatedUser, userId: string, status: UserStatus.Active | UserStatus.Disabled, remark: string): Promise<User> {
     if (userId === admin.id && status === UserStatus.Disabled) {
       throw new DomainException(AdminErrorCode.CannotDisableSelf, 'you cannot disable your own account', ErrorKind.Conflict);
     }
@@ -40,5 +43,10 @@ export class AdminUsersService {
       });
       return user;
     });
+  }
+
+  /** Closes an account (the closing flow is the users module's; it writes the audit entry in its transaction). */
+  close(admin: AuthenticatedUser, userId: string, remark: string): Promise<ClosedAccountDto> {
+    return this.closing.closeByAdmin(admin, userId, remark);
   }
 }

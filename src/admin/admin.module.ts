@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LedgerModule } from '../ledger/ledger.module';
 import { AdminAuditLog } from './admin-audit-log.entity';
-import { AdminAuditService } from './admin-audit.service';
+import { AdminAuditModule } from './admin-audit.module';
 import { AdminAuditLogsController } from './admin-audit-logs.controller';
 import { AdminExportsService } from './admin-exports.service';
 import { AdminLedgerController } from './admin-ledger.controller';
@@ -24,9 +24,9 @@ import { EventsModule } from '../events/events.module';
 import { AdminWebhookEndpointsController } from './admin-webhook-endpoints.controller';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([AdminAuditLog]), UsersModule, LedgerModule, PromotionsModule, ReferralsModule, PaymentsModule, SpendingModule, RedeemModule, EventsModule],
+  imports: [TypeOrmModule.forFeature([AdminAuditLog]), AdminAuditModule, UsersModule, LedgerModule, PromotionsModule, ReferralsModule, PaymentsModule, SpendingModule, RedeemModule, EventsModule],
   controllers: [AdminAuditLogsController, AdminLedgerController, AdminGrowthController, AdminPaymentsController, AdminUsersController, AdminApiKeysController, AdminRedeemController, AdminWebhookEndpointsController],
-  providers: [AdminAuditService, AdminExportsService, AdminLedgerService, AdminPaymentsService, AdminUsersService],
-  exports: [AdminAuditService],
+  providers: [AdminExportsService, AdminLedgerService, AdminPaymentsService, AdminUsersService],
+  exports: [AdminAuditModule],
 })
 export class AdminModule {}

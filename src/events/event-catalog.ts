@@ -92,7 +92,12 @@ const orderEvent = (type: EventType, when: string, status: string): EventDefinit
 
 export const EVENT_CATALOG: readonly EventDefinition[] = [
   orderEvent('order.created', 'A user created a payment order.', 'pending'),
-  orderEvent('order.paid', 'The payment of an order was verified (callback, poll, reconciliation or an admin) and credited.', 'paid'),
+  orderEvent(
+    'order.paid',
+    'The payment of an order was verified (callback, poll, reconciliation or an admin) and credited; or a refund the gateway had ' +
+      'confirmed failed later, and the order is paid again (no new money: the refund was given back, as its balance.changed says).',
+    'paid',
+  ),
   orderEvent('order.expired', 'An unpaid order passed its expiry, or the gateway closed its session.', 'expired'),
   orderEvent('order.cancelled', 'The user cancelled an unpaid order.', 'cancelled'),
   orderEvent('order.refunding', 'A refund through the gateway started: the user was debited, the gateway is asked.', 'refunding'),

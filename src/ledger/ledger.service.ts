@@ -177,9 +177,15 @@ export class LedgerService {
     return toHoldings(row);
   }
 
-  /** Reserves `amount` of what is available (a hold); false when less is available. */
+  /** The holdings of an open account, locked; null when there is no such user or the account is closed. */
+  async lockOpen(em: EntityManager, userId: string): Promise<Holdings | null> {
+    const [row] = await em.query(`SELECT balance, held FROM users WHERE id = $1 AND status <> 'closed' FOR UPDATE`, [userId]);
+    return row ? toHoldings(row) : null;
+  }
+
+  /** Reserves `amount` of what is available (a hold); false when less is available, or the account is closed. */
   async reserve(em: EntityManager, userId: string, amount: string): Promise<boolean> {
-    const rows = await returning(em, `UPDATE users SET held = held + $2, updated_at = NOW() WHERE id = $1 AND balance - held >= $2 RETURNING id`, [
+    const rows = await returning(em, `UPDATE users SET held = held + $2, updated_at = NOW() WHERE id = $1 AND balance - held >= $2 AND status <> 'closed' RETURNING id`, [
       userId,
       toUsd(amount),
     ]);
@@ -198,8 +204,8 @@ export class LedgerService {
   }
 
   /** The rows one user got for one cause (an order number, an invitee id), oldest first. */
-  rowsFor(userId: string, relatedId: string): Promise<RechargeRecord[]> {
-    return this.dataSource.getRepository(RechargeRecord).find({ where: { relatedId, userId }, order: { id: 'ASC' } });
+  rowsFor(userId: string, relatedId: string, em: EntityManager = this.dataSource.manager): Promise<RechargeRecord[]> {
+    return em.getRepository(RechargeRecord).find({ where: { relatedId, userId }, order: { id: 'ASC' } });
   }
 
   async balanceOf(userId: string): Promise<string> {

@@ -23,8 +23,9 @@ export interface WebhookRoute {
 /** A gateway's callback: mounted by the payments module at /api/payment/webhook/<name>. */
 export interface GatewayWebhook {
   routes: readonly WebhookRoute[];
-  /** The content type of the answer, and what a 200 means, for the API description. */
+  /** The content type of the answer, its schema, and what a 200 means, for the API description. */
   produces: string;
+  replySchema: Record<string, unknown>;
   okDescription: string;
   /** The answer in the gateway's own protocol (plain "success", JSON …). */
   reply(answer: WebhookAnswer): { contentType: string; body: string | object };

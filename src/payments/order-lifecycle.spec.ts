@@ -29,14 +29,18 @@ describe('the order lifecycle', () => {
     ['reverseRefund', S.Refunded, false],
     ['recordRefund', S.Paid, true],
     ['recordRefund', S.Refunding, false],
+    // A refund the gateway confirmed and then failed: the order's payment stands again.
+    ['failRefund', S.Refunded, true],
+    ['failRefund', S.Refunding, false],
+    ['failRefund', S.Paid, false],
   ])('%s from %s: %s', (transition, from, allowed) => {
     expect(canTransition(transition, from)).toBe(allowed);
   });
 
-  it('reaches every state, and leaves refunded by no transition', () => {
+  it('reaches every state, and leaves refunded only back to paid, when the gateway failed the refund later', () => {
     const targets = new Set(Object.values(ORDER_TRANSITIONS).map((t) => t.to));
     expect([...targets].sort()).toEqual(Object.values(OrderStatus).filter((s) => s !== S.Pending).sort());
-    const fromRefunded = Object.values(ORDER_TRANSITIONS).filter((t) => (t.from as readonly OrderStatus[]).includes(S.Refunded));
-    expect(fromRefunded).toEqual([]);
+    const fromRefunded = Object.entries(ORDER_TRANSITIONS).filter(([, t]) => (t.from as readonly OrderStatus[]).includes(S.Refunded));
+    expect(fromRefunded).toEqual([['failRefund', { from: [S.Refunded], to: S.Paid, event: 'order.paid' }]]);
   });
 });

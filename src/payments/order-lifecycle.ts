@@ -12,9 +12,10 @@ import { OrderStatus } from './payment-order.entity';
  *   pending ──expire──▶ expired ───┐
  *      ├──cancel──▶ cancelled ─────┤ markPaid
  *      ├──fail────▶ failed ────────┤
- *      └──────────markPaid──────▶ paid ──recordRefund (made outside)──────┐
- *                       startRefund │ ▲ reverseRefund (the gateway refused)│
- *                                   ▼ │                                    ▼
+ *      └──────────markPaid──────▶ paid ◀──failRefund (failed later)───────┐
+ *                                   │ ▲ ──recordRefund (made outside)──────┤
+ *                       startRefund │ │ reverseRefund (the gateway refused)│
+ *                                   ▼ │                                    │
  *                                refunding ──completeRefund───────────▶ refunded
  */
 export const ORDER_TRANSITIONS = {
@@ -34,6 +35,13 @@ export const ORDER_TRANSITIONS = {
   reverseRefund: { from: [OrderStatus.Refunding], to: OrderStatus.Paid, event: null },
   /** A refund that already happened outside this app: recorded by an admin, or reported by the gateway. */
   recordRefund: { from: [OrderStatus.Paid], to: OrderStatus.Refunded, event: 'order.refunded' },
+  /**
+   * The gateway had confirmed the refund, then reported it failed (a card
+   * refund can fail days later): the debit is given back in the same
+   * transaction and the order's payment stands again, so it announces
+   * order.paid (the order as it is now; no new money came in).
+   */
+  failRefund: { from: [OrderStatus.Refunded], to: OrderStatus.Paid, event: 'order.paid' },
 } as const satisfies Record<string, { from: readonly OrderStatus[]; to: OrderStatus; event: EventType | null }>;
 
 export type OrderTransition = keyof typeof ORDER_TRANSITIONS;

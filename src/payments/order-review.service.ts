@@ -64,15 +64,20 @@ export class OrderReviewService {
     return this.orders.adminExport(filter);
   }
 
-  async detail(orderNo: string): Promise<OrderReview> {
-    const order = await this.orders.findByOrderNo(orderNo);
+  /** One order in full; with `em`, as the caller's transaction sees it (an admin's change, before it commits). */
+  async detail(orderNo: string, em?: EntityManager): Promise<OrderReview> {
+    const order = await this.orders.findByOrderNo(orderNo, em);
     if (!order) throw PaymentsException.orderNotFound(orderNo);
-    const [extras, events, refunds, ledger] = await Promise.all([
-      this.orders.reviewExtras(orderNo),
-      this.orders.events(orderNo),
-      this.refundRows.listForOrder(orderNo),
-      this.ledger.rowsFor(order.userId, orderNo),
-    ]);
+    const reads = [
+      () => this.orders.reviewExtras(orderNo, em),
+      () => this.orders.events(orderNo, em),
+      () => this.refundRows.listForOrder(orderNo, em),
+      () => this.ledger.rowsFor(order.userId, orderNo, em),
+    ] as const;
+    // In a transaction the reads share its one connection: one after another.
+    const [extras, events, refunds, ledger] = em
+      ? [await reads[0](), await reads[1](), await reads[2](), await reads[3]()]
+      : await Promise.all([reads[0](), reads[1](), reads[2](), reads[3]()]);
     return { order, ...extras, refundsByApi: this.refunds.refundsByApi(order.provider), events, refunds, ledger };
   }
 

@@ -20,7 +20,8 @@ import { AuthenticatedUser, CurrentUser } from '../users/auth/authenticated-user
 import { CreateOrderDto, OrderDto, OrderPageDto, OrderQueryDto, PaymentConfigDto, ProviderDto } from './dto/order.dto';
 import { OrdersService } from './orders.service';
 import { PaymentProviderRegistry } from './payment-provider.registry';
-import { Idempotent } from '../common/idempotency/idempotency.interceptor';
+import { ClaimedKey, Idempotent } from '../common/idempotency/idempotency.interceptor';
+import type { IdempotencyClaim } from '../common/idempotency/idempotency.store';
 
 @ApiTags('payment')
 @ApiBearerAuth()
@@ -78,17 +79,25 @@ export class OrdersController {
   @ApiTooManyRequestsResponse({ description: 'More than payment.max_orders_per_minute orders in the last minute; see Retry-After' })
   @ApiConflictResponse({ description: 'Too many unpaid orders' })
   @ApiBadGatewayResponse({ description: 'The gateway could not start the payment; the order is failed and nothing was charged' })
-  async create(@CurrentUser() user: AuthenticatedUser, @Body() body: CreateOrderDto, @Req() request: FastifyRequest): Promise<OrderDto> {
-    const order = await this.orders.create({
-      userId: user.id,
-      username: user.username,
-      amountCny: body.amountCny,
-      provider: body.provider,
-      method: body.method,
-      display: body.display ?? 'redirect',
-      clientIp: request.ip ?? null,
-      userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : null,
-    });
+  async create(
+    @CurrentUser() user: AuthenticatedUser,
+    @Body() body: CreateOrderDto,
+    @Req() request: FastifyRequest,
+    @ClaimedKey() claim: IdempotencyClaim | null,
+  ): Promise<OrderDto> {
+    const order = await this.orders.create(
+      {
+        userId: user.id,
+        username: user.username,
+        amountCny: body.amountCny,
+        provider: body.provider,
+        method: body.method,
+        display: body.display ?? 'redirect',
+        clientIp: request.ip ?? null,
+        userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : null,
+      },
+      claim,
+    );
     return OrderDto.from(order);
   }
 

@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { CacheStore } from '../common/cache/cache.store';
+import { IdempotencyClaim } from '../common/idempotency/idempotency.store';
 import { AppConfig } from '../common/config/app-config';
 import { Page, PageQueryDto } from '../common/http/page.dto';
 import { decimalStringProblem } from '../common/money/is-decimal-string.validator';
 import { convertCnyToUsd, roundToScale, toCny, toUsd } from '../common/money/money';
 import { PromotionsService } from '../promotions/promotions.service';
+import { OrderDto } from './dto/order.dto';
 import { PaymentMetrics } from './payment-metrics';
 import { OrderStatus, PaymentOrder } from './payment-order.entity';
 import { NewOrderRow, PaymentOrdersRepository } from './payment-orders.repository';
@@ -64,9 +66,10 @@ export class OrdersService {
    * (a signed page link, a checkout page of this app) it is stored with the order in one statement
    * and one commit; otherwise the gateway is asked after the order is stored,
    * outside any transaction, and a refusal marks the order failed (a 502:
-   * nothing was charged).
+   * nothing was charged). With an Idempotency-Key, the order and the key's
+   * answer (the order as stored) commit together.
    */
-  async create(input: NewOrder): Promise<PaymentOrder> {
+  async create(input: NewOrder, claim: IdempotencyClaim | null): Promise<PaymentOrder> {
     const settings = this.config.payment;
     if (!settings.enabled) throw PaymentsException.disabled();
     const problem = decimalStringProblem(input.amountCny, { scale: 2, min: settings.minAmount, max: settings.maxAmount });
@@ -115,7 +118,13 @@ export class OrdersService {
       payAddress: null,
     };
     annotateSpan({ 'recharge.order_no': row.orderNo, 'recharge.provider': provider.name });
-    const id = await this.orders.insert(row, settings.maxPendingOrders);
+    const id = claim
+      ? await this.dataSource.transaction(async (em) => {
+          const id = await this.orders.insert(row, settings.maxPendingOrders, em);
+          if (id) await claim.answer(em, OrderDto.from(orderFromRow(id, row)));
+          return id;
+        })
+      : await this.orders.insert(row, settings.maxPendingOrders);
     if (!id) throw PaymentsException.tooManyPending(settings.maxPendingOrders);
     this.metrics.ordersCreated.inc({ provider: provider.name });
     const order = orderFromRow(id, row);
@@ -173,6 +182,65 @@ export class OrdersService {
     const cancelled = await this.orders.transition(this.dataSource.manager, 'cancel', orderNo, { userId });
     if (!cancelled) throw PaymentsException.orderNotPending(orderNo, (await this.findOwn(userId, orderNo)).status);
     return cancelled;
+  }
+
+  /**
+   * Closing an account, first step (outside any transaction): each pending
+   * order's gateway session is closed where the gateway allows it, as the
+   * owner's cancel does; one the gateway says was paid meanwhile is settled
+   * (credited) instead. cancelPendingOf then cancels what is still pending.
+   */
+  async closePendingAtGateways(userId: string): Promise<void> {
+    for (const order of await this.orders.pendingOf(userId)) {
+      const closed = await this.closeAtGateway(order);
+      if (closed.status !== 'paid') continue;
+      await this.settlement.settlePaid({
+        provider: order.provider,
+        orderNo: order.orderNo,
+        tradeNo: closed.payment.tradeNo,
+        amount: closed.payment.amount,
+        currency: closed.payment.currency,
+        eventId: `cancel:${order.orderNo}`,
+        raw: closed.payment.raw,
+        source: 'cancel',
+        operator: 'system',
+      });
+    }
+  }
+
+  /**
+   * Closing an account, first thing in its transaction: locks the owner's
+   * pending orders, so that their rows are taken before the user's row (in
+   * the order a payment takes them: order, then user).
+   */
+  async lockPendingOf(em: EntityManager, userId: string): Promise<void> {
+    await this.orders.pendingOf(userId, em, true);
+  }
+
+  /**
+   * Closing an account, in its transaction: every order of the owner still
+   * pending is cancelled (a payment that still arrives is credited all the
+   * same), and the orders forget the client address and browser and name the
+   * account by its tombstone. Answers the cancelled order numbers.
+   */
+  async onAccountClosed(em: EntityManager, userId: string, tombstone: string): Promise<string[]> {
+    const cancelled: string[] = [];
+    for (const order of await this.orders.pendingOf(userId, em)) {
+      if (await this.orders.transition(em, 'cancel', order.orderNo, { userId })) cancelled.push(order.orderNo);
+    }
+    await this.orders.forgetCustomer(em, userId, tombstone);
+    return cancelled;
+  }
+
+  /** All the owner's orders, newest first, in batches (for their data export). */
+  async *exportOwn(userId: string, batchSize = 500): AsyncGenerator<PaymentOrder[]> {
+    let beforeId: string | null = null;
+    for (;;) {
+      const batch = await this.orders.ownBatch(userId, beforeId, batchSize);
+      if (batch.length > 0) yield batch;
+      if (batch.length < batchSize) return;
+      beforeId = batch[batch.length - 1].id;
+    }
   }
 
   /** A gateway's own checkout page reports the payment failed (its Fail button). */

@@ -49,7 +49,7 @@ export class PaymentMetrics {
     });
     this.refunds = new Counter({
       name: 'payment_refunds_total',
-      help: 'Refund steps by outcome (started, succeeded, reversed, unknown, recorded, external)',
+      help: 'Refund steps by outcome (started, pending, succeeded, reversed, unknown, recorded, external, failed_after_success)',
       labelNames: ['provider', 'outcome'],
       registers,
     });

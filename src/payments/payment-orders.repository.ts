@@ -202,12 +202,16 @@ export interface AdminOrderFilter {
   createdTo?: Date;
   paidFrom?: Date;
   paidTo?: Date;
-  /** Orders an admin must look at: a second payment or one of another amount arrived, or a refund is stuck. */
+  /** Orders an admin must look at: a second payment or one of another amount arrived, a refund failed after it was confirmed, or a refund is stuck. */
   attention?: boolean;
 }
 
-/** Gateway news about an order that an admin must deal with until it is resolved. */
-export const ATTENTION_OUTCOMES = ['duplicate_payment', 'underpaid', 'overpaid'] as const;
+/**
+ * Gateway news about an order that an admin must deal with until it is
+ * resolved: a second payment, a payment of another amount, a refund the
+ * gateway failed after confirming it (the order is paid again).
+ */
+export const ATTENTION_OUTCOMES = ['duplicate_payment', 'underpaid', 'overpaid', 'refund_failed'] as const;
 
 export interface OrderEvent {
   eventId: string;
@@ -354,9 +358,12 @@ export class PaymentOrdersRepository {
 
   // ── creation ────────────────────────────────────────────────────────────
 
-  /** Inserts a pending order in its own short transaction; null when the user already has `maxPending` unexpired pending orders. */
-  async insert(order: NewOrderRow, maxPending: number): Promise<string | null> {
-    const [row] = await runPrepared<{ id: string | null }>(this.dataSource.manager, INSERT_UNLESS_TOO_MANY_PENDING, [
+  /**
+   * Inserts a pending order in its own short transaction, or in the caller's;
+   * null when the user already has `maxPending` unexpired pending orders.
+   */
+  async insert(order: NewOrderRow, maxPending: number, em: EntityManager = this.dataSource.manager): Promise<string | null> {
+    const [row] = await runPrepared<{ id: string | null }>(em, INSERT_UNLESS_TOO_MANY_PENDING, [
       order.orderNo,
       order.tradeNo,
       order.userId,
@@ -490,8 +497,8 @@ export class PaymentOrdersRepository {
     return rows.length === 1;
   }
 
-  async events(orderNo: string): Promise<OrderEvent[]> {
-    const rows: EventRow[] = await this.dataSource.query(
+  async events(orderNo: string, em: EntityManager = this.dataSource.manager): Promise<OrderEvent[]> {
+    const rows: EventRow[] = await em.query(
       `SELECT ${EVENT_COLUMNS} FROM payment_webhook_events WHERE order_no = $1 ORDER BY id`,
       [orderNo],
     );
@@ -601,6 +608,36 @@ export class PaymentOrdersRepository {
     return row ? toOrder(row) : null;
   }
 
+  /** The owner's orders still pending, oldest first (closing an account cancels them); with `lock`, their rows are locked in `em`'s transaction. */
+  async pendingOf(userId: string, em: EntityManager = this.dataSource.manager, lock = false): Promise<PaymentOrder[]> {
+    const rows: OrderRow[] = await em.query(
+      `SELECT ${ORDER_COLUMNS} FROM payment_orders WHERE user_id = $1 AND status = 'pending' ORDER BY id${lock ? ' FOR UPDATE' : ''}`,
+      [userId],
+    );
+    return rows.map(toOrder);
+  }
+
+  /** The owner's orders before `beforeId` (null: from the newest), newest first, `limit` at a time (a keyset read, for the owner's data export). */
+  async ownBatch(userId: string, beforeId: string | null, limit: number): Promise<PaymentOrder[]> {
+    const rows: OrderRow[] = await this.dataSource.query(
+      `SELECT ${ORDER_COLUMNS} FROM payment_orders WHERE user_id = $1 AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3`,
+      [userId, beforeId, limit],
+    );
+    return rows.map(toOrder);
+  }
+
+  /**
+   * At account closing, in its transaction: the orders keep their money
+   * facts but name the account by its tombstone, and the client address and
+   * browser they were created from are forgotten.
+   */
+  async forgetCustomer(em: EntityManager, userId: string, tombstone: string): Promise<void> {
+    await em.query(
+      `UPDATE payment_orders SET username = $2, client_ip = NULL, user_agent = NULL, updated_at = NOW() WHERE user_id = $1`,
+      [userId, tombstone],
+    );
+  }
+
   async listOwn(userId: string, status: OrderStatus | undefined, page: PageQueryDto): Promise<Page<PaymentOrder>> {
     const [items, total] = await this.dataSource.getRepository(PaymentOrder).findAndCount({
       where: { userId, ...(status && { status }) },
@@ -655,8 +692,11 @@ export class PaymentOrdersRepository {
   }
 
   /** What an admin's view of one order adds to it: the user's email, the raw callback, whether it needs attention. */
-  async reviewExtras(orderNo: string): Promise<{ userEmail: string | null; callbackData: string | null; needsAttention: boolean }> {
-    const [row] = await this.dataSource.query(
+  async reviewExtras(
+    orderNo: string,
+    em: EntityManager = this.dataSource.manager,
+  ): Promise<{ userEmail: string | null; callbackData: string | null; needsAttention: boolean }> {
+    const [row] = await em.query(
       `SELECT u.email, o.callback_data, ${NEEDS_ATTENTION} AS attention
          FROM payment_orders o LEFT JOIN users u ON u.id = o.user_id WHERE o.order_no = $1`,
       [orderNo],

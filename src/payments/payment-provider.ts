@@ -81,6 +81,20 @@ export type WebhookEvent =
       full: boolean;
       raw: string;
     }
+  | {
+      /**
+       * News about one refund the gateway holds (a refund event): it settled, is still under way, or
+       * failed, possibly long after it was first confirmed.
+       */
+      kind: 'refund_update';
+      eventId: string;
+      /** The gateway's id of the refund. */
+      gatewayRefundId: string;
+      /** The order it refunds, when the gateway names it (null: matched by the refund id alone). */
+      orderNo: string | null;
+      state: GatewayRefundState;
+      raw: string;
+    }
   /** Money arrived that belongs to no order this gateway can name: recorded for admins, never credited by guess. */
   | { kind: 'unmatched'; eventId: string; reason: string; raw: string }
   | { kind: 'ignored'; eventId: string; reason: string };
@@ -89,6 +103,30 @@ export type WebhookEvent =
 export type GatewayOrderState =
   | { status: 'paid'; tradeNo: string | null; amount: string; currency: string; raw: string }
   | { status: 'pending' | 'failed' | 'expired' | 'unknown'; raw: string };
+
+/**
+ * Where a refund stands at the gateway: done, still under way (a card refund
+ * answered `pending`), or failed (`failed`, `canceled`), with
+ * the gateway's own status word and, for a failure, its reason.
+ */
+export interface GatewayRefundState {
+  status: 'succeeded' | 'pending' | 'failed';
+  /** The gateway's word for it (pending, requires_action, succeeded, failed, …). */
+  gatewayStatus: string;
+  /** Why it failed, in the gateway's words (its failure reason), when it did. */
+  reason: string | null;
+}
+
+/** What a gateway answered to a refund it accepted: done now, or under way (it reports the outcome later). */
+export interface AcceptedRefund {
+  status: 'succeeded' | 'pending';
+  /** The gateway's id of the refund, when it gives one. */
+  gatewayRefundId: string | null;
+  gatewayStatus: string | null;
+}
+
+/** A refund the gateway finished at once, with no id of its own to remember. */
+export const REFUNDED: AcceptedRefund = { status: 'succeeded', gatewayRefundId: null, gatewayStatus: null };
 
 /** A callback whose signature, key or shape is wrong: answered 400 and otherwise ignored. */
 export class WebhookVerificationError extends Error {
@@ -183,9 +221,21 @@ export abstract class PaymentProvider {
   }
 
   /**
-   * Gives the money back at the gateway. Resolves when the gateway
-   * confirmed; throws GatewayRefusal when it definitely refused; any other
-   * error means the outcome is unknown, and the refund is asked again later.
+   * Gives the money back at the gateway. Resolves when the gateway accepted
+   * it: confirmed (`succeeded`), or under way (`pending`: the gateway reports
+   * the outcome later, by its news or queryRefund). Throws GatewayRefusal when
+   * it definitely refused; any other error means the outcome is unknown, and
+   * the refund is asked again later.
    */
-  abstract refund(order: OrderRef, amountCny: string, attempt: RefundAttempt): Promise<void>;
+  abstract refund(order: OrderRef, amountCny: string, attempt: RefundAttempt): Promise<AcceptedRefund>;
+
+  /**
+   * Asks the gateway where a refund it accepted as under way stands, by the
+   * gateway's refund id (the reconcile job's part). Gateways whose refunds
+   * are never left under way do not implement it. Throws GatewayError when
+   * the gateway cannot tell now.
+   */
+  queryRefund(gatewayRefundId: string): Promise<GatewayRefundState> {
+    return Promise.reject(new GatewayError(`${this.name}: refunds are not queried (${gatewayRefundId})`));
+  }
 }

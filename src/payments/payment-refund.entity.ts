@@ -15,6 +15,12 @@ export enum RefundStatus {
   Succeeded = 'succeeded',
   /** The gateway refused: the debit (and any reversed invite reward) was given back. */
   Reversed = 'reversed',
+  /**
+   * The gateway had confirmed it, then reported it failed (a card refund can
+   * fail days later): the debit was given back, the order is paid
+   * again and flagged for an admin.
+   */
+  Failed = 'failed',
 }
 
 /** `payment_refunds`: one row per refund attempt of an order; at most one pending or succeeded per order. */
@@ -41,6 +47,10 @@ export class PaymentRefund {
   @Column({ type: 'int' }) attempts: number;
   /** The gateway's last word when it refused or could not be reached. */
   @Column({ name: 'gateway_reason', type: 'varchar', length: 500, nullable: true }) gatewayReason: string | null;
+  /** The gateway's id of the refund once it answered; its later news is matched by it. */
+  @Column({ name: 'gateway_refund_id', type: 'varchar', length: 255, nullable: true }) gatewayRefundId: string | null;
+  /** What the gateway last said of the refund, in its own words (pending, requires_action, succeeded, failed, …). */
+  @Column({ name: 'gateway_status', type: 'varchar', length: 30, nullable: true }) gatewayStatus: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true }) completedAt: Date | null;

@@ -1,5 +1,6 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AdminAuditModule } from '../admin/admin-audit.module';
 import { LedgerModule } from '../ledger/ledger.module';
 import { PromotionsModule } from '../promotions/promotions.module';
 import { ReferralsModule } from '../referrals/referrals.module';
@@ -27,7 +28,8 @@ import { WebhooksService } from './webhooks.service';
  * its own pages.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([PaymentOrder, PaymentRefund]), LedgerModule, PromotionsModule, ReferralsModule],
+  // The audit log, for the PaymentAuditTrail port only (this module never imports the admin's services).
+  imports: [TypeOrmModule.forFeature([PaymentOrder, PaymentRefund]), LedgerModule, PromotionsModule, ReferralsModule, AdminAuditModule],
   controllers: [
     OrdersController,
     ...GATEWAYS.flatMap((gateway) => (gateway.webhook ? [webhookController(gateway.name, gateway.webhook)] : [])),

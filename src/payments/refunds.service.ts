@@ -8,10 +8,11 @@ import { ReferralsService } from '../referrals/referrals.service';
 import { PaymentMetrics } from './payment-metrics';
 import { OrderStatus, PaymentOrder } from './payment-order.entity';
 import { PaymentOrdersRepository } from './payment-orders.repository';
-import { GatewayRefusal } from './payment-provider';
+import { PaymentAuditTrail } from './payment-audit-trail';
+import { AcceptedRefund, GatewayRefundState, GatewayRefusal, PaymentProvider } from './payment-provider';
 import { PaymentProviderRegistry } from './payment-provider.registry';
 import { PaymentRefund, RefundMethod, RefundStatus } from './payment-refund.entity';
-import { PaymentRefundsRepository } from './payment-refunds.repository';
+import { GatewayWord, PaymentRefundsRepository } from './payment-refunds.repository';
 import { PaymentsException } from './payments.errors';
 import { AppConfig } from '../common/config/app-config';
 
@@ -42,8 +43,14 @@ export interface RefundResult {
  * 2. `settle` (no transaction open): the gateway is asked, with an
  *    idempotency key derived from the order and the refund.
  * 3. Confirmed → refunded. Definitely refused → back to paid, every debit
- *    given back by compensating ledger rows. Unknown (timeout, 5xx, crash) →
- *    stays refunding; the reconcile job calls `resumePending`.
+ *    given back by compensating ledger rows. Accepted but under way at the
+ *    gateway (a card refund answered `pending`) → stays refunding until the
+ *    gateway's news (`followRefundUpdate`) or the reconcile job's query says
+ *    succeeded or failed. Unknown (timeout, 5xx, crash) → stays refunding; the
+ *    reconcile job calls `resumePending`.
+ * 4. A refund the gateway confirmed and then failed (a card refund can fail
+ *    days later) → refunded → paid, given back the same way, the order
+ *    flagged for an admin and the move audited (operator `gateway`).
  */
 @Injectable()
 export class RefundsService {
@@ -58,6 +65,7 @@ export class RefundsService {
     private readonly referrals: ReferralsService,
     private readonly metrics: PaymentMetrics,
     private readonly config: AppConfig,
+    private readonly auditTrail: PaymentAuditTrail,
   ) {}
 
   /** Whether refunds of this provider's orders go through its API (otherwise they are recorded as made outside). */
@@ -74,7 +82,11 @@ export class RefundsService {
     return refund;
   }
 
-  /** Steps 2 and 3: asks the gateway and confirms or compensates. A refund that is no longer pending is returned as it is. */
+  /**
+   * Steps 2 and 3: asks the gateway and confirms or compensates. A refund the
+   * gateway already accepted as under way is asked about by its id instead of
+   * being sent again. A refund that is no longer pending is returned as it is.
+   */
   async settle(refund: PaymentRefund): Promise<RefundResult> {
     const order = (await this.orders.findByOrderNo(refund.orderNo))!;
     if (refund.status !== RefundStatus.Pending) return { order, refund };
@@ -84,17 +96,14 @@ export class RefundsService {
       return this.current(refund.orderNo, refund.id);
     }
 
-    const retry = refund.attempts > 0;
     await this.refunds.noteAttempt(refund.id);
+    let answer: AcceptedRefund | (GatewayRefundState & { gatewayRefundId: string });
     try {
-      await provider.refund({ orderNo: order.orderNo, tradeNo: order.tradeNo, amountCny: order.amountCny }, refund.amountCny, {
-        idempotencyKey: `refund-${order.orderNo}-${refund.id}`,
-        retry,
-      });
+      answer = await this.askGateway(provider, order, refund);
     } catch (error) {
       const reason = (error as Error).message;
       if (error instanceof GatewayRefusal) {
-        await this.dataSource.transaction((em) => this.reverse(em, refund, reason));
+        await this.dataSource.transaction((em) => this.reverse(em, refund, reason, {}));
         this.metrics.refunds.inc({ provider: order.provider, outcome: 'reversed' });
         this.logger.warn({ orderNo: order.orderNo, provider: order.provider, reason }, 'refund refused by the gateway; the debit was given back');
       } else {
@@ -104,9 +113,43 @@ export class RefundsService {
       }
       return this.current(refund.orderNo, refund.id);
     }
-    await this.dataSource.transaction((em) => this.complete(em, refund));
-    this.metrics.refunds.inc({ provider: order.provider, outcome: 'succeeded' });
+    const word: GatewayWord = { refundId: answer.gatewayRefundId, status: answer.gatewayStatus };
+    if (answer.status === 'pending') {
+      await this.refunds.noteUnderWay(this.dataSource.manager, refund.id, word);
+      this.metrics.refunds.inc({ provider: order.provider, outcome: 'pending' });
+      this.logger.log(
+        { orderNo: order.orderNo, provider: order.provider, gatewayStatus: answer.gatewayStatus },
+        'refund under way at the gateway; it stays refunding',
+      );
+    } else if (answer.status === 'failed') {
+      const reason = 'reason' in answer && answer.reason ? answer.reason : `${order.provider}: refund ${answer.gatewayStatus}`;
+      await this.dataSource.transaction((em) => this.reverse(em, refund, reason, word));
+      this.metrics.refunds.inc({ provider: order.provider, outcome: 'reversed' });
+      this.logger.warn({ orderNo: order.orderNo, provider: order.provider, reason }, 'refund failed at the gateway; the debit was given back');
+    } else {
+      await this.dataSource.transaction((em) => this.complete(em, refund, word));
+      this.metrics.refunds.inc({ provider: order.provider, outcome: 'succeeded' });
+    }
     return this.current(refund.orderNo, refund.id);
+  }
+
+  /**
+   * The gateway call of step 2: a refund the gateway holds under its own id
+   * is asked about (queryRefund); any other is sent, with an
+   * idempotency key derived from the order and the refund.
+   */
+  private async askGateway(
+    provider: PaymentProvider,
+    order: PaymentOrder,
+    refund: PaymentRefund,
+  ): Promise<AcceptedRefund | (GatewayRefundState & { gatewayRefundId: string })> {
+    if (refund.gatewayRefundId) {
+      return { ...(await provider.queryRefund(refund.gatewayRefundId)), gatewayRefundId: refund.gatewayRefundId };
+    }
+    return provider.refund({ orderNo: order.orderNo, tradeNo: order.tradeNo, amountCny: order.amountCny }, refund.amountCny, {
+      idempotencyKey: `refund-${order.orderNo}-${refund.id}`,
+      retry: refund.attempts > 0,
+    });
   }
 
   /**
@@ -146,7 +189,7 @@ export class RefundsService {
       throw PaymentsException.noRefundUnderWay(orderNo, order.status);
     }
     if (outcome === 'refunded') await this.complete(em, pending);
-    else await this.reverse(em, pending, `${admin} found that the gateway did not refund`);
+    else await this.reverse(em, pending, `${admin} found that the gateway did not refund`, {});
     return pending;
   }
 
@@ -166,7 +209,13 @@ export class RefundsService {
         outcome = 'partial_refund';
       } else if (order.status === OrderStatus.Refunding) {
         const pending = await this.refunds.lockPending(em, order.orderNo);
-        outcome = pending && (await this.complete(em, pending)) ? 'refund_confirmed' : 'no_change';
+        if (pending?.gatewayStatus) {
+          // The gateway accepted the refund as under way (its word is kept only then): a payment reads refunded as soon as
+          // the refund exists, yet the refund may still fail. The refund's own news decides.
+          outcome = 'refund_still_pending';
+        } else {
+          outcome = pending && (await this.complete(em, pending)) ? 'refund_confirmed' : 'no_change';
+        }
       } else if (order.status === OrderStatus.Paid) {
         const refund = await this.tryBegin(em, order, {
           orderNo: order.orderNo,
@@ -183,6 +232,74 @@ export class RefundsService {
       return outcome;
     });
     if (outcome === 'refunded') this.metrics.refunds.inc({ provider: event.provider, outcome: 'external' });
+    return outcome;
+  }
+
+  /**
+   * News of one refund from the gateway (its refund events), in one transaction with the refund's row
+   * locked, so any number of copies, sequential or concurrent, move it once:
+   * - succeeded: a refund under way is confirmed (refunding → refunded);
+   * - failed before it was confirmed: reversed as a refusal is (→ paid);
+   * - failed after it was confirmed (the order is refunded): the debit and the
+   *   invite reward's reversal are given back by new ledger rows, the order is
+   *   paid again and flagged for an admin with the gateway's reason, the
+   *   refund marked failed, the move audited (operator `gateway`);
+   * - still under way: the gateway's word is kept.
+   * A refund that is not ours (an unknown id naming no order with a refund)
+   * is recorded and ignored.
+   */
+  async followRefundUpdate(event: {
+    provider: string;
+    eventId: string;
+    gatewayRefundId: string;
+    orderNo: string | null;
+    state: GatewayRefundState;
+    raw: string;
+  }): Promise<string> {
+    const { state } = event;
+    const word: GatewayWord = { refundId: event.gatewayRefundId, status: state.gatewayStatus };
+    const reason = state.reason ?? `${event.provider}: refund ${state.gatewayStatus}`;
+    const { outcome, orderNo } = await this.dataSource.transaction(async (em) => {
+      const refund = await this.refunds.lockForGatewayNews(em, event.provider, event.gatewayRefundId, event.orderNo);
+      let outcome: string;
+      if (!refund) {
+        outcome = 'unknown_refund';
+      } else if (state.status === 'pending') {
+        if (refund.status === RefundStatus.Pending) await this.refunds.noteUnderWay(em, refund.id, word);
+        outcome = refund.status === RefundStatus.Pending ? 'refund_pending' : 'no_change';
+      } else if (state.status === 'succeeded') {
+        outcome = refund.status === RefundStatus.Pending && (await this.complete(em, refund, word)) ? 'refund_confirmed' : 'no_change';
+      } else if (refund.status === RefundStatus.Pending) {
+        outcome = (await this.reverse(em, refund, reason, word)) ? 'refund_reversed' : 'no_change';
+      } else if (refund.status === RefundStatus.Succeeded) {
+        outcome = (await this.failAfterSuccess(em, refund, reason, word)) ? 'refund_failed' : 'no_change';
+      } else {
+        outcome = 'no_change';
+      }
+      // A refund_failed row is what flags the order for an admin until it is marked dealt with.
+      await this.orders.recordEvent(em, {
+        provider: event.provider,
+        eventId: event.eventId,
+        orderNo: refund?.orderNo ?? null,
+        outcome,
+        payload: event.raw,
+      });
+      return { outcome, orderNo: refund?.orderNo ?? null };
+    });
+    const log = { provider: event.provider, orderNo, gatewayRefundId: event.gatewayRefundId, gatewayStatus: state.gatewayStatus, outcome };
+    if (outcome === 'unknown_refund') this.logger.warn(log, 'refund news about no refund of ours; ignored');
+    if (outcome === 'refund_confirmed') this.metrics.refunds.inc({ provider: event.provider, outcome: 'succeeded' });
+    if (outcome === 'refund_reversed') {
+      this.metrics.refunds.inc({ provider: event.provider, outcome: 'reversed' });
+      this.logger.warn({ ...log, reason }, 'refund failed at the gateway; the debit was given back');
+    }
+    if (outcome === 'refund_failed') {
+      this.metrics.refunds.inc({ provider: event.provider, outcome: 'failed_after_success' });
+      this.logger.error(
+        { ...log, reason },
+        'a confirmed refund failed at the gateway; the debit was given back and the order is paid again, for an admin',
+      );
+    }
     return outcome;
   }
 
@@ -229,23 +346,59 @@ export class RefundsService {
   }
 
   /** refunding → refunded and the refund succeeded; false when another path finished it first. */
-  private async complete(em: EntityManager, refund: PaymentRefund): Promise<boolean> {
-    if (!(await this.refunds.finish(em, refund.id, RefundStatus.Succeeded, null))) return false;
+  private async complete(em: EntityManager, refund: PaymentRefund, word: GatewayWord = {}): Promise<boolean> {
+    if (!(await this.refunds.finish(em, refund.id, RefundStatus.Succeeded, null, word))) return false;
     await this.orders.transition(em, 'completeRefund', refund.orderNo);
     return true;
   }
 
   /** refunding → paid, and everything step 1 took given back by new ledger rows; false when another path finished it first. */
-  private async reverse(em: EntityManager, refund: PaymentRefund, reason: string): Promise<boolean> {
-    if (!(await this.refunds.finish(em, refund.id, RefundStatus.Reversed, reason))) return false;
+  private async reverse(em: EntityManager, refund: PaymentRefund, reason: string, word: GatewayWord): Promise<boolean> {
+    if (!(await this.refunds.finish(em, refund.id, RefundStatus.Reversed, reason, word))) return false;
     const order = (await this.orders.transition(em, 'reverseRefund', refund.orderNo))!;
+    await this.giveBack(em, refund, order, 'system', `refund of order ${refund.orderNo} reversed: the gateway did not refund it`);
+    return true;
+  }
+
+  /**
+   * refunded → paid: the gateway failed a refund it had confirmed. Everything
+   * step 1 took is given back as a refusal's reversal gives it, the refund is
+   * marked failed with the gateway's reason, the move is audited (operator
+   * `gateway`); false when another copy of the news did it first.
+   */
+  private async failAfterSuccess(em: EntityManager, refund: PaymentRefund, reason: string, word: GatewayWord): Promise<boolean> {
+    if (!(await this.refunds.finish(em, refund.id, RefundStatus.Failed, reason, word))) return false;
+    const order = await this.orders.transition(em, 'failRefund', refund.orderNo);
+    // A succeeded refund's order is refunded (the ledger audit's 4c); anything else is a broken invariant, not news to apply.
+    if (!order) throw new Error(`refund ${refund.id} of order ${refund.orderNo} succeeded, but the order is not refunded`);
+    await this.giveBack(em, refund, order, 'gateway', `refund of order ${refund.orderNo} failed at the gateway after it was confirmed: ${reason}`);
+    await this.auditTrail.recordGatewayAction(em, {
+      action: 'order.refund_failed',
+      orderNo: refund.orderNo,
+      remark: reason.slice(0, 500),
+      before: { status: OrderStatus.Refunded, refundId: refund.id, refundStatus: RefundStatus.Succeeded },
+      after: {
+        status: OrderStatus.Paid,
+        refundId: refund.id,
+        refundStatus: RefundStatus.Failed,
+        gatewayRefundId: word.refundId ?? refund.gatewayRefundId,
+        gatewayStatus: word.status ?? null,
+        givenBackUsd: refund.debitedUsd,
+        rewardGivenBackUsd: refund.rewardReversed ? refund.rewardTakenUsd : '0',
+      },
+    });
+    return true;
+  }
+
+  /** New ledger rows giving back what a refund's step 1 took: the user's debit, and the referrer's reversed reward. */
+  private async giveBack(em: EntityManager, refund: PaymentRefund, order: PaymentOrder, operator: string, remark: string): Promise<void> {
     if (!new Money(refund.debitedUsd).isZero()) {
       await this.ledger.credit(em, {
         userId: refund.userId,
         amount: refund.debitedUsd,
         type: LedgerType.Refund,
-        operator: 'system',
-        remark: `refund of order ${refund.orderNo} reversed: the gateway did not refund it`,
+        operator,
+        remark: remark.slice(0, 500),
         relatedId: refund.orderNo,
       });
     }
@@ -256,7 +409,6 @@ export class RefundsService {
         { referrerId: refund.referrerId, rewardReversed: refund.rewardReversed, takenUsd: refund.rewardTakenUsd },
       );
     }
-    return true;
   }
 
   private async current(orderNo: string, refundId: string): Promise<RefundResult> {

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Post, Req, Res, Type } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiExcludeEndpoint, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BodyLimit, MAX_BODY_LIMIT } from '../common/http/input.guard';
 import { Public } from '../common/http/public.decorator';
@@ -59,6 +59,15 @@ export function webhookController(name: string, webhook: GatewayWebhook): Type<u
   return GatewayWebhookController;
 }
 
+/** Every answer WebhooksService gives a gateway (a 503 is added for every route by the app's edge). */
+const WEBHOOK_STATUSES = [
+  { status: 200, description: 'Taken' },
+  { status: 400, description: 'Refused: the signature does not verify, or the news contradicts the order (the gateway need not retry)' },
+  { status: 404, description: 'The gateway is not configured here' },
+  { status: 500, description: 'Not taken because of an error; the gateway retries' },
+  { status: 503, description: 'The database is unreachable for a moment; the gateway retries' },
+];
+
 function routeDecorators(route: WebhookRoute, webhook: GatewayWebhook): MethodDecorator[] {
   const http = route.method === 'GET' ? Get() : Post();
   if (route.hidden) return [http, HttpCode(200), ApiExcludeEndpoint()];
@@ -69,6 +78,12 @@ function routeDecorators(route: WebhookRoute, webhook: GatewayWebhook): MethodDe
     ...(route.consumes ? [ApiConsumes(route.consumes)] : []),
     ...(route.bodySchema ? [ApiBody({ schema: route.bodySchema })] : []),
     ApiProduces(webhook.produces),
-    ApiOkResponse({ description: webhook.okDescription }),
+    ...WEBHOOK_STATUSES.map(({ status, description }) =>
+      ApiResponse({
+        status,
+        description: status === 200 ? webhook.okDescription : description,
+        content: { [webhook.produces]: { schema: webhook.replySchema } },
+      }),
+    ),
   ];
 }

@@ -93,6 +93,10 @@ export class WebhooksService {
         const outcome = await this.refunds.followGatewayRefund({ provider: name, ...event });
         return { applied: true, result: outcome };
       }
+      case 'refund_update': {
+        const outcome = await this.refunds.followRefundUpdate({ provider: name, ...event });
+        return { applied: true, result: outcome };
+      }
       case 'unmatched': {
         const recorded = await this.settlement.recordUnmatched(name, event);
         return { applied: true, result: recorded ? 'unmatched' : 'duplicate' };

@@ -20,7 +20,7 @@ const USER_PROMOTION: PreparedStatement = {
            FROM user_promotions WHERE user_id = $1`,
 };
 
-interface UserPromotionRow {
+export interface UserPromotionRow {
   id: string;
   user_id: string;
   username: string;
@@ -118,6 +118,18 @@ export class PromotionsService {
       : null;
     const usable = promotion && promotion.status === PromotionStatus.Active && promotion.expireAt > now;
     return { enabled: true, promotion, current: usable ? tierAt(this.tiers, promotion.activatedAt, now) : null };
+  }
+
+  /** The user's promotion row as it is stored (whether or not promotions are enabled now), for their data export. */
+  async storedOf(userId: string): Promise<UserPromotionRow | null> {
+    const [row] = await runPrepared<UserPromotionRow>(this.dataSource.manager, USER_PROMOTION, [userId]);
+    return row ?? null;
+  }
+
+  /** At account closing, in its transaction: the promotion and its records name the account by its tombstone. */
+  async onAccountClosed(em: EntityManager, userId: string, tombstone: string): Promise<void> {
+    await em.query('UPDATE user_promotions SET username = $2, updated_at = NOW() WHERE user_id = $1', [userId, tombstone]);
+    await em.query('UPDATE promotion_records SET username = $2 WHERE user_id = $1', [userId, tombstone]);
   }
 
   /**

@@ -10,7 +10,8 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { Idempotent } from '../common/idempotency/idempotency.interceptor';
+import { ClaimedKey, Idempotent } from '../common/idempotency/idempotency.interceptor';
+import type { IdempotencyClaim } from '../common/idempotency/idempotency.store';
 import { AuthenticatedUser, CurrentUser } from '../users/auth/authenticated-user';
 import { RedeemCodeDto, RedeemResultDto } from './dto/redeem.dto';
 import { RedeemService } from './redeem.service';
@@ -30,7 +31,12 @@ export class RedeemController {
   @ApiNotFoundResponse({ description: 'REDEEM_CODE_INVALID: the code is wrong, used up, disabled or expired (one answer for all four)' })
   @ApiConflictResponse({ description: 'REDEEM_CODE_ALREADY_REDEEMED: you redeemed this code before' })
   @ApiTooManyRequestsResponse({ description: 'REDEEM_TOO_MANY_FAILURES: too many wrong codes from this account or address; see Retry-After' })
-  redeemCode(@CurrentUser() user: AuthenticatedUser, @Body() body: RedeemCodeDto, @Req() request: FastifyRequest): Promise<RedeemResultDto> {
-    return this.redeem.redeem(user.id, body.code, request.ip ?? null);
+  redeemCode(
+    @CurrentUser() user: AuthenticatedUser,
+    @Body() body: RedeemCodeDto,
+    @Req() request: FastifyRequest,
+    @ClaimedKey() claim: IdempotencyClaim | null,
+  ): Promise<RedeemResultDto> {
+    return this.redeem.redeem(user.id, body.code, request.ip ?? null, claim);
   }
 }

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { CacheStore } from '../common/cache/cache.store';
 import { FailureLimiter } from '../common/cache/failure-limiter';
 import { AppConfig } from '../common/config/app-config';
+import { IdempotencyClaim, answered } from '../common/idempotency/idempotency.store';
 import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
 import { toUsd } from '../common/money/money';
 import { Outbox } from '../events/outbox';
@@ -71,9 +72,10 @@ export class RedeemService {
    * A user redeems a code: one redemption and one `redeem` ledger row, in one
    * transaction. A wrong, used-up, disabled or expired code counts as a
    * failure for the user and for the address; past the limit every attempt
-   * gets 429 until the window ends.
+   * gets 429 until the window ends. With an Idempotency-Key, its answer
+   * commits with the redemption.
    */
-  async redeem(userId: string, input: string, clientIp: string | null): Promise<{ amountUsd: string; balance: string }> {
+  async redeem(userId: string, input: string, clientIp: string | null, claim: IdempotencyClaim | null): Promise<{ amountUsd: string; balance: string }> {
     const subjects = [`user:${userId}`, ...(clientIp ? [`ip:${clientIp}`] : [])];
     const retryAfter = await this.failures.retryAfterSeconds(subjects);
     if (retryAfter > 0) throw RedeemException.tooManyFailures(retryAfter);
@@ -99,7 +101,7 @@ export class RedeemService {
           codeLast4: redemption.last4,
           amountUsd: redemption.amountUsd,
         });
-        return { amountUsd: redemption.amountUsd, balance: record.balanceAfter };
+        return answered(em, claim, { amountUsd: redemption.amountUsd, balance: record.balanceAfter });
       });
     } catch (error) {
       if (error instanceof RedeemException && error.code === RedeemErrorCode.CodeInvalid) await this.failures.recordFailure(subjects);

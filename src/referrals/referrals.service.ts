@@ -151,10 +151,11 @@ export class ReferralsService {
     const limit = this.config.referral.maxInviteesPerUser;
     // With a limit, lock the referrer's row so that concurrent registrations count invitees one at a time.
     const [referrer] = await em.query(
-      `SELECT id, username, registration_ip FROM users WHERE id = $1${limit > 0 ? ' FOR UPDATE' : ''}`,
+      `SELECT id, username, status, registration_ip FROM users WHERE id = $1${limit > 0 ? ' FOR UPDATE' : ''}`,
       [referrerId],
     );
-    if (!referrer) throw ReferralsException.codeNotFound();
+    // A closed account's code is retired (its cache entry may outlive it on another instance for a while).
+    if (!referrer || referrer.status === 'closed') throw ReferralsException.codeNotFound();
     if (limit > 0) {
       const [{ count }] = await em.query('SELECT COUNT(*)::int AS count FROM referral_invites WHERE referrer_id = $1', [
         referrerId,
@@ -331,6 +332,30 @@ export class ReferralsService {
       .take(page.pageSize)
       .getManyAndCount();
     return pageOf(items, total, page);
+  }
+
+  /**
+   * At account closing, in its transaction: the account's code is retired
+   * (deleted, so an invite link with it finds no one) and its invites name it
+   * by its tombstone. Answers the retired codes, for forgetRetiredCodes once
+   * the transaction has committed.
+   */
+  async onAccountClosed(em: EntityManager, userId: string, tombstone: string): Promise<string[]> {
+    const retired = await returning<{ code: string }>(em, 'DELETE FROM referral_codes WHERE user_id = $1 RETURNING code', [userId]);
+    await em.query('UPDATE referral_invites SET invitee_username = $2, updated_at = NOW() WHERE invitee_id = $1', [userId, tombstone]);
+    await em.query('UPDATE referral_invites SET referrer_username = $2, updated_at = NOW() WHERE referrer_id = $1', [userId, tombstone]);
+    return retired.map((row) => row.code);
+  }
+
+  /** Drops retired codes from the code cache (after the commit, so no reader can cache them again). */
+  async forgetRetiredCodes(codes: readonly string[]): Promise<void> {
+    for (const code of codes) await this.cache.delete(`referral:code:${code}`);
+  }
+
+  /** The account's own code, if it has one (never creates it). */
+  async existingCodeOf(userId: string): Promise<string | null> {
+    const [row] = await this.dataSource.query('SELECT code FROM referral_codes WHERE user_id = $1', [userId]);
+    return row?.code ?? null;
   }
 
   private linkBase(): string {

@@ -4,8 +4,7 @@ import { Counter, Histogram } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
 import { isDeadlock } from '../common/database/sql';
 import { domainErrorBody } from '../common/errors/all-exceptions.filter';
-import { IdempotencyStore, KEY_TTL_HOURS } from '../common/idempotency/idempotency.store';
-import { idempotencyErrors } from '../common/idempotency/idempotency.interceptor';
+import { IdempotencyClaim, IdempotencyStore, KEY_TTL_HOURS, answered, idempotencyErrors } from '../common/idempotency/idempotency.store';
 import { MetricsService } from '../common/metrics/metrics.service';
 import { Money, toUsd } from '../common/money/money';
 import { Outbox } from '../events/outbox';
@@ -129,7 +128,7 @@ export class ChargesService {
   }
 
   /** Gives back all or part of a charge: a positive `deduct` row; the refunds of a charge never exceed it. */
-  async refund(id: string, amountUsd: string | undefined): Promise<ChargeRefundDto> {
+  async refund(id: string, amountUsd: string | undefined, claim: IdempotencyClaim | null): Promise<ChargeRefundDto> {
     return this.dataSource.transaction(async (em) => {
       const charge = await this.charges.find(id, em);
       if (!charge) throw SpendingException.chargeNotFound(id);
@@ -154,12 +153,12 @@ export class ChargesService {
         refundedUsd: refunded.charge.refundedUsd,
         balanceAfter: record.balanceAfter,
       });
-      return {
+      return answered(em, claim, {
         id: refunded.refundId,
         amountUsd: amount,
         charge: toChargeDto(refunded.charge, await this.balanceAfterCharge(refunded.charge, em)),
         balanceAfter: record.balanceAfter,
-      };
+      });
     });
   }
 
@@ -191,7 +190,7 @@ export class ChargesService {
     const held = await this.idempotency.lookup(scope, key, hash);
     if (!held) return null;
     if (held.kind === 'mismatch') throw idempotencyErrors.reused();
-    if (held.kind === 'in_progress') throw idempotencyErrors.inUse();
+    if (held.kind === 'in_progress') throw idempotencyErrors.inUse(held.retryAfterSeconds);
     this.outcomes.inc({ outcome: 'replayed' });
     return { status: held.status, body: await this.storedBody(request, held.status, held.body), replayed: true };
   }

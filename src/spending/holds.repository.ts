@@ -43,6 +43,15 @@ export class HoldsRepository {
     return row ?? null;
   }
 
+  /** active → released for every active hold of one user (closing the account); the holds released. */
+  async releaseAllOf(em: EntityManager, userId: string): Promise<HoldRow[]> {
+    return returning<HoldRow>(
+      em,
+      `UPDATE holds SET status = 'released', settled_at = NOW() WHERE user_id = $1 AND status = 'active' RETURNING ${COLUMNS}`,
+      [userId],
+    );
+  }
+
   /** active → captured, for at most the amount held, before it expires; null otherwise. */
   async capture(em: EntityManager, id: string, amountUsd: string): Promise<HoldRow | null> {
     const [row] = await returning<HoldRow>(

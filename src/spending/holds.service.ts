@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../common/config/app-config';
 import { drainInLockedBatches, LockKey } from '../common/database/advisory-lock';
+import { IdempotencyClaim, answered } from '../common/idempotency/idempotency.store';
 import { Money, toUsd } from '../common/money/money';
 import { Outbox } from '../events/outbox';
 import { LedgerService } from '../ledger/ledger.service';
@@ -20,7 +21,8 @@ const toHoldDto = (row: HoldRow): HoldDto => ({ ...row });
  * reserves the amount (users.held grows, so what is available shrinks)
  * without a ledger row; capturing makes one charge of at most that amount
  * and gives the reservation back; releasing or expiring gives it back.
- * Each step is one transaction with the hold's transition and the user's row.
+ * Each step is one transaction with the hold's transition, the user's row
+ * and the answer of its Idempotency-Key.
  */
 @Injectable()
 export class HoldsService {
@@ -33,15 +35,18 @@ export class HoldsService {
     private readonly outbox: Outbox,
   ) {}
 
-  async create(apiKeyId: string, input: { userId: string; amountUsd: string; description: string; expiresInSeconds?: number }): Promise<HoldDto> {
+  async create(
+    apiKeyId: string,
+    input: { userId: string; amountUsd: string; description: string; expiresInSeconds?: number },
+    claim: IdempotencyClaim | null,
+  ): Promise<HoldDto> {
     const seconds = Math.min(input.expiresInSeconds ?? this.config.spend.holdDefaultSeconds, this.config.spend.holdMaxSeconds);
     const amountUsd = toUsd(input.amountUsd);
     return this.dataSource.transaction(async (em) => {
       if (!(await this.ledger.reserve(em, input.userId, amountUsd))) {
-        const { available } = await this.ledger.lock(em, input.userId).catch(() => {
-          throw SpendingException.userNotFound(input.userId);
-        });
-        throw SpendingException.insufficientBalance(available, amountUsd);
+        const holdings = await this.ledger.lockOpen(em, input.userId);
+        if (!holdings) throw SpendingException.userNotFound(input.userId);
+        throw SpendingException.insufficientBalance(holdings.available, amountUsd);
       }
       const hold = await this.holds.insert(em, { userId: input.userId, apiKeyId, amountUsd, description: input.description, seconds });
       await this.outbox.emit(em, 'hold.created', hold.userId, {
@@ -51,7 +56,7 @@ export class HoldsService {
         apiKeyId: hold.apiKeyId,
         expiresAt: hold.expiresAt.toISOString(),
       });
-      return toHoldDto(hold);
+      return answered(em, claim, toHoldDto(hold));
     });
   }
 
@@ -61,7 +66,7 @@ export class HoldsService {
     return toHoldDto(row);
   }
 
-  async capture(id: string, amountUsd: string): Promise<CaptureResultDto> {
+  async capture(id: string, amountUsd: string, claim: IdempotencyClaim | null): Promise<CaptureResultDto> {
     const amount = toUsd(amountUsd);
     return this.dataSource.transaction(async (em) => {
       const hold = await this.holds.capture(em, id, amount);
@@ -69,18 +74,32 @@ export class HoldsService {
       await this.ledger.unreserve(em, hold.userId, hold.amountUsd);
       const charge = await this.charges.chargeOne(em, { userId: hold.userId, apiKeyId: hold.apiKeyId, amountUsd: amount, description: hold.description, holdId: hold.id });
       await this.outbox.emit(em, 'hold.captured', hold.userId, { holdId: hold.id, amountUsd: hold.amountUsd, capturedUsd: amount, chargeId: charge.id });
-      return { hold: toHoldDto(hold), charge };
+      return answered(em, claim, { hold: toHoldDto(hold), charge });
     });
   }
 
-  async release(id: string): Promise<HoldDto> {
+  async release(id: string, claim: IdempotencyClaim | null): Promise<HoldDto> {
     return this.dataSource.transaction(async (em) => {
       const hold = await this.holds.release(em, id);
       if (!hold) throw await this.whyNot(id);
       await this.ledger.unreserve(em, hold.userId, hold.amountUsd);
       await this.outbox.emit(em, 'hold.released', hold.userId, { holdId: hold.id, amountUsd: hold.amountUsd, reason: 'released' });
-      return toHoldDto(hold);
+      return answered(em, claim, toHoldDto(hold));
     });
+  }
+
+  /**
+   * Closing an account, in its transaction: every active hold of the user is
+   * released as a release by its service would be (the reservation given
+   * back, one hold.released event each). Answers the total given back.
+   */
+  async releaseAllOf(em: EntityManager, userId: string): Promise<string> {
+    const released = await this.holds.releaseAllOf(em, userId);
+    const total = toUsd(released.reduce((sum, hold) => sum.plus(hold.amountUsd), new Money(0)));
+    if (released.length === 0) return total;
+    await this.ledger.unreserve(em, userId, total);
+    for (const hold of released) await this.outbox.emit(em, 'hold.released', userId, { holdId: hold.id, amountUsd: hold.amountUsd, reason: 'released' });
+    return total;
   }
 
   /** The expiry job: active holds past their time are released, in batches; null when another instance holds the lock. */

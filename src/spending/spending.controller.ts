@@ -13,7 +13,8 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IdParamPipe } from '../common/http/id-param.pipe';
-import { Idempotent, idempotencyKeyOf } from '../common/idempotency/idempotency.interceptor';
+import { ClaimedKey, Idempotent, idempotencyKeyOf } from '../common/idempotency/idempotency.interceptor';
+import type { IdempotencyClaim } from '../common/idempotency/idempotency.store';
 import { toUsd } from '../common/money/money';
 import { RequireScope, ServiceApi, ServiceRequest } from './api-key.guard';
 import { ChargesService } from './charges.service';
@@ -103,8 +104,8 @@ export class SpendingController {
   @ApiCreatedResponse({ type: ChargeRefundDto })
   @ApiNotFoundResponse({ description: 'No such charge' })
   @ApiConflictResponse({ description: 'More than is left of the charge, or the Idempotency-Key is still running' })
-  refund(@Param('id', IdParamPipe) id: string, @Body() body: RefundChargeDto): Promise<ChargeRefundDto> {
-    return this.charges.refund(id, body.amountUsd);
+  refund(@Param('id', IdParamPipe) id: string, @Body() body: RefundChargeDto, @ClaimedKey() claim: IdempotencyClaim | null): Promise<ChargeRefundDto> {
+    return this.charges.refund(id, body.amountUsd, claim);
   }
 
   @Get('balances/:userId')
@@ -127,8 +128,8 @@ export class SpendingController {
   @ApiCreatedResponse({ type: HoldDto })
   @ApiPaymentRequiredResponse({ description: INSUFFICIENT })
   @ApiNotFoundResponse({ description: 'No such user' })
-  createHold(@Req() request: FastifyRequest & ServiceRequest, @Body() body: CreateHoldDto): Promise<HoldDto> {
-    return this.holds.create(request.apiKey.id, body);
+  createHold(@Req() request: FastifyRequest & ServiceRequest, @Body() body: CreateHoldDto, @ClaimedKey() claim: IdempotencyClaim | null): Promise<HoldDto> {
+    return this.holds.create(request.apiKey.id, body, claim);
   }
 
   @Get('holds/:id')
@@ -149,8 +150,8 @@ export class SpendingController {
   @ApiCreatedResponse({ type: CaptureResultDto })
   @ApiNotFoundResponse({ description: 'No such hold' })
   @ApiConflictResponse({ description: 'The hold is no longer active (captured, released or expired)' })
-  capture(@Param('id', IdParamPipe) id: string, @Body() body: CaptureHoldDto): Promise<CaptureResultDto> {
-    return this.holds.capture(id, body.amountUsd);
+  capture(@Param('id', IdParamPipe) id: string, @Body() body: CaptureHoldDto, @ClaimedKey() claim: IdempotencyClaim | null): Promise<CaptureResultDto> {
+    return this.holds.capture(id, body.amountUsd, claim);
   }
 
   @Post('holds/:id/release')
@@ -162,7 +163,7 @@ export class SpendingController {
   @ApiOkResponse({ type: HoldDto })
   @ApiNotFoundResponse({ description: 'No such hold' })
   @ApiConflictResponse({ description: 'The hold is no longer active' })
-  release(@Param('id', IdParamPipe) id: string): Promise<HoldDto> {
-    return this.holds.release(id);
+  release(@Param('id', IdParamPipe) id: string, @ClaimedKey() claim: IdempotencyClaim | null): Promise<HoldDto> {
+    return this.holds.release(id, claim);
   }
 }

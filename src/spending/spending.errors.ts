@@ -26,7 +26,7 @@ export class SpendingException extends DomainException {
     );
   }
 
-  static userNotFound = (userId: string) => new SpendingException(SpendingErrorCode.UserNotFound, `user ${userId} not found`, ErrorKind.NotFound);
+  static userNotFound = (userId: string) => new SpendingException(SpendingErrorCode.UserNotFound, `user ${userId} not found, or the account is closed`, ErrorKind.NotFound);
   static chargeNotFound = (id: string) => new SpendingException(SpendingErrorCode.ChargeNotFound, `charge ${id} not found`, ErrorKind.NotFound);
   static refundExceedsCharge = (id: string, refundable: string) =>
     new SpendingException(SpendingErrorCode.RefundExceedsCharge, `charge ${id} has ${refundable} left to refund`, ErrorKind.Conflict);

@@ -15,6 +15,6 @@ import { SpendingController } from './spending.controller';
   imports: [LedgerModule],
   controllers: [SpendingController],
   providers: [ApiKeysRepository, ApiKeysService, ApiKeyGuard, ChargesRepository, ChargesService, HoldsRepository, HoldsService, HoldsExpiryTask],
-  exports: [ApiKeysService],
+  exports: [ApiKeysService, HoldsService],
 })
 export class SpendingModule {}

@@ -8,6 +8,8 @@ export enum UserRole {
 export enum UserStatus {
   Active = 'active',
   Disabled = 'disabled',
+  /** Closed for good (by its owner or an admin): tombstoned, never active again. */
+  Closed = 'closed',
 }
 
 /** `users`: accounts and their balances. Ids are BIGINT, read as strings; money is NUMERIC, read as strings. */
@@ -38,6 +40,10 @@ export class User {
   /** Tokens issued at an older version are refused (bumped by a role, password or status change). */
   @Column({ name: 'token_version', type: 'int', default: 0 })
   tokenVersion: number;
+
+  /** When the account was closed; set exactly when status is closed. */
+  @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
+  closedAt: Date | null;
 
   /** Changed only by LedgerService, together with a ledger row. */
   @Column({ type: 'numeric', precision: 20, scale: 8, default: 0, update: false })

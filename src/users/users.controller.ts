@@ -1,5 +1,19 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Post, Query, StreamableFile } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { AccountClosingService } from './account-closing.service';
+import { AccountExportService } from './account-export.service';
+import { AuthThrottled } from './auth/auth-throttle';
+import { AccountExportDto, ClosedAccountDto, CloseOwnAccountDto } from './dto/account.dto';
 import { LedgerService } from '../ledger/ledger.service';
 import { RechargeRecordPageDto, RechargeRecordQueryDto, ownRechargeRecord } from '../ledger/dto/recharge-record.dto';
 import { AuthenticatedUser, CurrentUser } from './auth/authenticated-user';
@@ -16,6 +30,8 @@ export class UsersController {
   constructor(
     private readonly users: UsersService,
     private readonly ledger: LedgerService,
+    private readonly closing: AccountClosingService,
+    private readonly exports: AccountExportService,
   ) {}
 
   @Get('me')
@@ -43,5 +59,30 @@ export class UsersController {
   ): Promise<RechargeRecordPageDto> {
     const page = await this.ledger.list({ userId: caller.id, type: query.type }, query);
     return { ...page, items: page.items.map(ownRechargeRecord) };
+  }
+
+  @Get('me/export')
+  @ApiOperation({
+    summary: 'Download everything kept about the signed-in account (profile, promotion, invites, orders, ledger) as one JSON file',
+  })
+  @ApiProduces('application/json')
+  @ApiOkResponse({ type: AccountExportDto, description: 'Sent as an attachment (Content-Disposition); holds no password hash, token or key' })
+  async export(@CurrentUser() caller: AuthenticatedUser): Promise<StreamableFile> {
+    return this.exports.export(caller.id);
+  }
+
+  @Post('me/close')
+  @HttpCode(200)
+  @AuthThrottled()
+  @ApiOperation({
+    summary:
+      'Close the signed-in account for good, confirmed by its password: pending orders cancelled, holds released, personal data replaced by a tombstone, every session ended. The balance left is not paid out; it stays recorded.',
+  })
+  @ApiOkResponse({ type: ClosedAccountDto })
+  @ApiForbiddenResponse({ description: 'The password is wrong (USER_PASSWORD_MISMATCH)' })
+  @ApiConflictResponse({ description: 'The account is already closed (USER_ACCOUNT_CLOSED), or is an admin’s (USER_ADMIN_NOT_CLOSABLE)' })
+  @ApiTooManyRequestsResponse({ description: 'Too many wrong passwords (USER_TOO_MANY_PASSWORD_FAILURES); see Retry-After' })
+  async close(@CurrentUser() caller: AuthenticatedUser, @Body() body: CloseOwnAccountDto): Promise<ClosedAccountDto> {
+    return this.closing.closeOwn(caller, body.password);
   }
 }

@@ -9,6 +9,10 @@ export enum UsersErrorCode {
   NotFound = 'USER_NOT_FOUND',
   Forbidden = 'AUTH_FORBIDDEN',
   TooManyLoginFailures = 'AUTH_TOO_MANY_FAILURES',
+  AccountClosed = 'USER_ACCOUNT_CLOSED',
+  AdminNotClosable = 'USER_ADMIN_NOT_CLOSABLE',
+  PasswordMismatch = 'USER_PASSWORD_MISMATCH',
+  TooManyPasswordFailures = 'USER_TOO_MANY_PASSWORD_FAILURES',
 }
 
 export class UsersException extends DomainException {
@@ -26,6 +30,24 @@ export class UsersException extends DomainException {
     new UsersException(
       UsersErrorCode.TooManyLoginFailures,
       `too many failed logins for this account; try again in ${retryAfterSeconds} s`,
+      ErrorKind.RateLimited,
+      retryAfterSeconds,
+    );
+  static accountClosed = (id: string) =>
+    new UsersException(UsersErrorCode.AccountClosed, `account ${id} is closed`, ErrorKind.Conflict);
+  static adminNotClosable = () =>
+    new UsersException(
+      UsersErrorCode.AdminNotClosable,
+      'an admin account cannot be closed; remove its admin role first',
+      ErrorKind.Conflict,
+    );
+  /** 403, not 401: the session is fine, only the confirmation failed (a 401 would sign the web app out). */
+  static passwordMismatch = () =>
+    new UsersException(UsersErrorCode.PasswordMismatch, 'the password is wrong', ErrorKind.Forbidden);
+  static tooManyPasswordFailures = (retryAfterSeconds: number) =>
+    new UsersException(
+      UsersErrorCode.TooManyPasswordFailures,
+      `too many wrong passwords; try again in ${retryAfterSeconds} s`,
       ErrorKind.RateLimited,
       retryAfterSeconds,
     );

@@ -6,6 +6,11 @@ import { AppConfig } from '../common/config/app-config';
 import { LedgerModule } from '../ledger/ledger.module';
 import { PromotionsModule } from '../promotions/promotions.module';
 import { ReferralsModule } from '../referrals/referrals.module';
+import { AdminAuditModule } from '../admin/admin-audit.module';
+import { PaymentsModule } from '../payments/payments.module';
+import { SpendingModule } from '../spending/spending.module';
+import { AccountClosingService } from './account-closing.service';
+import { AccountExportService } from './account-export.service';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
@@ -30,9 +35,12 @@ import { UsersService } from './users.service';
     LedgerModule,
     PromotionsModule,
     ReferralsModule,
+    PaymentsModule,
+    SpendingModule,
+    AdminAuditModule,
   ],
   controllers: [AuthController, UsersController],
-  providers: [UsersService, AuthService, AdminBootstrapService, AuthGuard],
-  exports: [UsersService, AuthService, AdminBootstrapService, AuthGuard],
+  providers: [UsersService, AuthService, AdminBootstrapService, AuthGuard, AccountClosingService, AccountExportService],
+  exports: [UsersService, AuthService, AdminBootstrapService, AuthGuard, AccountClosingService],
 })
 export class UsersModule {}

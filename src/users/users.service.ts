@@ -4,6 +4,7 @@ import { Brackets, EntityManager, Repository } from 'typeorm';
 import { PreparedStatement, runPrepared } from '../common/database/prepared';
 import { isBigintId } from '../common/http/bigint-id';
 import { escapeLike, isUniqueViolation } from '../common/database/sql';
+import { returning } from '../common/database/returning';
 import { Page, PageQueryDto, pageOf } from '../common/http/page.dto';
 import { User, UserRole, UserStatus } from './user.entity';
 import { UsersException } from './users.errors';
@@ -20,6 +21,27 @@ export interface UserFilter {
   q?: string;
   status?: UserStatus;
   role?: UserRole;
+}
+
+/**
+ * What a closed account's email and username become: unique (the id), naming
+ * no one, and impossible to register (no "@", and ":" is not allowed in a
+ * username), so a tombstone never collides with a new account.
+ */
+export const tombstoneOf = (userId: string): string => `closed:${userId}`;
+
+/** A bcrypt hash never equals this, so no password opens a closed account. */
+const UNUSABLE_PASSWORD_HASH = '!closed';
+
+/** The account being closed, as it was when its row was locked. */
+export interface ClosingUser {
+  id: string;
+  email: string;
+  username: string;
+  role: UserRole;
+  status: UserStatus;
+  balance: string;
+  held: string;
 }
 
 export interface NewUser {
@@ -47,6 +69,18 @@ export class UsersService {
     if (!isBigintId(id)) return null;
     const [row] = await runPrepared<SessionUser>(this.users.manager, SESSION_USER, [id]);
     return row ?? null;
+  }
+
+  /** With the registration address, for the owner's data export (never the password hash). */
+  findForExport(id: string): Promise<User | null> {
+    if (!isBigintId(id)) return Promise.resolve(null);
+    return this.users.createQueryBuilder('u').addSelect('u.registrationIp').where('u.id = :id', { id }).getOne();
+  }
+
+  /** With the password hash, for a password confirmation. */
+  findByIdWithPassword(id: string): Promise<User | null> {
+    if (!isBigintId(id)) return Promise.resolve(null);
+    return this.users.createQueryBuilder('u').addSelect('u.passwordHash').where('u.id = :id', { id }).getOne();
   }
 
   /** With the password hash, for login. */
@@ -101,13 +135,52 @@ export class UsersService {
     return pageOf(items, total, page);
   }
 
-  /** Disables or re-enables an account in the caller's transaction; answers the status it had. 404 for no user. */
-  async setStatus(em: EntityManager, userId: string, status: UserStatus): Promise<{ user: User; before: UserStatus }> {
+  /** Disables or re-enables an account in the caller's transaction; answers the status it had. 404 for no user, 409 for a closed one. */
+  async setStatus(em: EntityManager, userId: string, status: UserStatus.Active | UserStatus.Disabled): Promise<{ user: User; before: UserStatus }> {
     const user = await em.getRepository(User).findOne({ where: { id: userId }, lock: { mode: 'pessimistic_write' } });
     if (!user) throw UsersException.notFound(userId);
+    if (user.status === UserStatus.Closed) throw UsersException.accountClosed(userId);
     const before = user.status;
     // A status change ends the sessions opened before it (re-enabling does not bring old tokens back).
     if (before !== status) await em.update(User, user.id, { status, tokenVersion: () => 'token_version + 1' });
     return { user: Object.assign(user, { status }), before };
+  }
+
+  /**
+   * Locks the account's row for closing it, in the caller's transaction.
+   * 404 for no user, 409 when it is already closed or is an admin's (an
+   * admin is closed only after losing the role, so the last admin never is).
+   */
+  async lockForClosing(em: EntityManager, userId: string): Promise<ClosingUser> {
+    const [row] = await em.query(
+      `SELECT id, email, username, role, status, balance, held FROM users WHERE id = $1 FOR UPDATE`,
+      [userId],
+    );
+    if (!row) throw UsersException.notFound(userId);
+    if (row.status === UserStatus.Closed) throw UsersException.accountClosed(userId);
+    if (row.role === UserRole.Admin) throw UsersException.adminNotClosable();
+    return row;
+  }
+
+  /**
+   * The account's closing transition, in the caller's transaction (after
+   * lockForClosing): email and username become the tombstone, the
+   * registration address is forgotten, no password opens it any more, and the
+   * token version moves on so every token issued before stops at once. The
+   * balance and its ledger rows stay as they are.
+   */
+  async tombstone(em: EntityManager, userId: string): Promise<{ tombstone: string; closedAt: Date }> {
+    const tombstone = tombstoneOf(userId);
+    const [row] = await returning<{ closed_at: Date }>(
+      em,
+      `UPDATE users
+          SET email = $2, username = $2, password_hash = $3, registration_ip = NULL,
+              status = 'closed', closed_at = NOW(), token_version = token_version + 1, updated_at = NOW()
+        WHERE id = $1 AND status <> 'closed'
+        RETURNING closed_at`,
+      [userId, tombstone, UNUSABLE_PASSWORD_HASH],
+    );
+    if (!row) throw UsersException.accountClosed(userId);
+    return { tombstone, closedAt: row.closed_at };
   }
 }

@@ -30,9 +30,36 @@ export interface FakeSession {
   expires_at: number;
 }
 
+export type FakeRefundStatus = 'pending' | 'requires_action' | 'succeeded' | 'failed' | 'canceled';
+
+/** A Stripe Refund object, as the API answers it and as refund events carry it in data.object. */
+export interface FakeRefund {
+  id: string;
+  object: 'refund';
+  amount: number;
+  balance_transaction: string | null;
+  charge: string;
+  created: number;
+  currency: string;
+  metadata: Record<string, string>;
+  payment_intent: string;
+  reason: string | null;
+  receipt_number: string | null;
+  source_transfer_reversal: string | null;
+  status: FakeRefundStatus;
+  transfer_reversal: string | null;
+  /** Present once it failed: lost_or_stolen_card, expired_or_canceled_card, declined, insufficient_funds, merchant_request, unknown, … */
+  failure_reason?: string;
+  failure_balance_transaction?: string;
+  next_action?: { type: 'display_details'; display_details: { email_sent: { email_sent_at: number; email_sent_to: string }; expires_at: number } } | null;
+}
+
 /**
  * A small stand-in for Stripe's API on loopback (STRIPE_API_BASE points
- * stripe-node at it): Checkout Sessions with idempotency keys, retrieval, refunds.
+ * stripe-node at it): Checkout Sessions with idempotency keys, retrieval,
+ * refunds (created with the status `nextRefundStatus`, replayed for a repeated
+ * idempotency key as Stripe replays the first answer, retrieved by id, and
+ * moved on later by `settleRefund`).
  */
 export class FakeStripe {
   readonly sessions = new Map<string, FakeSession>();
@@ -42,6 +69,11 @@ export class FakeStripe {
   failCreation: string | null = null;
   /** When set, refund creation answers this error (a 400: Stripe's considered refusal). */
   refuseRefunds: string | null = null;
+  /** The status a new refund is created with (Stripe answers `pending` or `requires_action` for some payment methods). */
+  nextRefundStatus: FakeRefundStatus = 'succeeded';
+  /** Every refund created, by id, as Stripe holds it now. */
+  readonly refundObjects = new Map<string, FakeRefund>();
+  private readonly refundAnswers = new Map<string, string>();
   url = '';
   private readonly byIdempotencyKey = new Map<string, string>();
   private readonly server = createServer((req, res) => void this.handle(req, res));
@@ -59,6 +91,27 @@ export class FakeStripe {
     const session = this.sessions.get(id)!;
     Object.assign(session, { status: 'complete', payment_status: 'paid', payment_intent: `pi_${randomBytes(6).toString('hex')}` });
     return session;
+  }
+
+  /**
+   * What Stripe does to a refund later: it succeeds, or fails (a card refund
+   * can fail days after it succeeded), with the failure_reason Stripe gives.
+   * Answers the Refund as it is now, for an event's data.object.
+   */
+  settleRefund(id: string, status: FakeRefundStatus, failureReason?: string): FakeRefund {
+    const refund = this.refundObjects.get(id)!;
+    refund.status = status;
+    if (status !== 'requires_action') refund.next_action = null;
+    if (status === 'failed' || status === 'canceled') {
+      refund.failure_reason = failureReason ?? (status === 'canceled' ? 'merchant_request' : 'unknown');
+      refund.failure_balance_transaction = `txn_${randomBytes(8).toString('hex')}`;
+    }
+    return structuredClone(refund);
+  }
+
+  /** The refund created for an order (its metadata names the order), as Stripe holds it now. */
+  refundOf(orderNo: string): FakeRefund | undefined {
+    return [...this.refundObjects.values()].find((r) => r.metadata.order_no === orderNo);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse) {
@@ -111,8 +164,55 @@ export class FakeStripe {
     }
     if (req.method === 'POST' && path === '/v1/refunds') {
       if (this.refuseRefunds) return json(res, 400, { error: { type: 'invalid_request_error', message: this.refuseRefunds } });
+      // Stripe answers a repeated idempotency key with the first answer, as it was then.
+      const replay = idempotencyKey && this.refundAnswers.get(idempotencyKey);
+      if (replay) return res.writeHead(200, { 'content-type': 'application/json', 'idempotent-replayed': 'true' }).end(replay);
       this.refunds.push(form);
-      return json(res, 200, { id: `re_${randomBytes(6).toString('hex')}`, object: 'refund', status: 'succeeded' });
+      const paymentIntent = form.get('payment_intent')!;
+      const session = [...this.sessions.values()].find((s) => s.payment_intent === paymentIntent);
+      const metadata: Record<string, string> = {};
+      for (const [key, value] of form) {
+        const name = /^metadata\[(.+)\]$/.exec(key);
+        if (name) metadata[name[1]] = value;
+      }
+      const status = this.nextRefundStatus;
+      const refund: FakeRefund = {
+        id: `re_${randomBytes(12).toString('hex')}`,
+        object: 'refund',
+        amount: Number(form.get('amount') ?? session?.amount_total ?? 0),
+        balance_transaction: `txn_${randomBytes(8).toString('hex')}`,
+        charge: `ch_${paymentIntent.slice(3)}`,
+        created: Math.floor(Date.now() / 1000),
+        currency: session?.currency ?? 'cny',
+        metadata,
+        payment_intent: paymentIntent,
+        reason: null,
+        receipt_number: null,
+        source_transfer_reversal: null,
+        status,
+        transfer_reversal: null,
+        next_action:
+          status === 'requires_action'
+            ? {
+                type: 'display_details',
+                display_details: {
+                  email_sent: { email_sent_at: Math.floor(Date.now() / 1000), email_sent_to: 'payer@example.com' },
+                  expires_at: Math.floor(Date.now() / 1000) + 30 * 86400,
+                },
+              }
+            : null,
+      };
+      this.refundObjects.set(refund.id, refund);
+      const answer = JSON.stringify(refund);
+      if (idempotencyKey) this.refundAnswers.set(idempotencyKey, answer);
+      return res.writeHead(200, { 'content-type': 'application/json' }).end(answer);
+    }
+    const refundPath = /^\/v1\/refunds\/([\w-]+)$/.exec(path);
+    if (req.method === 'GET' && refundPath) {
+      const refund = this.refundObjects.get(refundPath[1]);
+      return refund
+        ? json(res, 200, refund)
+        : json(res, 404, { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such refund: '${refundPath[1]}'` } });
     }
     return json(res, 404, { error: { type: 'invalid_request_error', message: `unknown route ${req.method} ${path}` } });
   }

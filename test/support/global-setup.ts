@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../../src/common/database/embedded-postgres';
 import { runMigrations } from '../../src/common/database/migrate';
 import { freePort } from './free-port';
+import { CONTRACT_LOG_DIR_ENV } from './openapi-answers';
 import { startRedisServer } from './redis-server';
 
 /**
@@ -17,6 +18,9 @@ export default async function globalSetup(): Promise<void> {
   await runMigrations(postgres.url);
   process.env.DATABASE_URL = postgres.url;
   process.env.NODE_ENV = 'test';
+
+  // Every test process logs the operations it saw answered; the teardown checks that none was left out.
+  process.env[CONTRACT_LOG_DIR_ENV] = mkdtempSync(join(tmpdir(), 'recharge-test-contract-'));
 
   const redis = await startRedisServer(await freePort());
   if (redis) process.env.TEST_REDIS_URL = redis.url;

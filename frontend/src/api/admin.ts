@@ -38,6 +38,7 @@ import type {
   UnmatchedPaymentQuery,
 } from './types';
 import type { DownloadedFile } from './http';
+import type { ClosedAccount, CloseAccountRequest } from './types';
 import type { AdminLedgerExportQuery, AdminOrderExportQuery, AuditLogPage, AuditLogQuery } from './types';
 import type {
   CreatedWebhookEndpoint,
@@ -167,6 +168,15 @@ export function listAdminUsers(query: AdminUserQuery = {}): Promise<AdminUserPag
  */
 export function setAdminUserStatus(userId: string, body: UserStatusChangeRequest): Promise<AdminUser> {
   return http.post<AdminUser>(`/admin/users/${encodeURIComponent(userId)}/status`, body);
+}
+
+/**
+ * Closes an account for good (audited, with a required remark): pending orders cancelled, holds
+ * released, personal data replaced by a tombstone; the balance left is recorded, not paid out.
+ * 409 USER_ACCOUNT_CLOSED when already closed, USER_ADMIN_NOT_CLOSABLE for an admin's account.
+ */
+export function closeAdminUser(userId: string, body: CloseAccountRequest): Promise<ClosedAccount> {
+  return http.post<ClosedAccount>(`/admin/users/${encodeURIComponent(userId)}/close`, body);
 }
 
 /** New-user bonuses granted in [from, to) by tier (numbered from 0), their total, and promotions by status. */

@@ -157,6 +157,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download everything kept about the signed-in account (profile, promotion, invites, orders, ledger) as one JSON file */
+        get: operations["UsersController_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close the signed-in account for good, confirmed by its password: pending orders cancelled, holds released, personal data replaced by a tombstone, every session ended. The balance left is not paid out; it stays recorded. */
+        post: operations["UsersController_close"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/audit-logs": {
         parameters: {
             query?: never;
@@ -294,7 +328,7 @@ export interface paths {
         };
         /**
          * Orders, newest first, filtered by status, provider, user, order/trade number, dates, and attention
-         * @description attention=true lists orders a second payment arrived for, and refunds stuck for more than 10 minutes.
+         * @description attention=true lists orders a second payment or one of another amount arrived for, orders whose refund the gateway failed after confirming it (paid again), and refunds stuck for more than 10 minutes.
          */
         get: operations["AdminPaymentsController_list"];
         put?: never;
@@ -373,7 +407,7 @@ export interface paths {
         put?: never;
         /**
          * Refund a paid order (audited)
-         * @description The user is debited what the order credited (payment and bonus) and the invite reward it earned is reversed, then the gateway is asked to refund. 200: refunded. 202: the gateway has not confirmed yet; the order stays refunding and is finished by the reconcile job. For a gateway without a refund API (GET /api/admin/payment/providers: refundsByApi false) the refund is recorded as made outside, with no gateway call.
+         * @description The user is debited what the order credited (payment and bonus) and the invite reward it earned is reversed, then the gateway is asked to refund. 200: refunded. 202: the gateway has not confirmed yet (no answer, or the gateway answered that the refund is under way); the order stays refunding and is finished by the gateway’s news or the reconcile job. For a gateway without a refund API (GET /api/admin/payment/providers: refundsByApi false) the refund is recorded as made outside, with no gateway call.
          */
         post: operations["AdminPaymentsController_refund"];
         delete?: never;
@@ -412,8 +446,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Mark the order’s second payments and payments of another amount as dealt with (audited)
-         * @description A second payment, or one of another amount than the order asked for (underpaid, overpaid), is never credited; once an admin has refunded it in the gateway’s console (or confirmed the order by hand, which does this itself), this clears the attention flag.
+         * Mark the order’s second payments, payments of another amount and failed refunds as dealt with (audited)
+         * @description A second payment, or one of another amount than the order asked for (underpaid, overpaid), is never credited; once an admin has refunded it in the gateway’s console (or confirmed the order by hand, which does this itself), this clears the attention flag. A refund the gateway failed after confirming it (refund_failed: the order is paid again, the debit given back) is cleared the same way once an admin has dealt with it (refunded again, or settled with the customer).
          */
         post: operations["AdminPaymentsController_resolveDuplicates"];
         delete?: never;
@@ -521,6 +555,23 @@ export interface paths {
         put?: never;
         /** Disable or re-enable an account (takes effect on the user’s next request; audited) */
         post: operations["AdminUsersController_setStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close an account for good: pending orders cancelled, holds released, personal data replaced by a tombstone, sessions ended; the balance left is recorded in the audit entry, not paid out (audited) */
+        post: operations["AdminUsersController_close"];
         delete?: never;
         options?: never;
         head?: never;
@@ -843,7 +894,7 @@ export interface paths {
         put?: never;
         /**
          * Stripe webhook
-         * @description Verified with the Stripe-Signature header over the raw body (5-minute tolerance). Uses checkout.session.completed, checkout.session.async_payment_succeeded, checkout.session.async_payment_failed, checkout.session.expired, charge.refunded.
+         * @description Verified with the Stripe-Signature header over the raw body (5-minute tolerance). Uses checkout.session.completed, checkout.session.async_payment_succeeded, checkout.session.async_payment_failed, checkout.session.expired, charge.refunded, charge.refund.updated, refund.updated, refund.failed (a refund of an unknown id is answered 200 and ignored).
          */
         post: operations["StripeWebhookController_receivePost"];
         delete?: never;
@@ -1161,7 +1212,7 @@ export interface components {
             password: string;
         };
         /** @enum {string} */
-        UserStatus: "active" | "disabled";
+        UserStatus: "active" | "disabled" | "closed";
         MeDto: {
             /** @example 42 */
             id: string;
@@ -1226,8 +1277,198 @@ export interface components {
             pageSize: number;
             items: components["schemas"]["RechargeRecordDto"][];
         };
+        ExportProfileDto: {
+            /** @example 42 */
+            id: string;
+            /** @example alice@example.com */
+            email: string;
+            /** @example alice */
+            username: string;
+            role: components["schemas"]["UserRole"];
+            status: components["schemas"]["UserStatus"];
+            /**
+             * @description USD, decimal string
+             * @example 12.50000000
+             */
+            balance: string;
+            /**
+             * @description USD reserved by active holds
+             * @example 0.00000000
+             */
+            held: string;
+            /**
+             * @description The address the account registered from
+             * @example 203.0.113.7
+             */
+            registrationIp: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ExportPromotionDto: {
+            /**
+             * @description active | used | expired
+             * @example active
+             */
+            status: string;
+            /** Format: date-time */
+            activatedAt: string;
+            /** Format: date-time */
+            expireAt: string;
+            usedTier: number | null;
+            /** Format: date-time */
+            usedAt: string | null;
+            /** @example 2.77777778 */
+            usedAmount: string | null;
+            /** @example 0.83333333 */
+            bonusAmount: string | null;
+        };
+        ExportInvitedByDto: {
+            /**
+             * @description Masked username of the referrer
+             * @example bo***b
+             */
+            referrer: string;
+            /** Format: date-time */
+            joinedAt: string;
+        };
         /** @enum {string} */
-        AuditAction: "user.status" | "balance.adjust" | "order.confirm" | "order.refund" | "order.refund_recorded" | "order.refund_resolved" | "order.duplicate_resolved" | "payment.unmatched_resolved" | "orders.export" | "ledger.export" | "api_key.create" | "api_key.revoke" | "redeem_batch.create" | "redeem_batch.disable" | "webhook_endpoint.create" | "webhook_endpoint.update" | "webhook_endpoint.rotate_secret" | "webhook_endpoint.delete" | "webhook_delivery.resend";
+        InviteeStatus: "registered" | "qualified" | "rewarded";
+        InviteeDto: {
+            /**
+             * @description Masked username
+             * @example al***ce
+             */
+            username: string;
+            status: components["schemas"]["InviteeStatus"];
+            /** Format: date-time */
+            joinedAt: string;
+            /** Format: date-time */
+            qualifiedAt: string | null;
+            /**
+             * @description USD this invitee earned the referrer
+             * @example 10.00000000
+             */
+            rewardUsd: string;
+        };
+        ExportReferralDto: {
+            /**
+             * @description This account’s invite code
+             * @example K7QX2M9P
+             */
+            code: string | null;
+            invitedBy: components["schemas"]["ExportInvitedByDto"] | null;
+            /** @description The people this account invited, newest first, usernames masked */
+            invitees: components["schemas"]["InviteeDto"][];
+        };
+        /** @enum {string} */
+        OrderStatus: "pending" | "paid" | "expired" | "cancelled" | "failed" | "refunding" | "refunded";
+        OrderDto: {
+            /** @example PO20261123010203A1B2C3D4E5F60718 */
+            orderNo: string;
+            status: components["schemas"]["OrderStatus"];
+            /** @description The gateway (GET /api/payment/providers) */
+            provider: string;
+            /** @example alipay */
+            paymentMethod: string | null;
+            /** @example 20.00 */
+            amountCny: string;
+            /** @example 2.77777778 */
+            amountUsd: string;
+            /**
+             * @description New-user bonus granted at payment
+             * @example 0.83333333
+             */
+            bonusUsd: string;
+            /**
+             * @description amountUsd + bonusUsd
+             * @example 3.61111111
+             */
+            totalUsd: string;
+            /**
+             * @description CNY per USD used for this order
+             * @example 7.2000
+             */
+            exchangeRate: string;
+            /** @description The bonus tier previewed at creation (from 0, the first tier) */
+            promotionTier: number | null;
+            /** @description Where to pay, or QR code content */
+            paymentUrl: string | null;
+            /** Format: date-time */
+            expireAt: string;
+            /** Format: date-time */
+            paidAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * @description The currency the payer pays in: CNY, or the gateway’s own (USDT)
+             * @example CNY
+             */
+            payCurrency: string;
+            /**
+             * @description Exactly what the payer must pay, in payCurrency (USDT: with a unique suffix of up to 3 decimals)
+             * @example 20.00
+             */
+            payAmount: string;
+            /**
+             * @description Where to send payAmount, for gateways paid by a transfer to an address
+             * @example null
+             */
+            payAddress: string | null;
+            /**
+             * @description CNY per unit of payCurrency, fixed at creation; null for CNY
+             * @example null
+             */
+            payRate: string | null;
+        };
+        AccountExportDto: {
+            /** Format: date-time */
+            exportedAt: string;
+            profile: components["schemas"]["ExportProfileDto"];
+            promotion: components["schemas"]["ExportPromotionDto"] | null;
+            referral: components["schemas"]["ExportReferralDto"];
+            /** @description Payment orders, newest first */
+            orders: components["schemas"]["OrderDto"][];
+            /** @description Ledger rows, newest first (operator admin or system) */
+            ledger: components["schemas"]["RechargeRecordDto"][];
+        };
+        CloseOwnAccountDto: {
+            /**
+             * Format: password
+             * @description The account’s password, to confirm
+             * @example my current password
+             */
+            password: string;
+        };
+        ClosedAccountDto: {
+            /** @example 42 */
+            id: string;
+            /**
+             * @example closed
+             * @enum {string}
+             */
+            status: "closed";
+            /** Format: date-time */
+            closedAt: string;
+            /**
+             * @description USD left on the account when it closed: not paid out, kept in its ledger and in the audit entry
+             * @example 12.50000000
+             */
+            balanceUsd: string;
+            /**
+             * @description USD of the active holds released by the closing
+             * @example 0.00000000
+             */
+            releasedHoldsUsd: string;
+            /**
+             * @description Pending orders cancelled by the closing
+             * @example [
+             *       "PO20261123010203A1B2C3D4E5F60718"
+             *     ]
+             */
+            cancelledOrders: string[];
+        };
+        /** @enum {string} */
+        AuditAction: "user.status" | "user.close" | "balance.adjust" | "order.confirm" | "order.refund" | "order.refund_recorded" | "order.refund_resolved" | "order.duplicate_resolved" | "order.refund_failed" | "payment.unmatched_resolved" | "orders.export" | "ledger.export" | "api_key.create" | "api_key.revoke" | "redeem_batch.create" | "redeem_batch.disable" | "webhook_endpoint.create" | "webhook_endpoint.update" | "webhook_endpoint.rotate_secret" | "webhook_endpoint.delete" | "webhook_delivery.resend";
         /** @enum {string} */
         AuditTarget: "user" | "payment_order" | "payment_event" | "api_key" | "redeem_batch" | "webhook_endpoint" | "export";
         AuditLogDto: {
@@ -1378,8 +1619,6 @@ export interface components {
             /** @example 7 */
             expired: number;
         };
-        /** @enum {string} */
-        InviteeStatus: "registered" | "qualified" | "rewarded";
         AdminInviteDto: {
             /** @example 7 */
             id: string;
@@ -1414,8 +1653,6 @@ export interface components {
             pageSize: number;
             items: components["schemas"]["AdminInviteDto"][];
         };
-        /** @enum {string} */
-        OrderStatus: "pending" | "paid" | "expired" | "cancelled" | "failed" | "refunding" | "refunded";
         AdminOrderDto: {
             /** @example PO20261123010203A1B2C3D4E5F60718 */
             orderNo: string;
@@ -1520,13 +1757,17 @@ export interface components {
          * @enum {string}
          */
         RefundMethod: "gateway" | "manual" | "external";
-        /** @enum {string} */
-        RefundStatus: "pending" | "succeeded" | "reversed";
+        /**
+         * @description pending: the user is debited, the gateway has not confirmed; succeeded; reversed: the gateway refused, everything was given back; failed: the gateway confirmed it, then reported it failed: everything was given back and the order is paid again
+         * @enum {string}
+         */
+        RefundStatus: "pending" | "succeeded" | "reversed" | "failed";
         RefundDto: {
             /** @example 7 */
             id: string;
             /** @description gateway: through its API; manual: recorded by an admin; external: reported by the gateway */
             method: components["schemas"]["RefundMethod"];
+            /** @description pending: the user is debited, the gateway has not confirmed; succeeded; reversed: the gateway refused, everything was given back; failed: the gateway confirmed it, then reported it failed: everything was given back and the order is paid again */
             status: components["schemas"]["RefundStatus"];
             /** @example 20.00 */
             amountCny: string;
@@ -1555,8 +1796,18 @@ export interface components {
              * @example 1
              */
             attempts: number;
-            /** @description The gateway’s last word when it refused or could not be reached */
+            /** @description The gateway’s last word when it refused, failed the refund (its failure reason) or could not be reached */
             gatewayReason: string | null;
+            /**
+             * @description The gateway’s id of the refund, once it gave one
+             * @example re_3Nx…
+             */
+            gatewayRefundId: string | null;
+            /**
+             * @description What the gateway last said of the refund, in its own words (for example pending, requires_action, succeeded, failed, canceled)
+             * @example pending
+             */
+            gatewayStatus: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1753,8 +2004,16 @@ export interface components {
             items: components["schemas"]["MeDto"][];
         };
         UserStatusChangeDto: {
-            status: components["schemas"]["UserStatus"];
+            /**
+             * @example disabled
+             * @enum {string}
+             */
+            status: "active" | "disabled";
             /** @example Chargeback fraud, ticket #88 */
+            remark: string;
+        };
+        CloseAccountDto: {
+            /** @example Closed at the user’s request, ticket #88 */
             remark: string;
         };
         CreateApiKeyDto: {
@@ -2154,64 +2413,6 @@ export interface components {
              */
             display?: "redirect" | "qrcode";
         };
-        OrderDto: {
-            /** @example PO20261123010203A1B2C3D4E5F60718 */
-            orderNo: string;
-            status: components["schemas"]["OrderStatus"];
-            /** @description The gateway (GET /api/payment/providers) */
-            provider: string;
-            /** @example alipay */
-            paymentMethod: string | null;
-            /** @example 20.00 */
-            amountCny: string;
-            /** @example 2.77777778 */
-            amountUsd: string;
-            /**
-             * @description New-user bonus granted at payment
-             * @example 0.83333333
-             */
-            bonusUsd: string;
-            /**
-             * @description amountUsd + bonusUsd
-             * @example 3.61111111
-             */
-            totalUsd: string;
-            /**
-             * @description CNY per USD used for this order
-             * @example 7.2000
-             */
-            exchangeRate: string;
-            /** @description The bonus tier previewed at creation (from 0, the first tier) */
-            promotionTier: number | null;
-            /** @description Where to pay, or QR code content */
-            paymentUrl: string | null;
-            /** Format: date-time */
-            expireAt: string;
-            /** Format: date-time */
-            paidAt: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /**
-             * @description The currency the payer pays in: CNY, or the gateway’s own (USDT)
-             * @example CNY
-             */
-            payCurrency: string;
-            /**
-             * @description Exactly what the payer must pay, in payCurrency (USDT: with a unique suffix of up to 3 decimals)
-             * @example 20.00
-             */
-            payAmount: string;
-            /**
-             * @description Where to send payAmount, for gateways paid by a transfer to an address
-             * @example null
-             */
-            payAddress: string | null;
-            /**
-             * @description CNY per unit of payCurrency, fixed at creation; null for CNY
-             * @example null
-             */
-            payRate: string | null;
-        };
         OrderPageDto: {
             /** @example 42 */
             total: number;
@@ -2474,23 +2675,6 @@ export interface components {
              */
             qualifiedRechargeCny: string;
         };
-        InviteeDto: {
-            /**
-             * @description Masked username
-             * @example al***ce
-             */
-            username: string;
-            status: components["schemas"]["InviteeStatus"];
-            /** Format: date-time */
-            joinedAt: string;
-            /** Format: date-time */
-            qualifiedAt: string | null;
-            /**
-             * @description USD this invitee earned the referrer
-             * @example 10.00000000
-             */
-            rewardUsd: string;
-        };
         InviteePageDto: {
             /** @example 42 */
             total: number;
@@ -2676,17 +2860,30 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The email or username is taken */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2699,7 +2896,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
             503: {
@@ -2747,17 +2946,30 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The account is disabled */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2770,7 +2982,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
             503: {
@@ -2805,7 +3019,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The account is disabled (AUTH_USER_DISABLED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -2849,7 +3074,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The account is disabled (AUTH_USER_DISABLED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -2892,14 +3128,185 @@ export interface operations {
                     "application/json": components["schemas"]["RechargeRecordPageDto"];
                 };
             };
+            /** @description A query parameter is invalid: a filter of the wrong form, a date outside 1970–9999, a page or page size out of range (each problem listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The account is disabled (AUTH_USER_DISABLED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    UsersController_export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sent as an attachment (Content-Disposition); holds no password hash, token or key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountExportDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The account is disabled (AUTH_USER_DISABLED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    UsersController_close: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloseOwnAccountDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClosedAccountDto"];
+                };
+            };
+            /** @description A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The password is wrong (USER_PASSWORD_MISMATCH) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The account is already closed (USER_ACCOUNT_CLOSED), or is an admin’s (USER_ADMIN_NOT_CLOSABLE) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many wrong passwords (USER_TOO_MANY_PASSWORD_FAILURES); see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2949,6 +3356,15 @@ export interface operations {
                     "application/json": components["schemas"]["AuditLogPageDto"];
                 };
             };
+            /** @description A query parameter is invalid: a filter of the wrong form, a date outside 1970–9999, a page or page size out of range (each problem listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
             401: {
                 headers: {
@@ -2963,7 +3379,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -3012,6 +3430,15 @@ export interface operations {
                     "application/json": components["schemas"]["AdminRechargeRecordPageDto"];
                 };
             };
+            /** @description A query parameter is invalid: a filter of the wrong form, a date outside 1970–9999, a page or page size out of range (each problem listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
             401: {
                 headers: {
@@ -3026,7 +3453,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -3074,6 +3503,15 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            /** @description A query parameter is invalid: a filter of the wrong form, a date outside 1970–9999, a page or page size out of range (each problem listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
             401: {
                 headers: {
@@ -3088,7 +3526,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -3142,7 +3582,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
             401: {
@@ -3158,24 +3600,48 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description No such user */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The debit would take the balance below zero */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3188,7 +3654,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -3241,7 +3709,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -3285,6 +3755,15 @@ export interface operations {
                     "application/json": components["schemas"]["PromotionStatsDto"];
                 };
             };
+            /** @description A query parameter is invalid: a filter of the wrong form, a date outside 1970–9999, a page or page size out of range (each problem listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
             401: {
                 headers: {
@@ -3299,7 +3778,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -3349,6 +3830,15 @@ export interface operations {
                     "application/json": components["schemas"]["AdminInvitePageDto"];
                 };
             };
+            /** @description A query parameter is invalid: a filter of the wrong form, a date outside 1970–9999, a page or page size out of range (each problem listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
             401: {
                 headers: {
@@ -3363,7 +3853,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -3422,6 +3914,15 @@ export interface operations {
                     "application/json": components["schemas"]["AdminOrderPageDto"];
                 };
             };
+            /** @description A query parameter is invalid: a filter of the wrong form, a date outside 1970–9999, a page or page size out of range (each problem listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
             401: {
                 headers: {
@@ -3436,7 +3937,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -3494,6 +3997,15 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            /** @description A query parameter is invalid: a filter of the wrong form, a date outside 1970–9999, a page or page size out of range (each problem listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
             401: {
                 headers: {
@@ -3508,7 +4020,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -3549,6 +4063,15 @@ export interface operations {
                     "application/json": components["schemas"]["AdminOrderDetailDto"];
                 };
             };
+            /** @description A path parameter holds a NUL or a lone surrogate, or the URL has a broken percent escape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
             401: {
                 headers: {
@@ -3563,14 +4086,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description No such order */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -3641,17 +4177,39 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The order’s payment already stands (paid, refunding or refunded) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3664,7 +4222,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -3745,17 +4305,39 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Not paid, or the balance no longer covers it (use force) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3768,7 +4350,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -3784,7 +4368,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
             503: {
@@ -3846,24 +4432,48 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description No such order */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The order has no refund under way */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3876,7 +4486,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -3947,24 +4559,48 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description No such order */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The order has no unresolved second payment or payment of another amount */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3977,7 +4613,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -4030,7 +4668,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -4074,6 +4714,15 @@ export interface operations {
                     "application/json": components["schemas"]["UnmatchedPaymentPageDto"];
                 };
             };
+            /** @description A query parameter is invalid: a filter of the wrong form, a date outside 1970–9999, a page or page size out of range (each problem listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
             401: {
                 headers: {
@@ -4088,7 +4737,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -4160,17 +4811,39 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description No such open unmatched payment */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4183,7 +4856,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -4236,7 +4911,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -4282,6 +4959,15 @@ export interface operations {
                     "application/json": components["schemas"]["AdminUserPageDto"];
                 };
             };
+            /** @description A query parameter is invalid: a filter of the wrong form, a date outside 1970–9999, a page or page size out of range (each problem listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
             401: {
                 headers: {
@@ -4296,7 +4982,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -4364,24 +5052,163 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description No such user */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description An admin cannot disable their own account */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminUsersController_close: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloseAccountDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClosedAccountDto"];
+                };
+            };
+            /** @description A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The account is already closed (USER_ACCOUNT_CLOSED), or is an admin’s (USER_ADMIN_NOT_CLOSABLE) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4440,7 +5267,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -4506,10 +5335,21 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4556,6 +5396,15 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyDto"];
                 };
             };
+            /** @description A path parameter holds a NUL or a lone surrogate, or the URL has a broken percent escape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
             401: {
                 headers: {
@@ -4570,14 +5419,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description No such API key */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -4644,10 +5506,21 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4695,6 +5568,15 @@ export interface operations {
                     "application/json": components["schemas"]["RedeemBatchPageDto"];
                 };
             };
+            /** @description A query parameter is invalid: a filter of the wrong form, a date outside 1970–9999, a page or page size out of range (each problem listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
             401: {
                 headers: {
@@ -4709,7 +5591,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -4750,6 +5634,15 @@ export interface operations {
                     "application/json": components["schemas"]["RedeemBatchDto"];
                 };
             };
+            /** @description A path parameter holds a NUL or a lone surrogate, or the URL has a broken percent escape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
             401: {
                 headers: {
@@ -4764,14 +5657,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description No such batch */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -4824,7 +5730,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -4872,7 +5780,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
             401: {
@@ -4888,10 +5798,21 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4938,6 +5859,15 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointDto"];
                 };
             };
+            /** @description A path parameter holds a NUL or a lone surrogate, or the URL has a broken percent escape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
             401: {
                 headers: {
@@ -4952,14 +5882,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description No such endpoint */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -5000,6 +5943,15 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointDto"];
                 };
             };
+            /** @description A path parameter holds a NUL or a lone surrogate, or the URL has a broken percent escape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
             401: {
                 headers: {
@@ -5014,14 +5966,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description No such endpoint */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -5089,17 +6054,39 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description No such endpoint */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5173,17 +6160,39 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description No such endpoint */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5244,7 +6253,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
             401: {
@@ -5260,14 +6271,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description No such endpoint */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -5309,6 +6333,15 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDeliveryDto"];
                 };
             };
+            /** @description A path parameter holds a NUL or a lone surrogate, or the URL has a broken percent escape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
             401: {
                 headers: {
@@ -5323,21 +6356,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description No such endpoint or delivery */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The endpoint is disabled (WEBHOOK_ENDPOINT_DISABLED): enable it first */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -5381,7 +6429,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The account is disabled (AUTH_USER_DISABLED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -5425,7 +6484,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The account is disabled (AUTH_USER_DISABLED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -5468,12 +6538,32 @@ export interface operations {
                     "application/json": components["schemas"]["OrderPageDto"];
                 };
             };
+            /** @description A query parameter is invalid: a filter of the wrong form, a date outside 1970–9999, a page or page size out of range (each problem listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The account is disabled (AUTH_USER_DISABLED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -5524,24 +6614,48 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The account is disabled (AUTH_USER_DISABLED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many unpaid orders */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5554,21 +6668,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description More than payment.max_orders_per_minute orders in the last minute; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The gateway could not start the payment; the order is failed and nothing was charged */
             502: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
             503: {
@@ -5600,19 +6720,50 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDto"];
                 };
             };
+            /** @description A path parameter holds a NUL or a lone surrogate, or the URL has a broken percent escape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The account is disabled (AUTH_USER_DISABLED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description No such order of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -5653,26 +6804,59 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDto"];
                 };
             };
+            /** @description A path parameter holds a NUL or a lone surrogate, or the URL has a broken percent escape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The account is disabled (AUTH_USER_DISABLED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description No such order of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The order is no longer pending */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -5708,15 +6892,44 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": "success" | "fail";
+                };
             };
-            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            /** @description Refused: the signature does not verify, or the news contradicts the order (the gateway need not retry) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": "success" | "fail";
+                };
+            };
+            /** @description The gateway is not configured here */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": "success" | "fail";
+                };
+            };
+            /** @description Not taken because of an error; the gateway retries */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": "success" | "fail";
+                };
+            };
+            /** @description The database is unreachable for a moment; the gateway retries */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorDto"];
+                    "text/plain": "success" | "fail";
                 };
             };
         };
@@ -5758,15 +6971,26 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": "success" | "fail";
+                };
             };
-            /** @description A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate */
+            /** @description Refused: the signature does not verify, or the news contradicts the order (the gateway need not retry) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorDto"];
+                    "text/plain": "success" | "fail";
+                };
+            };
+            /** @description The gateway is not configured here */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": "success" | "fail";
                 };
             };
             /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
@@ -5778,13 +7002,31 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
-            503: {
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Not taken because of an error; the gateway retries */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": "success" | "fail";
+                };
+            };
+            /** @description The database is unreachable for a moment; the gateway retries */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": "success" | "fail";
                 };
             };
         };
@@ -5804,7 +7046,7 @@ export interface operations {
                     /** @example checkout.session.completed */
                     type: string;
                     data: {
-                        /** @description A Checkout Session, or a Charge for charge.refunded */
+                        /** @description A Checkout Session, a Charge for charge.refunded, or a Refund for charge.refund.updated, refund.updated and refund.failed */
                         object?: Record<string, never>;
                     };
                 };
@@ -5816,15 +7058,38 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        received: boolean;
+                        /** @description Why the event was not taken */
+                        error?: string;
+                    };
+                };
             };
-            /** @description A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate */
+            /** @description Refused: the signature does not verify, or the news contradicts the order (the gateway need not retry) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorDto"];
+                    "application/json": {
+                        received: boolean;
+                        /** @description Why the event was not taken */
+                        error?: string;
+                    };
+                };
+            };
+            /** @description The gateway is not configured here */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        received: boolean;
+                        /** @description Why the event was not taken */
+                        error?: string;
+                    };
                 };
             };
             /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
@@ -5836,13 +7101,39 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
-            503: {
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Not taken because of an error; the gateway retries */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        received: boolean;
+                        /** @description Why the event was not taken */
+                        error?: string;
+                    };
+                };
+            };
+            /** @description The database is unreachable for a moment; the gateway retries */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        received: boolean;
+                        /** @description Why the event was not taken */
+                        error?: string;
+                    };
                 };
             };
         };
@@ -5884,15 +7175,26 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": "success" | "fail";
+                };
             };
-            /** @description A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate */
+            /** @description Refused: the signature does not verify, or the news contradicts the order (the gateway need not retry) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorDto"];
+                    "text/plain": "success" | "fail";
+                };
+            };
+            /** @description The gateway is not configured here */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": "success" | "fail";
                 };
             };
             /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
@@ -5904,13 +7206,31 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
-            503: {
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Not taken because of an error; the gateway retries */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": "success" | "fail";
+                };
+            };
+            /** @description The database is unreachable for a moment; the gateway retries */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": "success" | "fail";
                 };
             };
         };
@@ -5952,38 +7272,57 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The available balance (balance − active holds) does not cover it; `details.available` says how much is */
             402: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The API key lacks the scope charges:write */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description No such user */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description A request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5996,14 +7335,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description This API key’s rate limit is reached; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
             503: {
@@ -6035,33 +7378,59 @@ export interface operations {
                     "application/json": components["schemas"]["ChargeDto"];
                 };
             };
+            /** @description A path parameter holds a NUL or a lone surrogate, or the URL has a broken percent escape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description No valid API key (missing, unknown or revoked) */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The API key lacks the scope charges:write */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description No such charge */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description This API key’s rate limit is reached; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
             503: {
@@ -6114,31 +7483,57 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The API key lacks the scope charges:write */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description No such charge */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description More than is left of the charge, or the Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6151,14 +7546,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description This API key’s rate limit is reached; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
             503: {
@@ -6190,33 +7589,59 @@ export interface operations {
                     "application/json": components["schemas"]["AccountBalanceDto"];
                 };
             };
+            /** @description A path parameter holds a NUL or a lone surrogate, or the URL has a broken percent escape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description No valid API key (missing, unknown or revoked) */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The API key lacks the scope balances:read */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description No such user */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description This API key’s rate limit is reached; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
             503: {
@@ -6267,31 +7692,48 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The available balance (balance − active holds) does not cover it; `details.available` says how much is */
             402: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The API key lacks the scope charges:write */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description No such user */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6304,14 +7746,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description This API key’s rate limit is reached; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
             503: {
@@ -6343,33 +7789,59 @@ export interface operations {
                     "application/json": components["schemas"]["HoldDto"];
                 };
             };
+            /** @description A path parameter holds a NUL or a lone surrogate, or the URL has a broken percent escape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description No valid API key (missing, unknown or revoked) */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The API key lacks the scope charges:write */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description No such hold */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description This API key’s rate limit is reached; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
             503: {
@@ -6422,31 +7894,57 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The API key lacks the scope charges:write */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description No such hold */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The hold is no longer active (captured, released or expired) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6459,14 +7957,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description This API key’s rate limit is reached; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
             503: {
@@ -6501,47 +8003,77 @@ export interface operations {
                     "application/json": components["schemas"]["HoldDto"];
                 };
             };
+            /** @description A path parameter holds a NUL or a lone surrogate, or the URL has a broken percent escape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description No valid API key (missing, unknown or revoked) */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The API key lacks the scope charges:write */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description No such hold */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The hold is no longer active */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description This API key’s rate limit is reached; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
             503: {
@@ -6592,24 +8124,48 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The account is disabled (AUTH_USER_DISABLED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description REDEEM_CODE_INVALID: the code is wrong, used up, disabled or expired (one answer for all four) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description REDEEM_CODE_ALREADY_REDEEMED: you redeemed this code before */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6622,14 +8178,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description REDEEM_TOO_MANY_FAILURES: too many wrong codes from this account or address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
             503: {
@@ -6664,7 +8224,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The account is disabled (AUTH_USER_DISABLED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -6708,7 +8279,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The account is disabled (AUTH_USER_DISABLED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -6750,12 +8332,32 @@ export interface operations {
                     "application/json": components["schemas"]["InviteePageDto"];
                 };
             };
+            /** @description A query parameter is invalid: a filter of the wrong form, a date outside 1970–9999, a page or page size out of range (each problem listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Missing or invalid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The account is disabled (AUTH_USER_DISABLED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {

@@ -100,6 +100,11 @@ export type AdminUser = Schemas['MeDto'];
 export type AdminUserPage = Schemas['AdminUserPageDto'];
 export type AdminUserQuery = NonNullable<operations['AdminUsersController_list']['parameters']['query']>;
 export type UserStatusChangeRequest = Schemas['UserStatusChangeDto'];
+/** What closing an account did (the user's own close and an admin's answer the same). */
+export type ClosedAccount = Schemas['ClosedAccountDto'];
+export type CloseAccountRequest = Schemas['CloseAccountDto'];
+/** GET /api/users/me/export: the whole data export, downloaded as a file. */
+export type AccountExport = Schemas['AccountExportDto'];
 export type WindowTotals = Schemas['WindowTotalsDto'];
 export type StatsWindow = WindowTotals['window'];
 export type DailyTotals = Schemas['DailyTotalsDto'];
@@ -214,7 +219,7 @@ export const ORDER_STATUSES = Object.keys(ORDER_STATUS_TABLE) as OrderStatus[];
 /** Refund methods and states (Records, so a new value in the API fails type-checking here). */
 const REFUND_METHOD_TABLE: Record<RefundMethod, true> = { gateway: true, manual: true, external: true };
 export const REFUND_METHODS = Object.keys(REFUND_METHOD_TABLE) as RefundMethod[];
-const REFUND_STATUS_TABLE: Record<RefundStatus, true> = { pending: true, succeeded: true, reversed: true };
+const REFUND_STATUS_TABLE: Record<RefundStatus, true> = { pending: true, succeeded: true, reversed: true, failed: true };
 export const REFUND_STATUSES = Object.keys(REFUND_STATUS_TABLE) as RefundStatus[];
 
 /** Redeem-batch states and API-key scopes (Records, so a new value in the API fails type-checking here). */
@@ -250,7 +255,7 @@ const WEBHOOK_DELIVERY_STATUS_TABLE: Record<WebhookDeliveryStatus, true> = { pen
 export const WEBHOOK_DELIVERY_STATUSES = Object.keys(WEBHOOK_DELIVERY_STATUS_TABLE) as WebhookDeliveryStatus[];
 
 /** Account states, roles and invitee states (Records, so a new value in the API fails type-checking here). */
-const USER_STATUS_TABLE: Record<UserStatus, true> = { active: true, disabled: true };
+const USER_STATUS_TABLE: Record<UserStatus, true> = { active: true, disabled: true, closed: true };
 export const USER_STATUSES = Object.keys(USER_STATUS_TABLE) as UserStatus[];
 const ROLE_TABLE: Record<Role, true> = { user: true, admin: true };
 export const ROLES = Object.keys(ROLE_TABLE) as Role[];
@@ -269,6 +274,11 @@ export const WEBHOOK_OUTCOMES = [
   'duplicate_payment',
   'refunded',
   'refund_confirmed',
+  'refund_pending',
+  'refund_still_pending',
+  'refund_reversed',
+  'refund_failed',
+  'unknown_refund',
   'partial_refund',
   'no_change',
   'underpaid',
@@ -278,23 +288,27 @@ export const WEBHOOK_OUTCOMES = [
 export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
 
 /**
- * Payments the gateway reported on an order that were not credited, which an
- * admin must deal with (refund at the gateway, or confirm the order by hand)
- * and then mark resolved: a second payment, or one of another amount than the order asked for.
+ * Gateway news on an order that an admin must deal with and then mark
+ * resolved: payments that were not credited (a second payment, or one of
+ * another amount than the order asked for: refund at the gateway, or confirm
+ * the order by hand), and a refund the gateway failed after confirming it
+ * (the order is paid again: refund again, or settle with the customer).
  */
-export const ATTENTION_OUTCOMES: readonly WebhookOutcome[] = ['duplicate_payment', 'underpaid', 'overpaid'];
+export const ATTENTION_OUTCOMES: readonly WebhookOutcome[] = ['duplicate_payment', 'underpaid', 'overpaid', 'refund_failed'];
 /** A payment of another amount than the order asked for (less, more). */
 export const WRONG_AMOUNT_OUTCOMES: readonly WebhookOutcome[] = ['underpaid', 'overpaid'];
 
 /** Every audited action and target kind, in display order (Records, so a new value in the API fails type-checking here). */
 const AUDIT_ACTION_TABLE: Record<AuditAction, true> = {
   'user.status': true,
+  'user.close': true,
   'balance.adjust': true,
   'order.confirm': true,
   'order.refund': true,
   'order.refund_recorded': true,
   'order.refund_resolved': true,
   'order.duplicate_resolved': true,
+  'order.refund_failed': true,
   'payment.unmatched_resolved': true,
   'orders.export': true,
   'ledger.export': true,

@@ -1,6 +1,6 @@
 import { http } from './client';
-import { withIdempotencyKey } from './http';
-import type { Balance, RechargeRecordPage, RechargeRecordQuery, RedeemResult, UserProfile } from './types';
+import { withIdempotencyKey, type DownloadedFile } from './http';
+import type { Balance, ClosedAccount, RechargeRecordPage, RechargeRecordQuery, RedeemResult, UserProfile } from './types';
 
 export function getMe(): Promise<UserProfile> {
   return http.get<UserProfile>('/users/me');
@@ -23,4 +23,19 @@ export function listRechargeRecords(query: RechargeRecordQuery = {}): Promise<Re
  */
 export function redeemCode(code: string, idempotencyKey?: string): Promise<RedeemResult> {
   return http.post<RedeemResult>('/users/redeem', { code }, withIdempotencyKey({}, idempotencyKey));
+}
+
+/** Everything kept about the signed-in account, as the JSON file the server names (recharge-data-<id>-<time>.json). */
+export function downloadMyData(): Promise<DownloadedFile> {
+  return http.getFile('/users/me/export');
+}
+
+/**
+ * Closes the signed-in account for good, confirmed by its password. 403
+ * USER_PASSWORD_MISMATCH for a wrong one (the session stays), 429
+ * USER_TOO_MANY_PASSWORD_FAILURES after several, 409 USER_ADMIN_NOT_CLOSABLE
+ * for an admin. Afterwards every token of the account is refused.
+ */
+export function closeMyAccount(password: string): Promise<ClosedAccount> {
+  return http.post<ClosedAccount>('/users/me/close', { password });
 }

@@ -132,10 +132,16 @@ export function unresolvedWrongAmounts(detail: AdminOrderDetail | null): Webhook
   return detail?.events.filter((ev) => WRONG_AMOUNT_OUTCOMES.includes(ev.outcome as WebhookOutcome) && ev.resolvedAt === null) ?? [];
 }
 
+/** Refunds the gateway failed after confirming them (the order is paid again), not yet marked dealt with. */
+export function unresolvedRefundFailures(detail: AdminOrderDetail | null): WebhookEvent[] {
+  return detail?.events.filter((ev) => ev.outcome === 'refund_failed' && ev.resolvedAt === null) ?? [];
+}
+
 /**
- * Every uncredited payment not yet marked dealt with (second payments and
- * payments of another amount): what keeps such an order flagged, and what
- * one "resolve" call (the duplicate-payments endpoint) marks dealt with.
+ * Every gateway news not yet marked dealt with (second payments, payments of
+ * another amount, refunds failed after they were confirmed): what keeps such
+ * an order flagged, and what one "resolve" call (the duplicate-payments
+ * endpoint) marks dealt with.
  */
 export function unresolvedAttentionEvents(detail: AdminOrderDetail | null): WebhookEvent[] {
   return detail?.events.filter((ev) => ATTENTION_OUTCOMES.includes(ev.outcome as WebhookOutcome) && ev.resolvedAt === null) ?? [];

@@ -1,6 +1,6 @@
 import { reactive, shallowRef } from 'vue';
-import { listAdminOrders, listAdminRechargeRecords, listAdminUsers, setAdminUserStatus } from '../api/admin';
-import type { AdminUser, AdminUserQuery, Role, UserStatus } from '../api/types';
+import { closeAdminUser, listAdminOrders, listAdminRechargeRecords, listAdminUsers, setAdminUserStatus } from '../api/admin';
+import type { AdminUser, AdminUserQuery, ClosedAccount, Role, UserStatus, UserStatusChangeRequest } from '../api/types';
 import { REMARK_MAX_LENGTH } from './useAdminLedger';
 import { type RemarkProblem, useRemarkedAction } from './useConfirmAction';
 import { usePagedList } from './usePagedList';
@@ -81,6 +81,9 @@ export function useUserLedger(userId: () => string, pageSize = 10) {
 
 export type StatusRemarkProblem = RemarkProblem;
 
+/** The statuses the status action sets (closing is its own action, and final). */
+export type SettableStatus = UserStatusChangeRequest['status'];
+
 /**
  * Disable / enable with a confirm step: `ask(user, status)` opens the question,
  * `confirm()` checks the remark (required, as the change is audited) before any
@@ -89,11 +92,26 @@ export type StatusRemarkProblem = RemarkProblem;
  * the question with the server's words.
  */
 export function useUserStatusChange(onDone: (user: AdminUser) => void) {
-  const change = useRemarkedAction<{ user: AdminUser; status: UserStatus }, UserStatus>(async ({ user, status }, remark) => {
+  const change = useRemarkedAction<{ user: AdminUser; status: SettableStatus }, UserStatus>(async ({ user, status }, remark) => {
     const updated = await setAdminUserStatus(user.id, { status, remark });
     onDone(updated);
     return updated.status;
   }, REMARK_MAX_LENGTH);
 
-  return { ...change, ask: (user: AdminUser, status: UserStatus) => change.ask({ user, status }) };
+  return { ...change, ask: (user: AdminUser, status: SettableStatus) => change.ask({ user, status }) };
+}
+
+/**
+ * Closing an account, with a confirm step that shows the balance left and
+ * needs a remark (audited). `onDone` gets the user as closed (status closed;
+ * the list's reload brings the tombstone), and `done` what the closing did
+ * (the balance left, for the notice). A refusal (an admin's account, already
+ * closed) stays in the question with its message.
+ */
+export function useUserClosing(onDone: (user: AdminUser) => void) {
+  return useRemarkedAction<AdminUser, ClosedAccount>(async (user, remark) => {
+    const closed = await closeAdminUser(user.id, { remark });
+    onDone({ ...user, status: closed.status, balance: closed.balanceUsd });
+    return closed;
+  }, REMARK_MAX_LENGTH);
 }

@@ -95,7 +95,14 @@ export class RefundDto {
   @ApiProperty({ example: '7' }) id: string;
   @ApiProperty({ enum: RefundMethod, enumName: 'RefundMethod', description: 'gateway: through its API; manual: recorded by an admin; external: reported by the gateway' })
   method: RefundMethod;
-  @ApiProperty({ enum: RefundStatus, enumName: 'RefundStatus' }) status: RefundStatus;
+  @ApiProperty({
+    enum: RefundStatus,
+    enumName: 'RefundStatus',
+    description:
+      'pending: the user is debited, the gateway has not confirmed; succeeded; reversed: the gateway refused, everything was given back; ' +
+      'failed: the gateway confirmed it, then reported it failed: everything was given back and the order is paid again',
+  })
+  status: RefundStatus;
   @ApiProperty({ example: '20.00' }) amountCny: string;
   @ApiProperty({ example: '3.61111111', description: 'Taken from the user’s balance' }) debitedUsd: string;
   @ApiProperty({ example: '0.00000000', description: 'Already spent by the user, not taken back' }) shortfallUsd: string;
@@ -104,8 +111,21 @@ export class RefundDto {
   @ApiProperty({ example: 'admin@example.com' }) operator: string;
   @ApiProperty({ nullable: true, type: String }) remark: string | null;
   @ApiProperty({ example: 1, description: 'Gateway calls made' }) attempts: number;
-  @ApiProperty({ nullable: true, type: String, description: 'The gateway’s last word when it refused or could not be reached' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The gateway’s last word when it refused, failed the refund (its failure reason) or could not be reached',
+  })
   gatewayReason: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 're_3Nx…', description: 'The gateway’s id of the refund, once it gave one' })
+  gatewayRefundId: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'pending',
+    description: 'What the gateway last said of the refund, in its own words (for example pending, requires_action, succeeded, failed, canceled)',
+  })
+  gatewayStatus: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) completedAt: string | null;
 }

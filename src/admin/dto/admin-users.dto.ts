@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEnum, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsEnum, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { Trim } from '../../common/http/trim.decorator';
 import { PageDto, PageQueryDto } from '../../common/http/page.dto';
 import { MeDto } from '../../users/dto/user.dto';
@@ -29,10 +29,13 @@ export class AdminUserPageDto extends PageDto {
   @ApiProperty({ type: [MeDto] }) items: MeDto[];
 }
 
+/** The statuses an admin can set; closing is its own action (POST /api/admin/users/:id/close), and never undone. */
+const SETTABLE_STATUSES = [UserStatus.Active, UserStatus.Disabled] as const;
+
 export class UserStatusChangeDto {
-  @ApiProperty({ enum: UserStatus, enumName: 'UserStatus' })
-  @IsEnum(UserStatus, { message: `status must be one of: ${Object.values(UserStatus).join(', ')}` })
-  status: UserStatus;
+  @ApiProperty({ enum: SETTABLE_STATUSES, example: UserStatus.Disabled })
+  @IsIn(SETTABLE_STATUSES, { message: `status must be one of: ${SETTABLE_STATUSES.join(', ')}` })
+  status: UserStatus.Active | UserStatus.Disabled;
 
   @ApiProperty({ example: 'Chargeback fraud, ticket #88', maxLength: REMARK_MAX_LENGTH })
   @Trim()

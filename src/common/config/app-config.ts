@@ -151,6 +151,15 @@ export class SpendSection {
   @asInt() @IsInt() @Min(1) holdMaxSeconds: number;
 }
 
+/** Idempotency-Key on money-moving POSTs. */
+export class IdempotencySection {
+  /**
+   * How long a claimed key stays the claiming request's: past it, a key still
+   * in_progress (its process died mid-flight) is taken over by a retry.
+   */
+  @asInt() @IsInt() @Min(1) @Max(3600) leaseSeconds: number;
+}
+
 /** When each scheduled job runs (cron with seconds, in the server's time zone). */
 export class JobsSection {
   @IsCronExpression() expireOrders: string;
@@ -158,6 +167,7 @@ export class JobsSection {
   @IsCronExpression() expirePromotions: string;
   @IsCronExpression() expireHolds: string;
   @IsCronExpression() auditLedger: string;
+  @IsCronExpression() purgeIdempotencyKeys: string;
 }
 
 export class PromotionTier {
@@ -231,6 +241,7 @@ export class AppConfig {
   @ValidateNested() @Type(() => ReferralSection) referral: ReferralSection;
   @ValidateNested() @Type(() => PaymentSection) payment: PaymentSection;
   @ValidateNested() @Type(() => SpendSection) spend: SpendSection;
+  @ValidateNested() @Type(() => IdempotencySection) idempotency: IdempotencySection;
   @ValidateNested() @Type(() => JobsSection) jobs: JobsSection;
 
   /** The blocks features brought (see ConfigSection), validated, by schema. */

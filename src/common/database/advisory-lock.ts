@@ -12,6 +12,7 @@ export enum LockKey {
   ExpireHolds = 7_341_104,
   /** With the gateway's name as the lock's second half: one poll of each gateway at a time. */
   PollGateway = 7_341_105,
+  PurgeIdempotencyKeys = 7_341_106,
 }
 
 export type LockedResult<T> = { acquired: false } | { acquired: true; result: T };

@@ -1,26 +1,45 @@
 import { createHash } from 'node:crypto';
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata, UseInterceptors, applyDecorators } from '@nestjs/common';
+import {
+  CallHandler,
+  ExecutionContext,
+  Injectable,
+  NestInterceptor,
+  SetMetadata,
+  UseInterceptors,
+  applyDecorators,
+  createParamDecorator,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiHeader, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable, from, of, throwError } from 'rxjs';
 import { catchError, mergeMap } from 'rxjs/operators';
 import { DomainException, ErrorKind } from '../errors/domain.exception';
-import { IdempotencyStore } from './idempotency.store';
+import { IdempotencyClaim, IdempotencyStore, idempotencyErrors } from './idempotency.store';
 
-const IDEMPOTENT = 'http:idempotent';
+export { idempotencyErrors };
+
+export const IDEMPOTENT = 'http:idempotent';
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 /** Who a key belongs to: keys are scoped to the caller, a user or a service's API key. */
 type Caller = { user?: { id: string }; apiKey?: { id: string } };
+/** The claim the interceptor made for this request, handed to the handler by @ClaimedKey(). */
+type Claimed = { idempotencyClaim?: IdempotencyClaim };
 
 /**
  * Marks a money-moving POST: an `Idempotency-Key` header makes a retry with
  * the same key and body replay the first answer (status and body) instead
  * of running again; another body with the key is a 422; a retry while the
- * first is still running is a 409. Keys are per caller and kept 24 hours.
- * Only the routes marked run the interceptor (it is not global: every other
- * request skips its machinery).
+ * first is still running is a 409 with Retry-After (the seconds left of the
+ * first's lease; past it, the key is taken over). Keys are per caller and
+ * kept 24 hours. Only the routes marked run the interceptor (it is not
+ * global: every other request skips its machinery).
+ *
+ * A marked handler takes the claim with @ClaimedKey() and hands it to the
+ * transaction of its effect, which records the answer with it (see
+ * IdempotencyClaim): the key is done when the effect commits, whatever
+ * happens to the process afterwards.
  */
 export const Idempotent = (options: { required?: boolean } = {}) =>
   applyDecorators(
@@ -37,6 +56,11 @@ export const Idempotent = (options: { required?: boolean } = {}) =>
   );
 
 const idempotencyError = (code: string, message: string, kind: ErrorKind) => new DomainException(code, message, kind);
+
+/** The request's claim on its Idempotency-Key, for its effect's transaction; null when the request sent no key. */
+export const ClaimedKey = createParamDecorator(
+  (_: unknown, context: ExecutionContext): IdempotencyClaim | null => context.switchToHttp().getRequest<Claimed>().idempotencyClaim ?? null,
+);
 
 /** The caller's scope and the request's Idempotency-Key; null when none was sent and none is required. */
 export function idempotencyKeyOf(request: FastifyRequest & Caller, required: boolean): { scope: string; key: string; hash: string } | null {
@@ -55,12 +79,6 @@ export function idempotencyKeyOf(request: FastifyRequest & Caller, required: boo
   return { scope, key: header, hash };
 }
 
-/** The errors of a key that cannot run: used with another body (422), or still running (409). */
-export const idempotencyErrors = {
-  reused: () => idempotencyError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with another request', ErrorKind.Unprocessable),
-  inUse: () => idempotencyError('IDEMPOTENCY_KEY_IN_USE', 'a request with this Idempotency-Key is still running', ErrorKind.Conflict),
-};
-
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
@@ -71,27 +89,33 @@ export class IdempotencyInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const options = this.reflector.get<{ required: boolean } | undefined>(IDEMPOTENT, context.getHandler());
     if (!options) return next.handle();
-    const request = context.switchToHttp().getRequest<FastifyRequest & Caller>();
+    const request = context.switchToHttp().getRequest<FastifyRequest & Caller & Claimed>();
     const idempotency = idempotencyKeyOf(request, options.required);
     if (!idempotency) return next.handle();
     const { scope, key: header, hash } = idempotency;
     const reply = context.switchToHttp().getResponse<FastifyReply>();
 
-    return from(this.store.claim(scope, header, hash)).pipe(
-      mergeMap((claim) => {
-        switch (claim.kind) {
+    // The route's success status is set before interceptors run; the effect records it unless it says another.
+    return from(this.store.claim(scope, header, hash, reply.statusCode)).pipe(
+      mergeMap((held) => {
+        switch (held.kind) {
           case 'mismatch':
             return throwError(idempotencyErrors.reused);
           case 'in_progress':
-            return throwError(idempotencyErrors.inUse);
+            return throwError(() => idempotencyErrors.inUse(held.retryAfterSeconds));
           case 'done':
-            reply.status(claim.status).header('idempotent-replayed', 'true');
-            return of(claim.body);
-          case 'claimed':
+            reply.status(held.status).header('idempotent-replayed', 'true');
+            return of(held.body);
+          case 'claimed': {
+            const { claim } = held;
+            request.idempotencyClaim = claim;
             return next.handle().pipe(
-              mergeMap((body) => from(this.store.complete(scope, header, reply.statusCode, body).then(() => body))),
-              catchError((error: unknown) => from(this.store.release(scope, header)).pipe(mergeMap(() => throwError(() => error)))),
+              // A failed request frees its key (unless a retry took it over), and its retry runs in full.
+              catchError((error: unknown) => from(this.store.release(claim)).pipe(mergeMap(() => throwError(() => error)))),
+              // The effect recorded its answer as of its commit; the final answer (after a gateway call, say) replaces it.
+              mergeMap((body) => from(this.store.complete(claim, reply.statusCode, body).then(() => body))),
             );
+          }
         }
       }),
     );

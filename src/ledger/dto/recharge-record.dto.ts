@@ -3,6 +3,7 @@ import { IsEnum, IsOptional } from 'class-validator';
 import { DateRangeQueryDto, PageDto, PageQueryDto } from '../../common/http/page.dto';
 import { LedgerType, RechargeRecord } from '../recharge-record.entity';
 import { IsBigintId } from '../../common/http/bigint-id';
+import type { LedgerExportRow } from '../ledger.service';
 
 /** A ledger row in an answer. */
 export class RechargeRecordDto {
@@ -47,6 +48,21 @@ function operatorShownToUsers(operator: string | null): string | null {
 /** A ledger row as its owner sees it: the operator is `admin` or `system`, never an admin's email. */
 export function ownRechargeRecord(record: RechargeRecord): RechargeRecordDto {
   return { ...RechargeRecordDto.from(record), operator: operatorShownToUsers(record.operator) };
+}
+
+/** A ledger row of LedgerService.exportRows as its owner sees it (their data export). */
+export function ownExportedRechargeRecord(row: LedgerExportRow): RechargeRecordDto {
+  return {
+    id: row.id,
+    amount: row.amount,
+    type: row.type as LedgerType,
+    operator: operatorShownToUsers(row.operator),
+    remark: row.remark,
+    relatedId: row.related_id,
+    balanceBefore: row.balance_before,
+    balanceAfter: row.balance_after,
+    createdAt: row.created_at,
+  };
 }
 
 export class RechargeRecordPageDto extends PageDto {

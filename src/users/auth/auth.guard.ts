@@ -37,7 +37,8 @@ export class AuthGuard implements CanActivate {
       throw UsersException.tokenInvalid();
     }
     const user = await this.users.findSessionUser(claims.sub);
-    if (!user) throw UsersException.tokenInvalid();
+    // A closed account is gone for good: its tokens are simply invalid.
+    if (!user || user.status === UserStatus.Closed) throw UsersException.tokenInvalid();
     // Disabled first, so its owner is told why; then a token from before a role, password or status change is refused.
     if (user.status !== UserStatus.Active) throw UsersException.disabled();
     if ((claims.tv ?? 0) !== user.tokenVersion) throw UsersException.tokenInvalid();

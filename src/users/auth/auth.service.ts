@@ -38,6 +38,8 @@ export class AuthService {
   /** Compared against when the email is unknown, so both answers take as long. */
   private readonly decoyHash: Promise<string>;
   private readonly loginFailures: FailureLimiter;
+  /** Wrong passwords given to confirm an action of a signed-in user (closing the account), per user. */
+  private readonly confirmFailures: FailureLimiter;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -51,6 +53,7 @@ export class AuthService {
     this.decoyHash = bcrypt.hash('decoy password', config.auth.bcryptCost);
     const { loginFailuresPerAccount, loginFailureWindowMinutes } = config.rateLimit;
     this.loginFailures = new FailureLimiter(cache, 'login', loginFailuresPerAccount, loginFailureWindowMinutes * 60_000);
+    this.confirmFailures = new FailureLimiter(cache, 'password-confirm', loginFailuresPerAccount, loginFailureWindowMinutes * 60_000);
   }
 
   /** Creates the account and everything that belongs to it in one transaction: the user, their referral code, their new-user promotion and the invite that brought them. */
@@ -89,8 +92,28 @@ export class AuthService {
       throw UsersException.invalidCredentials();
     }
     await this.loginFailures.clear(account);
+    // A closed account answers as an unknown one: its tombstone email cannot be typed in anyway, and nothing tells a closed account from none.
+    if (user.status === UserStatus.Closed) throw UsersException.invalidCredentials();
     if (user.status !== UserStatus.Active) throw UsersException.disabled();
     return { accessToken: await this.issueToken(user), user };
+  }
+
+  /**
+   * A signed-in user confirms an action with their password (403
+   * USER_PASSWORD_MISMATCH when wrong). Wrong passwords are limited per user
+   * as logins are per account: past the limit, every attempt is a 429 until
+   * the window ends, the right password included.
+   */
+  async confirmPassword(userId: string, password: string): Promise<void> {
+    const retryAfter = await this.confirmFailures.retryAfterSeconds([userId]);
+    if (retryAfter > 0) throw UsersException.tooManyPasswordFailures(retryAfter);
+    const user = await this.users.findByIdWithPassword(userId);
+    if (!user) throw UsersException.notFound(userId);
+    if (!(await bcrypt.compare(password, user.passwordHash))) {
+      await this.confirmFailures.recordFailure([userId]);
+      throw UsersException.passwordMismatch();
+    }
+    await this.confirmFailures.clear(userId);
   }
 
   hashPassword(password: string): Promise<string> {

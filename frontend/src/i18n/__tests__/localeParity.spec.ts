@@ -129,7 +129,7 @@ describe('labels for API values and error codes', () => {
     expect(REDEEM_BATCH_STATUSES).toEqual(['active', 'disabled', 'expired']);
     expect(LEDGER_TYPES).toHaveLength(7);
     expect(ORDER_STATUSES).toEqual(['pending', 'paid', 'expired', 'cancelled', 'failed', 'refunding', 'refunded']);
-    expect(REFUND_STATUSES).toHaveLength(3);
+    expect(REFUND_STATUSES).toHaveLength(4);
     expect(REFUND_METHODS).toHaveLength(3);
     expect(paths.filter((p) => !has(p))).toEqual([]);
   });

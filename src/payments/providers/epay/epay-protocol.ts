@@ -168,6 +168,7 @@ export function epayWebhook(docs: { get?: Omit<WebhookRoute, 'method'>; post: Om
       { method: 'POST', consumes: 'application/x-www-form-urlencoded', bodySchema: NOTIFY_SCHEMA, ...docs.post },
     ],
     produces: 'text/plain',
+    replySchema: { type: 'string', enum: ['success', 'fail'] },
     okDescription: '"success": taken (or already taken)',
     reply: (answer) => ({ contentType: 'text/plain; charset=utf-8', body: answer.httpStatus === 200 ? 'success' : 'fail' }),
   };

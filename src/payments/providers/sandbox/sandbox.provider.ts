@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../../../common/config/app-config';
 import {
+  AcceptedRefund,
   ClosedPayment,
   GatewayOrderState,
   PaymentProvider,
   PaymentRequest,
+  REFUNDED,
   StartedPayment,
   WebhookEvent,
   WebhookRequest,
@@ -88,7 +90,9 @@ export class SandboxProvider extends PaymentProvider implements OnApplicationBoo
     return { status: 'pending', raw: '{"sandbox":true}' };
   }
 
-  async refund(): Promise<void> {}
+  async refund(): Promise<AcceptedRefund> {
+    return REFUNDED;
+  }
 
   /** The notify an epay gateway would send for a successful payment of this order, signed with the sandbox key. */
   paidNotify(order: { orderNo: string; amountCny: string; method: string | null }): Record<string, string> {

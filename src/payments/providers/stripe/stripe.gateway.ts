@@ -9,7 +9,7 @@ const EVENT_SCHEMA = {
   properties: {
     id: { type: 'string', maxLength: 255, example: 'evt_1Nx…' },
     type: { type: 'string', maxLength: 100, example: 'checkout.session.completed' },
-    data: { type: 'object', properties: { object: { type: 'object', description: 'A Checkout Session, or a Charge for charge.refunded' } } },
+    data: { type: 'object', properties: { object: { type: 'object', description: 'A Checkout Session, a Charge for charge.refunded, or a Refund for charge.refund.updated, refund.updated and refund.failed' } } },
   },
 };
 
@@ -29,12 +29,18 @@ export const stripeGateway: GatewayPlugin = {
         summary: 'Stripe webhook',
         description:
           'Verified with the Stripe-Signature header over the raw body (5-minute tolerance). Uses checkout.session.completed, ' +
-          'checkout.session.async_payment_succeeded, checkout.session.async_payment_failed, checkout.session.expired, charge.refunded.',
+          'checkout.session.async_payment_succeeded, checkout.session.async_payment_failed, checkout.session.expired, charge.refunded, ' +
+          'charge.refund.updated, refund.updated, refund.failed (a refund of an unknown id is answered 200 and ignored).',
         consumes: 'application/json',
         bodySchema: EVENT_SCHEMA,
       },
     ],
     produces: 'application/json',
+    replySchema: {
+      type: 'object',
+      required: ['received'],
+      properties: { received: { type: 'boolean' }, error: { type: 'string', description: 'Why the event was not taken' } },
+    },
     okDescription: '{"received": true}',
     reply: (answer) => ({
       contentType: 'application/json; charset=utf-8',

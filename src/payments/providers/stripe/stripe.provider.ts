@@ -3,9 +3,11 @@ import Stripe from 'stripe';
 import { AppConfig } from '../../../common/config/app-config';
 import { Money, toCny } from '../../../common/money/money';
 import {
+  AcceptedRefund,
   ClosedPayment,
   GatewayError,
   GatewayOrderState,
+  GatewayRefundState,
   GatewayRefusal,
   OrderRef,
   PaymentProvider,
@@ -24,6 +26,30 @@ const SIGNATURE_TOLERANCE_SECONDS = 300;
 const MIN_SESSION_MS = 30 * 60_000;
 /** Currencies without minor units (Stripe's list); every other one has two decimals. */
 const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
+
+/**
+ * A Stripe Refund's status as the refund saga reads it: `pending` and
+ * `requires_action` are under way (Stripe reports the outcome later),
+ * `failed` and `canceled` gave nothing back (a refund Stripe had confirmed can
+ * still fail days later).
+ */
+export function refundState(refund: Pick<Stripe.Refund, 'status' | 'failure_reason'>): GatewayRefundState {
+  const gatewayStatus = refund.status ?? 'unknown';
+  switch (gatewayStatus) {
+    case 'succeeded':
+      return { status: 'succeeded', gatewayStatus, reason: null };
+    case 'failed':
+    case 'canceled':
+      return {
+        status: 'failed',
+        gatewayStatus,
+        reason: `stripe: refund ${gatewayStatus}${refund.failure_reason ? ` (${refund.failure_reason})` : ''}`,
+      };
+    default:
+      // pending, requires_action, and any status Stripe adds: not done until Stripe says so.
+      return { status: 'pending', gatewayStatus, reason: null };
+  }
+}
 
 /** Amount → the currency's smallest unit, the only place it is converted (¥20.00 → 2000). */
 export function toMinorUnits(amount: string, currency: string): number {
@@ -143,6 +169,15 @@ export class StripeProvider extends PaymentProvider {
         if (!orderNo) return { kind: 'ignored', eventId: event.id, reason: 'session without order_no' };
         return { kind: event.type === 'checkout.session.expired' ? 'expired' : 'failed', eventId: event.id, orderNo, raw };
       }
+      case 'charge.refund.updated':
+      case 'refund.updated':
+      case 'refund.failed': {
+        // data.object is a Refund. Its metadata names the order when the refund was made here; one made in the
+        // dashboard is found through its payment's Checkout Session.
+        const refund = event.data.object;
+        const orderNo = refund.metadata?.order_no || (await this.orderNoOfPaymentIntent(refund.payment_intent));
+        return { kind: 'refund_update', eventId: event.id, gatewayRefundId: refund.id, orderNo: orderNo || null, state: refundState(refund), raw };
+      }
       case 'charge.refunded': {
         const charge = event.data.object;
         const orderNo = charge.metadata?.order_no || (await this.orderNoOfPaymentIntent(charge.payment_intent));
@@ -192,9 +227,11 @@ export class StripeProvider extends PaymentProvider {
   /**
    * Refunds the session's payment. The idempotency key makes a retried call
    * return the first call's refund, so Stripe refunds once however often the
-   * saga asks.
+   * saga asks. A refund Stripe answers `pending` or `requires_action` is
+   * under way: its outcome comes by charge.refund.updated / refund.failed, or
+   * by queryRefund.
    */
-  async refund(order: OrderRef, amountCny: string, attempt: RefundAttempt): Promise<void> {
+  async refund(order: OrderRef, amountCny: string, attempt: RefundAttempt): Promise<AcceptedRefund> {
     if (!order.tradeNo) throw new GatewayRefusal('stripe: the order has no checkout session');
     try {
       const session = await this.stripe.checkout.sessions.retrieve(order.tradeNo);
@@ -204,9 +241,9 @@ export class StripeProvider extends PaymentProvider {
         { payment_intent: paymentIntent, amount: toMinorUnits(amountCny, this.currency), metadata: { order_no: order.orderNo } },
         { idempotencyKey: attempt.idempotencyKey },
       );
-      if (refund.status === 'failed' || refund.status === 'canceled') {
-        throw new GatewayRefusal(`stripe: refund ${refund.status}${refund.failure_reason ? ` (${refund.failure_reason})` : ''}`);
-      }
+      const state = refundState(refund);
+      if (state.status === 'failed') throw new GatewayRefusal(state.reason!);
+      return { status: state.status, gatewayRefundId: refund.id, gatewayStatus: state.gatewayStatus };
     } catch (error) {
       if (error instanceof GatewayError) throw error;
       // A 4xx is Stripe's considered answer; a timeout, 5xx or rate limit leaves the outcome unknown.
@@ -215,6 +252,15 @@ export class StripeProvider extends PaymentProvider {
         error instanceof Stripe.errors.StripeCardError ||
         error instanceof Stripe.errors.StripePermissionError;
       throw refused ? new GatewayRefusal(`stripe: ${(error as Error).message}`) : new GatewayError(`stripe: ${(error as Error).message}`);
+    }
+  }
+
+  /** Retrieves the Refund: where a refund answered `pending` or `requires_action` stands now. */
+  override async queryRefund(gatewayRefundId: string): Promise<GatewayRefundState> {
+    try {
+      return refundState(await this.stripe.refunds.retrieve(gatewayRefundId));
+    } catch (error) {
+      throw new GatewayError(`stripe: ${(error as Error).message}`);
     }
   }
 

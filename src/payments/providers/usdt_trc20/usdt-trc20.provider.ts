@@ -3,6 +3,7 @@ import { AppConfig } from '../../../common/config/app-config';
 import { Money, roundToScale } from '../../../common/money/money';
 import { PaymentOrdersRepository } from '../../payment-orders.repository';
 import {
+  AcceptedRefund,
   ClosedPayment,
   GatewayOrderState,
   GatewayRefusal,
@@ -102,7 +103,7 @@ export class UsdtTrc20Provider extends PaymentProvider {
     return { status: 'unknown', raw: '{"reason":"found by polling the address"}' };
   }
 
-  async refund(): Promise<void> {
+  async refund(): Promise<AcceptedRefund> {
     throw new GatewayRefusal(`${this.name}: no refund API; send the USDT back by hand and record the refund`);
   }
 

@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../../common/config/app-config';
 import {
+  AcceptedRefund,
   ClosedPayment,
   GatewayError,
   GatewayOrderState,
   OrderRef,
   PaymentProvider,
   PaymentRequest,
+  REFUNDED,
   RefundAttempt,
   StartedPayment,
   WebhookEvent,
@@ -74,15 +76,19 @@ export class ZpayProvider extends PaymentProvider {
    * is not taken as final (it may mean "already refunded"), so the refund
    * stays under way for an admin to look at.
    */
-  async refund(order: OrderRef, amountCny: string, attempt: RefundAttempt): Promise<void> {
-    if (!attempt.retry) return this.protocol.refund(order.orderNo, amountCny);
+  async refund(order: OrderRef, amountCny: string, attempt: RefundAttempt): Promise<AcceptedRefund> {
+    if (!attempt.retry) {
+      await this.protocol.refund(order.orderNo, amountCny);
+      return REFUNDED;
+    }
     const state = await this.protocol.queryOrder(order.orderNo);
-    if (state.status === 'pending') return;
+    if (state.status === 'pending') return REFUNDED;
     if (state.status !== 'paid') throw new GatewayError(`zpay: the order's state is unknown (${state.raw})`);
     try {
       await this.protocol.refund(order.orderNo, amountCny);
     } catch (error) {
       throw new GatewayError((error as Error).message);
     }
+    return REFUNDED;
   }
 }

@@ -79,7 +79,7 @@ describe('audit-log filters and the URL', () => {
 
 describe('audit-log labels', () => {
   it('every action and target kind has words in en and in zh', () => {
-    expect(AUDIT_ACTIONS).toHaveLength(19);
+    expect(AUDIT_ACTIONS).toHaveLength(21);
     expect(AUDIT_TARGETS).toEqual(['user', 'payment_order', 'payment_event', 'api_key', 'redeem_batch', 'webhook_endpoint', 'export']);
     for (const messages of [en, zh]) {
       const { actions, targets } = messages.admin.auditLog;

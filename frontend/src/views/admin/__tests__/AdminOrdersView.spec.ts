@@ -79,6 +79,8 @@ function refund(overrides: Partial<Refund> = {}): Refund {
     remark: 'Customer request #88',
     attempts: 1,
     gatewayReason: null,
+    gatewayRefundId: null,
+    gatewayStatus: null,
     createdAt: '2026-11-24T02:00:00.000Z',
     completedAt: '2026-11-24T02:00:05.000Z',
     ...overrides,
@@ -1182,5 +1184,78 @@ describe('AdminOrdersView: a payment of another amount than the order asks for',
     expect(outcomes).toEqual(['Matches no order, not credited', 'something_new']);
     expect(wrapper.find('[data-testid="admin-event-amount"]').exists()).toBe(false); // only for a payment of another amount
     expect(wrapper.find('[data-testid="admin-resolve-duplicates"]').exists()).toBe(false);
+  });
+});
+
+describe('AdminOrdersView: a refund the gateway failed after confirming it', () => {
+  const DETAIL = 'GET /api/admin/payment/orders/PO-PAID';
+  const RESOLVE = 'POST /api/admin/payment/orders/PO-PAID/duplicate-payments/resolve';
+  const FLAGGED = { ...PAID, provider: 'stripe', needsAttention: true };
+  const failedEvent: WebhookEvent = {
+    eventId: 'evt_refund_failed',
+    outcome: 'refund_failed',
+    payload: '{"type":"refund.failed"}',
+    createdAt: '2026-11-26T09:00:00.000Z',
+    resolvedAt: null,
+    resolvedBy: null,
+  };
+  const failedRefund = refund({
+    status: 'failed',
+    gatewayStatus: 'failed',
+    gatewayRefundId: 're_3Nx',
+    gatewayReason: 'stripe: refund failed (expired_or_canceled_card)',
+  });
+  const detailWith = (events: WebhookEvent[], needsAttention: boolean): AdminOrderDetail => ({
+    order: { ...FLAGGED, needsAttention },
+    callbackData: null,
+    ledger: [],
+    events,
+    refunds: [failedRefund],
+    refundsByApi: true,
+  });
+  const listed = { [LIST]: { items: [FLAGGED], total: 1, page: 1, pageSize: 20 } };
+
+  it('says why the order is flagged with the gateway’s reason, shows the failed refund, and marks it dealt with', async () => {
+    const bodies: unknown[] = [];
+    stubApi(
+      routes({
+        ...listed,
+        [DETAIL]: detailWith([failedEvent], true),
+        [RESOLVE]: (req: SeenRequest) => {
+          bodies.push(req.body);
+          return detailWith([{ ...failedEvent, resolvedAt: '2026-11-26T10:00:00.000Z', resolvedBy: 'admin@example.com' }], false);
+        },
+      }),
+    );
+    const wrapper = await mountView();
+    await openRow(wrapper, 'PO-PAID');
+    const panel = wrapper.get('[data-testid="admin-order-detail"]');
+    const note = panel.get('[data-testid="admin-attention-note"]').text();
+    expect(note).toContain('The gateway failed this refund after it had confirmed it (stripe: refund failed (expired_or_canceled_card))');
+    expect(note).not.toContain('second payment');
+    expect(panel.get('[data-testid="admin-refund-status"]').text()).toBe('Failed after it was confirmed');
+    expect(panel.get('[data-testid="admin-event-outcome"]').text()).toBe('Refund failed after it was confirmed');
+    // The order is paid again: it can be refunded again.
+    expect(panel.find('[data-testid="admin-refund"]').exists()).toBe(true);
+
+    expect(panel.get('[data-testid="admin-resolve-duplicates"]').text()).toBe('Mark failed refund dealt with…');
+    await panel.get('[data-testid="admin-resolve-duplicates"]').trigger('click');
+    const dialog = wrapper.get('[data-testid="admin-action-dialog"]');
+    expect(dialog.get('#order-action-title').text()).toBe('Mark the failed refund dealt with');
+    expect(dialog.get('[data-testid="admin-action-hint"]').text()).toContain('The gateway failed the refund of order PO-PAID after it had confirmed it');
+    await wrapper.get('[data-testid="admin-action-remark"]').setValue('Refunded again by bank transfer');
+    await submitAction(wrapper);
+    expect(bodies).toEqual([{ remark: 'Refunded again by bank transfer' }]);
+    expect(wrapper.get('[data-testid="admin-action-done"]').text()).toBe('The failed refund is marked as dealt with.');
+  });
+
+  it('in Chinese', async () => {
+    stubApi(routes({ ...listed, [DETAIL]: detailWith([failedEvent], true) }));
+    const { wrapper } = await mountSignedIn(AdminOrdersView, '/admin/orders', 'zh');
+    await flushPromises();
+    await openRow(wrapper, 'PO-PAID');
+    const panel = wrapper.get('[data-testid="admin-order-detail"]');
+    expect(panel.get('[data-testid="admin-attention-note"]').text()).toContain('网关在确认这笔退款之后又报告退款失败');
+    expect(panel.get('[data-testid="admin-resolve-duplicates"]').text()).toBe('标记失败的退款已处理…');
   });
 });

@@ -271,6 +271,55 @@ describe('AdminUsersView', () => {
     expect(wrapper.get('[data-testid="admin-user-detail"]').attributes('data-status')).toBe('active');
   });
 
+  it('closing an account shows the balance left, needs a remark, then shows the account closed with no more actions', async () => {
+    const CLOSE = 'POST /api/admin/users/42/close';
+    let closedYet = false;
+    const tombstone = user('42', { email: 'closed:42', username: 'closed:42', status: 'closed' });
+    const api = stubApi(
+      routes({
+        [LIST]: (req: SeenRequest) => ({ items: [closedYet ? tombstone : ALICE, ADMIN], total: 2, page: Number(req.query.get('page')), pageSize: 20 }),
+        [CLOSE]: () => {
+          closedYet = true;
+          return { id: '42', status: 'closed', closedAt: '2026-12-07T03:00:00.000Z', balanceUsd: '12.34567891', releasedHoldsUsd: '0.00000000', cancelledOrders: [] };
+        },
+      }),
+    );
+    const wrapper = await mountView();
+    await openUser(wrapper, '42');
+    await wrapper.get('[data-testid="admin-user-close-account"]').trigger('click');
+    const dialog = wrapper.get('[data-testid="confirm-dialog"]');
+    expect(dialog.text()).toContain('Close user42@example.com for good?');
+    expect(dialog.get('[data-testid="admin-user-close-balance"]').text()).toContain('12.34567891');
+    expect(api.calls(CLOSE)).toHaveLength(0);
+
+    await wrapper.get('[data-testid="confirm-ok"]').trigger('click');
+    await flushPromises();
+    expect(wrapper.get('[data-testid="confirm-error"]').text()).toBe('Enter a remark.');
+    expect(api.calls(CLOSE)).toHaveLength(0);
+
+    await wrapper.get('[data-testid="admin-user-close-remark"]').setValue(' Asked by email, ticket 7 ');
+    await wrapper.get('[data-testid="confirm-ok"]').trigger('click');
+    await flushPromises();
+    expect(api.calls(CLOSE)[0]!.body).toEqual({ remark: 'Asked by email, ticket 7' });
+    const panel = wrapper.get('[data-testid="admin-user-detail"]');
+    expect(panel.attributes('data-status')).toBe('closed');
+    expect(panel.get('[data-testid="admin-user-status"]').text()).toBe('Closed');
+    expect(panel.get('[data-testid="admin-user-closed-done"]').text()).toBe('The account is closed. Balance left: 12.34567891 USD.');
+    expect(panel.find('[data-testid="admin-user-disable"]').exists()).toBe(false);
+    expect(panel.find('[data-testid="admin-user-enable"]').exists()).toBe(false);
+    expect(panel.find('[data-testid="admin-user-close-account"]').exists()).toBe(false);
+    // The list was asked again and shows the tombstone.
+    expect(rowOf(wrapper, '42').get('[data-testid="admin-user-row-email"]').text()).toBe('closed:42');
+    expect(panel.get('[data-testid="admin-user-email"]').text()).toBe('closed:42');
+  });
+
+  it('an admin’s account offers no close action', async () => {
+    stubApi(routes());
+    const wrapper = await mountView();
+    await openUser(wrapper, '1');
+    expect(wrapper.find('[data-testid="admin-user-close-account"]').exists()).toBe(false);
+  });
+
   it('an adjustment is sent with an Idempotency-Key for the open user, and the balance and the ledger follow', async () => {
     let ledgerCalls = 0;
     const api = stubApi(
