@@ -51,7 +51,16 @@ function templatesOf(document: OpenApiDocument): PathTemplate[] {
  * documents, and a JSON body must match that status's schema.
  */
 export class OpenApiAnswers {
-  private readonly ajv = new Ajv({ strict: false, allErrors: true });
+  private readonly ajv = new Ajv({
+    strict: false,
+    allErrors: true,
+    // The formats the document uses: times as the API writes them (ISO-8601 UTC), ids as UUIDs; a password is any string.
+    formats: {
+      'date-time': /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/,
+      uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+      password: true,
+    },
+  });
   private readonly compiled = new Map<string, ValidateFunction>();
   private readonly templates: PathTemplate[];
 
@@ -123,8 +132,10 @@ export class ContractRecorder {
       const chunks: Buffer[] = [];
       const write = response.write.bind(response) as (...args: unknown[]) => boolean;
       const end = response.end.bind(response) as (...args: unknown[]) => ServerResponse;
+      // Only a JSON body is checked against a schema, so only a JSON body is kept (a CSV export can be many megabytes).
       const keep = (chunk: unknown, encoding?: unknown) => {
         if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
+        if (!String(response.getHeader('content-type') ?? '').startsWith('application/json')) return;
         chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));
       };
       response.write = ((chunk: unknown, ...rest: unknown[]) => (keep(chunk, rest[0]), write(chunk, ...rest))) as typeof response.write;
