@@ -22,6 +22,7 @@ import { IdempotencyLease1765670400000 } from './1765670400000-IdempotencyLease'
 import { RefundsFailingLater1765756800000 } from './1765756800000-RefundsFailingLater';
 import { AccountClosing1765843200000 } from './1765843200000-AccountClosing';
 import { ClosedAccountsCannotSpend1765929600000 } from './1765929600000-ClosedAccountsCannotSpend';
+import { Campaigns1766016000000 } from './1766016000000-Campaigns';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   RefundsFailingLater1765756800000,
   AccountClosing1765843200000,
   ClosedAccountsCannotSpend1765929600000,
+  Campaigns1766016000000,
 ];

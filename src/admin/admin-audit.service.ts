@@ -34,6 +34,11 @@ export enum AuditAction {
   WebhookEndpointRotateSecret = 'webhook_endpoint.rotate_secret',
   WebhookEndpointDelete = 'webhook_endpoint.delete',
   WebhookDeliveryResend = 'webhook_delivery.resend',
+  CampaignCreate = 'campaign.create',
+  CampaignUpdate = 'campaign.update',
+  CampaignPause = 'campaign.pause',
+  CampaignResume = 'campaign.resume',
+  CampaignEnd = 'campaign.end',
 }
 
 /** What an audited action was done to. */
@@ -45,6 +50,7 @@ export enum AuditTarget {
   ApiKey = 'api_key',
   RedeemBatch = 'redeem_batch',
   WebhookEndpoint = 'webhook_endpoint',
+  Campaign = 'campaign',
   Export = 'export',
 }
 

@@ -1,3 +1,5 @@
+import { CampaignsModule } from '../campaigns/campaigns.module';
+import { AdminCampaignsController } from './admin-campaigns.controller';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LedgerModule } from '../ledger/ledger.module';
@@ -24,8 +26,8 @@ import { EventsModule } from '../events/events.module';
 import { AdminWebhookEndpointsController } from './admin-webhook-endpoints.controller';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([AdminAuditLog]), AdminAuditModule, UsersModule, LedgerModule, PromotionsModule, ReferralsModule, PaymentsModule, SpendingModule, RedeemModule, EventsModule],
-  controllers: [AdminAuditLogsController, AdminLedgerController, AdminGrowthController, AdminPaymentsController, AdminUsersController, AdminApiKeysController, AdminRedeemController, AdminWebhookEndpointsController],
+  imports: [TypeOrmModule.forFeature([AdminAuditLog]), AdminAuditModule, UsersModule, LedgerModule, PromotionsModule, ReferralsModule, PaymentsModule, SpendingModule, RedeemModule, EventsModule, CampaignsModule],
+  controllers: [AdminAuditLogsController, AdminLedgerController, AdminGrowthController, AdminPaymentsController, AdminUsersController, AdminApiKeysController, AdminRedeemController, AdminWebhookEndpointsController, AdminCampaignsController],
   providers: [AdminExportsService, AdminLedgerService, AdminPaymentsService, AdminUsersService],
   exports: [AdminAuditModule],
 })

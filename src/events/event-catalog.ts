@@ -130,14 +130,15 @@ export const EVENT_CATALOG: readonly EventDefinition[] = [
   },
   {
     type: 'promotion.granted',
-    when: 'The new-user bonus was granted with a payment.',
+    when: "A campaign's bonus was granted with a payment (one event per campaign; the new-user bonus is one of them).",
     data: object({
       orderNo: text('The paid order'),
-      tier: { type: 'integer', minimum: 0 },
-      percent: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
+      campaignId: nullable(id('The campaign that paid it')),
+      tier: nullable({ type: 'integer', minimum: 0 }),
+      percent: nullable({ type: 'number', exclusiveMinimum: 0, maximum: 100 }),
       bonusUsd: decimal('USD', '4.16666667'),
     }),
-    example: { orderNo: 'PO2026120612000065D23720CA495789', tier: 0, percent: 30, bonusUsd: '4.16666667' },
+    example: { orderNo: 'PO2026120612000065D23720CA495789', campaignId: '1', tier: 0, percent: 30, bonusUsd: '4.16666667' },
   },
   {
     type: 'referral.rewarded',

@@ -42,7 +42,7 @@ export const INVARIANT_CHECKS: readonly InvariantCheck[] = [
   },
   {
     invariant:
-      '4a. a paid, refunding or refunded order has exactly one payment row for amount_usd, at most one promotion row for bonus_usd, and total = amount + bonus',
+      '4a. a paid, refunding or refunded order has exactly one payment row for amount_usd, promotion rows (one per campaign) summing to bonus_usd, and total = amount + bonus',
     sql: `
       SELECT o.order_no, o.status, o.amount_usd, o.bonus_usd, o.total_usd,
              p.count AS payment_rows, p.total AS payment_total, b.count AS promotion_rows, b.total AS promotion_total
@@ -53,7 +53,7 @@ export const INVARIANT_CHECKS: readonly InvariantCheck[] = [
                             WHERE r.related_id = o.order_no AND r.type = 'promotion' AND r.user_id = o.user_id) b ON TRUE
        WHERE o.total_usd <> o.amount_usd + o.bonus_usd
           OR (o.status IN ('paid', 'refunding', 'refunded') AND (p.count <> 1 OR p.total <> o.amount_usd))
-          OR (o.status IN ('paid', 'refunding', 'refunded') AND (b.count > 1 OR b.total <> o.bonus_usd))`,
+          OR (o.status IN ('paid', 'refunding', 'refunded') AND b.total <> o.bonus_usd)`,
   },
   {
     invariant: '4b. no payment row for an order in any other state',
@@ -186,6 +186,36 @@ export const INVARIANT_CHECKS: readonly InvariantCheck[] = [
         LEFT JOIN redemptions m ON m.code_id = c.id
        GROUP BY c.id, c.redemptions, b.max_redemptions
       HAVING c.redemptions <> COUNT(m.id) OR c.redemptions > b.max_redemptions`,
+  },
+  {
+    invariant: '9a. a campaign paid no more than its budget, and a budgeted campaign\'s spent_usd is what its grants paid',
+    sql: `
+      SELECT c.id AS campaign_id, c.budget_usd, c.spent_usd, COALESCE(g.total, 0) AS granted
+        FROM campaigns c
+        LEFT JOIN (SELECT campaign_id, SUM(bonus_usd) AS total FROM campaign_grants GROUP BY campaign_id) g ON g.campaign_id = c.id
+       WHERE c.budget_usd IS NOT NULL AND (COALESCE(g.total, 0) > c.budget_usd OR COALESCE(g.total, 0) <> c.spent_usd)`,
+  },
+  {
+    invariant: '9b. no user got more bonuses from a campaign than its per-user limit',
+    sql: `
+      SELECT g.campaign_id, g.user_id, COUNT(*) AS grants, c.per_user_limit
+        FROM campaign_grants g JOIN campaigns c ON c.id = g.campaign_id
+       WHERE c.per_user_limit IS NOT NULL
+       GROUP BY g.campaign_id, g.user_id, c.per_user_limit
+      HAVING COUNT(*) > c.per_user_limit`,
+  },
+  {
+    invariant: '9c. every grant has its promotion row (its campaign, order and amount), and every promotion row of a campaign has its grant',
+    sql: `
+      SELECT 'grant' AS kind, g.id, g.campaign_id, g.user_id, g.order_no, g.bonus_usd AS amount FROM campaign_grants g
+       WHERE NOT EXISTS (SELECT 1 FROM recharge_records r
+                          WHERE r.type = 'promotion' AND r.campaign_id = g.campaign_id AND r.related_id = g.order_no
+                            AND r.user_id = g.user_id AND r.amount = g.bonus_usd)
+      UNION ALL
+      SELECT 'ledger row', r.id, r.campaign_id, r.user_id, r.related_id, r.amount FROM recharge_records r
+       WHERE r.type = 'promotion' AND r.campaign_id IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM campaign_grants g
+                          WHERE g.campaign_id = r.campaign_id AND g.order_no = r.related_id AND g.user_id = r.user_id AND g.bonus_usd = r.amount)`,
   },
 ];
 

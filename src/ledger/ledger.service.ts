@@ -32,6 +32,8 @@ export interface LedgerEntry {
   remark?: string | null;
   /** What caused it: an order number, an invitee id, … */
   relatedId?: string | null;
+  /** The campaign that paid a bonus (type promotion). */
+  campaignId?: string | null;
 }
 
 /** A ledger row as an export writes it: every value already text, as PostgreSQL formats it. */
@@ -46,6 +48,7 @@ export interface LedgerExportRow {
   related_id: string | null;
   remark: string | null;
   created_at: string;
+  campaign_id: string | null;
 }
 
 export interface LedgerFilter {
@@ -75,9 +78,9 @@ const POST_ENTRY: PreparedStatement = {
     RETURNING id, balance, event_sequence
   ), entry AS (
     INSERT INTO recharge_records
-           (user_id, amount, type, operator, remark, related_id, balance_before, balance_after, created_at)
-    SELECT moved.id, $2::numeric, $3, $4, $5, $6, moved.balance - $2::numeric, moved.balance, clock_timestamp() FROM moved
-    RETURNING id, user_id, amount, type, operator, remark, related_id, balance_before, balance_after, created_at
+           (user_id, amount, type, operator, remark, related_id, balance_before, balance_after, created_at, campaign_id)
+    SELECT moved.id, $2::numeric, $3, $4, $5, $6, moved.balance - $2::numeric, moved.balance, clock_timestamp(), $7::bigint FROM moved
+    RETURNING id, user_id, amount, type, operator, remark, related_id, balance_before, balance_after, created_at, campaign_id
   ), event AS (
     INSERT INTO outbox_events (type, user_id, sequence, data)
     SELECT 'balance.changed', entry.user_id, moved.event_sequence,
@@ -100,6 +103,7 @@ interface RecordRow {
   balance_before: string;
   balance_after: string;
   created_at: Date;
+  campaign_id: string | null;
 }
 
 function toRecord(row: RecordRow): RechargeRecord {
@@ -114,6 +118,7 @@ function toRecord(row: RecordRow): RechargeRecord {
     balanceBefore: row.balance_before,
     balanceAfter: row.balance_after,
     createdAt: row.created_at,
+    campaignId: row.campaign_id,
   });
 }
 
@@ -140,6 +145,7 @@ export class LedgerService {
       entry.operator,
       entry.remark ?? null,
       entry.relatedId ?? null,
+      entry.campaignId ?? null,
     ]);
     if (rows.length === 1) return toRecord(rows[0]);
     const [user] = await em.query('SELECT 1 FROM users WHERE id = $1', [entry.userId]);
@@ -233,6 +239,7 @@ export class LedgerService {
           'r.related_id AS related_id',
           'r.remark AS remark',
           `${isoUtc('r.created_at')} AS created_at`,
+          'r.campaign_id::text AS campaign_id',
         ]),
       'r',
       batchSize,

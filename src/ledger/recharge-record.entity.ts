@@ -46,4 +46,8 @@ export class RechargeRecord {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  /** The campaign that paid a bonus row (type promotion); null for every other row. */
+  @Column({ name: 'campaign_id', type: 'bigint', nullable: true })
+  campaignId: string | null;
 }

@@ -15,6 +15,8 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { AppConfig } from '../common/config/app-config';
 import { convertCnyToUsd } from '../common/money/money';
+import { CampaignsService } from '../campaigns/campaigns.service';
+import { OffersDto, OffersQueryDto } from '../campaigns/dto/campaign.dto';
 import { PromotionsService } from '../promotions/promotions.service';
 import { AuthenticatedUser, CurrentUser } from '../users/auth/authenticated-user';
 import { CreateOrderDto, OrderDto, OrderPageDto, OrderQueryDto, PaymentConfigDto, ProviderDto } from './dto/order.dto';
@@ -32,6 +34,7 @@ export class OrdersController {
     private readonly orders: OrdersService,
     private readonly providers: PaymentProviderRegistry,
     private readonly promotions: PromotionsService,
+    private readonly campaigns: CampaignsService,
     private readonly config: AppConfig,
   ) {}
 
@@ -40,7 +43,7 @@ export class OrdersController {
   @ApiOkResponse({ type: PaymentConfigDto })
   async paymentConfig(@CurrentUser() user: AuthenticatedUser): Promise<PaymentConfigDto> {
     const settings = this.config.payment;
-    const preview = await this.promotions.preview(user.id);
+    const [preview, newUserBonus] = await Promise.all([this.promotions.preview(user.id), this.campaigns.newUserBonusRunning()]);
     return {
       enabled: settings.enabled,
       providers: this.enabledProviders(),
@@ -54,10 +57,21 @@ export class OrdersController {
       exchangeRate: settings.exchangeRate,
       discountRate: settings.discountRate,
       orderExpireMinutes: settings.orderExpireMinutes,
-      promotion: preview
+      promotion: preview && newUserBonus
         ? { tier: preview.tier, percent: preview.percent, endsAt: preview.endsAt.toISOString(), minAmountCny: this.config.promotion.minAmount }
         : null,
     };
+  }
+
+  @Get('offers')
+  @ApiOperation({
+    summary: 'The campaigns an order of this amount would get now, with their bonuses (what order creation would fix on the order)',
+  })
+  @ApiOkResponse({ type: OffersDto })
+  @ApiBadRequestResponse({ description: 'amountCny is not a CNY amount within payment.min_amount … max_amount' })
+  async offers(@CurrentUser() user: AuthenticatedUser, @Query() query: OffersQueryDto): Promise<OffersDto> {
+    const offers = await this.orders.offers(user.id, query.amountCny);
+    return { ...offers, campaigns: offers.campaigns.map(({ id, name, bonusUsd }) => ({ id, name, bonusUsd })) };
   }
 
   @Get('providers')

@@ -7,8 +7,8 @@ import { IdempotencyClaim } from '../common/idempotency/idempotency.store';
 import { AppConfig } from '../common/config/app-config';
 import { Page, PageQueryDto } from '../common/http/page.dto';
 import { decimalStringProblem } from '../common/money/is-decimal-string.validator';
-import { convertCnyToUsd, roundToScale, toCny, toUsd } from '../common/money/money';
-import { PromotionsService } from '../promotions/promotions.service';
+import { Money, convertCnyToUsd, roundToScale, toCny, toUsd } from '../common/money/money';
+import { CampaignsService, OrderCampaign } from '../campaigns/campaigns.service';
 import { OrderDto } from './dto/order.dto';
 import { PaymentMetrics } from './payment-metrics';
 import { OrderStatus, PaymentOrder } from './payment-order.entity';
@@ -55,7 +55,7 @@ export class OrdersService {
     private readonly orders: PaymentOrdersRepository,
     private readonly settlement: SettlementService,
     private readonly providers: PaymentProviderRegistry,
-    private readonly promotions: PromotionsService,
+    private readonly campaigns: CampaignsService,
     private readonly cache: CacheStore,
     private readonly metrics: PaymentMetrics,
     private readonly config: AppConfig,
@@ -82,8 +82,8 @@ export class OrdersService {
     const now = new Date();
     const amountCny = toCny(input.amountCny);
     const amountUsd = convertCnyToUsd(amountCny, settings.discountRate, settings.exchangeRate);
-    // The tier is decided by the order's creation time, so it is taken now and stored.
-    const preview = await this.promotions.preview(input.userId, now);
+    // The campaigns (and the new-user tier among them) are decided by the order's creation time, so they are taken now and stored.
+    const offers = await this.campaigns.offersFor({ userId: input.userId, amountCny, amountUsd, at: now });
     const request: PaymentRequest = {
       orderNo: newOrderNo(now),
       amountCny,
@@ -107,7 +107,8 @@ export class OrdersService {
       method: input.method,
       paymentUrl: local ? local.paymentUrl.slice(0, PAYMENT_URL_MAX_LENGTH) : null,
       expireAt: request.expireAt,
-      promotionTier: preview?.tier ?? null,
+      promotionTier: offers.promotionTier,
+      campaigns: offers.campaigns,
       clientIp: input.clientIp?.slice(0, 50) ?? null,
       userAgent: input.userAgent?.slice(0, 500) ?? null,
       createdAt: now,
@@ -141,6 +142,21 @@ export class OrdersService {
       await this.orders.transition(this.dataSource.manager, 'fail', order.orderNo);
       throw PaymentsException.gatewayFailed(provider.name);
     }
+  }
+
+  /**
+   * What an order of this amount created now would get: the campaigns that
+   * apply and their bonuses, decided as order creation decides them.
+   */
+  async offers(userId: string, amountCnyGiven: string): Promise<{ amountCny: string; amountUsd: string; bonusUsd: string; campaigns: OrderCampaign[] }> {
+    const settings = this.config.payment;
+    const problem = decimalStringProblem(amountCnyGiven, { scale: 2, min: settings.minAmount, max: settings.maxAmount });
+    if (problem) throw PaymentsException.amountOutOfRange(problem);
+    const amountCny = toCny(amountCnyGiven);
+    const amountUsd = convertCnyToUsd(amountCny, settings.discountRate, settings.exchangeRate);
+    const { campaigns } = await this.campaigns.offersFor({ userId, amountCny, amountUsd, at: new Date() });
+    const bonusUsd = toUsd(campaigns.reduce((sum, offer) => sum.plus(offer.bonusUsd), new Money(0)));
+    return { amountCny, amountUsd, bonusUsd, campaigns };
   }
 
   /** The caller's own order; anyone else's is a 404, as if it did not exist. */
@@ -295,5 +311,6 @@ function orderFromRow(id: string, row: NewOrderRow): PaymentOrder {
     payAmount: row.payAmount,
     payRate: row.payRate,
     payAddress: row.payAddress,
+    campaigns: row.campaigns,
   });
 }

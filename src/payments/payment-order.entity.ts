@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, ValueTransformer } from 'typeorm';
+import type { OrderCampaign } from '../campaigns/campaigns.service';
 import { trimAmount } from '../common/money/money';
 
 /** Stored at 8 places, read back as given ("20.00", "2.781"): the same value, the shortest form. */
@@ -46,6 +47,8 @@ export class PaymentOrder {
   @Column({ name: 'expire_at', type: 'timestamptz' }) expireAt: Date;
   @Column({ name: 'promotion_tier', type: 'int', nullable: true }) promotionTier: number | null;
   @Column({ name: 'promotion_used', type: 'boolean', default: false }) promotionUsed: boolean;
+  /** The campaigns that applied when the order was created, with their bonuses; null for orders created before campaigns. */
+  @Column({ type: 'jsonb', nullable: true }) campaigns: OrderCampaign[] | null;
   @Column({ name: 'callback_data', type: 'text', nullable: true, select: false }) callbackData: string | null;
   @Column({ name: 'callback_at', type: 'timestamptz', nullable: true }) callbackAt: Date | null;
   @Column({ name: 'client_ip', type: 'varchar', length: 50, nullable: true }) clientIp: string | null;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { OrderCampaign } from '../campaigns/campaigns.service';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { PreparedStatement, runPrepared } from '../common/database/prepared';
@@ -20,7 +21,7 @@ import { annotateSpan } from '../common/telemetry/telemetry';
 
 const ORDER_COLUMNS = `id, order_no, trade_no, user_id, username, amount_cny, amount_usd, bonus_usd, total_usd, exchange_rate,
   provider, payment_method, payment_url, status, paid_at, expire_at, promotion_tier, promotion_used, callback_at,
-  client_ip, user_agent, created_at, updated_at, pay_currency, pay_amount, pay_rate, pay_address`;
+  client_ip, user_agent, created_at, updated_at, pay_currency, pay_amount, pay_rate, pay_address, campaigns`;
 
 /** An order as the database returns it (snake_case; NUMERIC as strings). */
 export interface OrderRow {
@@ -51,6 +52,7 @@ export interface OrderRow {
   pay_amount: string;
   pay_rate: string | null;
   pay_address: string | null;
+  campaigns: OrderCampaign[] | null;
 }
 
 export function toOrder(row: OrderRow): PaymentOrder {
@@ -82,6 +84,7 @@ export function toOrder(row: OrderRow): PaymentOrder {
     payAmount: SHOWN_AS_GIVEN.from(row.pay_amount),
     payRate: RATE_AS_GIVEN.from(row.pay_rate),
     payAddress: row.pay_address,
+    campaigns: row.campaigns,
   });
 }
 
@@ -93,7 +96,7 @@ export function toOrder(row: OrderRow): PaymentOrder {
  */
 const INSERT_UNLESS_TOO_MANY_PENDING: PreparedStatement = {
   name: 'orders-insert',
-  text: `SELECT payment_order_insert($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) AS id`,
+  text: `SELECT payment_order_insert($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21::jsonb) AS id`,
 };
 
 /**
@@ -112,7 +115,7 @@ const MARK_PAID: PreparedStatement = {
                   callback_at = NOW(), paid_at = NOW(), updated_at = NOW()
             WHERE order_no = $1 AND provider = $2 AND pay_amount = $5::numeric AND pay_currency = upper($9)
               AND status = ANY($8::varchar[])
-            RETURNING id, user_id, username, amount_cny, amount_usd, promotion_tier, created_at, pay_currency, pay_amount,
+            RETURNING id, user_id, username, amount_cny, amount_usd, promotion_tier, campaigns, created_at, pay_currency, pay_amount,
                       payment_order_event_data(payment_orders) AS event_data
          ), event AS (
            INSERT INTO payment_webhook_events (provider, event_id, order_no, outcome)
@@ -121,7 +124,7 @@ const MARK_PAID: PreparedStatement = {
          ), announced AS (
            SELECT outbox_emit('order.paid', paid.user_id, paid.event_data) AS sequence FROM paid
          )
-         SELECT paid.id, paid.user_id, paid.username, paid.amount_cny, paid.amount_usd, paid.promotion_tier,
+         SELECT paid.id, paid.user_id, paid.username, paid.amount_cny, paid.amount_usd, paid.promotion_tier, paid.campaigns,
                 paid.pay_currency, paid.pay_amount,
                 NOW() <= paid.created_at + make_interval(mins => $7::int) AS in_time_for_bonus,
                 EXISTS (SELECT 1 FROM referral_invites i WHERE i.invitee_id = paid.user_id) AS invited
@@ -143,6 +146,7 @@ export interface PaidOrder {
   amount_cny: string;
   amount_usd: string;
   promotion_tier: number | null;
+  campaigns: OrderCampaign[] | null;
   pay_currency: string;
   pay_amount: string;
   /** Paid within order_expire_minutes + promotion.late_grace_minutes of creation. */
@@ -182,6 +186,7 @@ export interface NewOrderRow {
   payAmount: string;
   payRate: string | null;
   payAddress: string | null;
+  campaigns: OrderCampaign[];
 }
 
 /** Where to pay, once a gateway that must be asked has answered. */
@@ -384,6 +389,7 @@ export class PaymentOrdersRepository {
       order.payAmount,
       order.payRate,
       order.payAddress,
+      JSON.stringify(order.campaigns),
     ]);
     return row?.id ?? null;
   }

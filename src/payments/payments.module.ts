@@ -1,6 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AdminAuditModule } from '../admin/admin-audit.module';
+import { CampaignsModule } from '../campaigns/campaigns.module';
 import { LedgerModule } from '../ledger/ledger.module';
 import { PromotionsModule } from '../promotions/promotions.module';
 import { ReferralsModule } from '../referrals/referrals.module';
@@ -29,7 +30,7 @@ import { WebhooksService } from './webhooks.service';
  */
 @Module({
   // The audit log, for the PaymentAuditTrail port only (this module never imports the admin's services).
-  imports: [TypeOrmModule.forFeature([PaymentOrder, PaymentRefund]), LedgerModule, PromotionsModule, ReferralsModule, AdminAuditModule],
+  imports: [TypeOrmModule.forFeature([PaymentOrder, PaymentRefund]), LedgerModule, PromotionsModule, ReferralsModule, AdminAuditModule, CampaignsModule],
   controllers: [
     OrdersController,
     ...GATEWAYS.flatMap((gateway) => (gateway.webhook ? [webhookController(gateway.name, gateway.webhook)] : [])),

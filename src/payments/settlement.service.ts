@@ -1,12 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { CampaignsService } from '../campaigns/campaigns.service';
 import { AppConfig } from '../common/config/app-config';
-import { Money } from '../common/money/money';
+import { Money, toUsd } from '../common/money/money';
 import { Outbox } from '../events/outbox';
 import { LedgerService } from '../ledger/ledger.service';
 import { LedgerType, REMARK_MAX_LENGTH } from '../ledger/recharge-record.entity';
-import { PromotionsService } from '../promotions/promotions.service';
 import { ReferralsService } from '../referrals/referrals.service';
 import { canTransition } from './order-lifecycle';
 import { PaymentMetrics } from './payment-metrics';
@@ -81,7 +81,7 @@ export class SettlementService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly orders: PaymentOrdersRepository,
     private readonly ledger: LedgerService,
-    private readonly promotions: PromotionsService,
+    private readonly campaigns: CampaignsService,
     private readonly referrals: ReferralsService,
     private readonly metrics: PaymentMetrics,
     private readonly config: AppConfig,
@@ -124,21 +124,23 @@ export class SettlementService {
       relatedId: notice.orderNo,
     });
     const bonusDue = notice.bonus === 'granted' || order.in_time_for_bonus;
-    const bonus = bonusDue
-      ? await this.promotions.grant(em, {
+    const granted = bonusDue
+      ? await this.campaigns.grant(em, {
           userId: order.user_id,
           username: order.username,
           orderNo: notice.orderNo,
           amountCny: order.amount_cny,
           amountUsd: order.amount_usd,
-          tier: order.promotion_tier,
+          campaigns: order.campaigns,
+          promotionTier: order.promotion_tier,
         })
-      : null;
-    if (bonus) await this.orders.recordBonus(em, order.id, bonus.bonusUsd);
+      : [];
+    const bonusUsd = toUsd(granted.reduce((sum, grant) => sum.plus(grant.bonusUsd), new Money(0)));
+    if (granted.length > 0) await this.orders.recordBonus(em, order.id, bonusUsd);
     const reward = order.invited
       ? await this.referrals.onInviteePaid(em, { inviteeId: order.user_id, amountCny: order.amount_cny, amountUsd: order.amount_usd })
       : null;
-    return { userId: order.user_id, amountUsd: order.amount_usd, bonusUsd: bonus?.bonusUsd ?? '0', referralRewarded: reward !== null };
+    return { userId: order.user_id, amountUsd: order.amount_usd, bonusUsd: granted.length > 0 ? bonusUsd : '0', referralRewarded: reward !== null };
   }
 
   /**

@@ -3,13 +3,11 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LedgerModule } from '../ledger/ledger.module';
 import { PromotionExpiryTask } from './promotion-expiry.task';
 import { PromotionRecord } from './promotion-record.entity';
-import { PromotionsController } from './promotions.controller';
 import { PromotionsService } from './promotions.service';
 import { UserPromotion } from './user-promotion.entity';
 
 @Module({
   imports: [TypeOrmModule.forFeature([UserPromotion, PromotionRecord]), LedgerModule],
-  controllers: [PromotionsController],
   providers: [PromotionsService, PromotionExpiryTask],
   exports: [PromotionsService],
 })

@@ -44,6 +44,8 @@ export interface BonusRequest {
   amountUsd: string;
   /** The tier previewed when the order was created: the order's creation time decides, not the payment's. */
   tier: number | null;
+  /** The campaign the bonus is paid by (the seeded new-user campaign): its ledger row and event name it. */
+  campaignId?: string;
 }
 
 export interface GrantedBonus {
@@ -174,8 +176,15 @@ export class PromotionsService {
       operator: 'system',
       remark: `new-user bonus, tier ${request.tier} (${rule.percent}%)`,
       relatedId: request.orderNo,
+      campaignId: request.campaignId ?? null,
     });
-    await this.outbox.emit(em, 'promotion.granted', request.userId, { orderNo: request.orderNo, tier: request.tier, percent: rule.percent, bonusUsd });
+    await this.outbox.emit(em, 'promotion.granted', request.userId, {
+      orderNo: request.orderNo,
+      campaignId: request.campaignId ?? null,
+      tier: request.tier,
+      percent: rule.percent,
+      bonusUsd,
+    });
     return { tier: request.tier, percent: rule.percent, bonusUsd };
   }
 

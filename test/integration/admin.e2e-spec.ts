@@ -289,4 +289,18 @@ describe('ledger audit (docs/ledger-invariants.md)', () => {
     expect(overused.found.map((v) => v.invariant.slice(0, 2))).toEqual(['8f']);
     expect(overused.found[0].rows).toEqual([expect.objectContaining({ redemptions: 2, max_redemptions: 1 })]);
   });
+
+  it('finds a campaign that paid more than its budget, more bonuses than its per-user limit, or a grant without its ledger row', async () => {
+    const { found } = await violationsAfter(async (em, user) => {
+      const [campaign] = await em.query(
+        `INSERT INTO campaigns (name, stacking, starts_at, budget_usd, per_user_limit, action, created_by)
+         VALUES ('audit', 'stackable', NOW(), 1, 1, '{"type": "fixed_bonus", "usd": "1"}', 'test') RETURNING id`,
+      );
+      await em.query(
+        `INSERT INTO campaign_grants (campaign_id, user_id, order_no, bonus_usd) VALUES ($1, $2, 'PO-AUDIT-1', 1), ($1, $2, 'PO-AUDIT-2', 1)`,
+        [campaign.id, user.id],
+      );
+    });
+    expect(found.map((v) => v.invariant.slice(0, 2))).toEqual(['9a', '9b', '9c']);
+  });
 });

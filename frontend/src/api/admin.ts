@@ -38,6 +38,7 @@ import type {
   UnmatchedPaymentQuery,
 } from './types';
 import type { DownloadedFile } from './http';
+import type { Campaign, CreateCampaignRequest, UpdateCampaignRequest } from './types';
 import type { ClosedAccount, CloseAccountRequest } from './types';
 import type { AdminLedgerExportQuery, AdminOrderExportQuery, AuditLogPage, AuditLogQuery } from './types';
 import type {
@@ -282,6 +283,42 @@ export function resendWebhookDelivery(id: string, deliveryId: string): Promise<W
   return http.post<WebhookDelivery>(
     `/admin/webhook-endpoints/${encodeURIComponent(id)}/deliveries/${encodeURIComponent(deliveryId)}/resend`,
   );
+}
+
+/** Every campaign, newest first, with what it paid out (spentUsd, orders, users). */
+export function listCampaigns(): Promise<Campaign[]> {
+  return http.get<Campaign[]>('/admin/campaigns');
+}
+
+/**
+ * Creates a campaign (201, audited). 400 VALIDATION_FAILED names each problem (an unknown condition or
+ * action type, a percent outside (0, 100], a negative amount, endsAt not after startsAt).
+ */
+export function createCampaign(body: CreateCampaignRequest): Promise<Campaign> {
+  return http.post<Campaign>('/admin/campaigns', body);
+}
+
+/**
+ * Changes a campaign that has not started (the fields sent; audited). 409 CAMPAIGN_NOT_EDITABLE once it
+ * is no longer scheduled, CAMPAIGN_SEEDED_RULES for the new-user bonus (its rules are configuration).
+ */
+export function updateCampaign(id: string, body: UpdateCampaignRequest): Promise<Campaign> {
+  return http.request<Campaign>('PATCH', `/admin/campaigns/${encodeURIComponent(id)}`, { body });
+}
+
+/** A scheduled or active campaign → paused: orders created meanwhile do not get it. 409 CAMPAIGN_TRANSITION_REFUSED otherwise. */
+export function pauseCampaign(id: string): Promise<Campaign> {
+  return http.post<Campaign>(`/admin/campaigns/${encodeURIComponent(id)}/pause`);
+}
+
+/** A paused campaign runs again. 409 CAMPAIGN_TRANSITION_REFUSED when it is not paused. */
+export function resumeCampaign(id: string): Promise<Campaign> {
+  return http.post<Campaign>(`/admin/campaigns/${encodeURIComponent(id)}/resume`);
+}
+
+/** Ends a campaign for good (orders created before keep what they were offered). 409 CAMPAIGN_TRANSITION_REFUSED when already ended. */
+export function endCampaign(id: string): Promise<Campaign> {
+  return http.post<Campaign>(`/admin/campaigns/${encodeURIComponent(id)}/end`);
 }
 
 /** What admins did, newest first (every change and every export, with the fields before and after). */

@@ -1,6 +1,6 @@
 import { http } from './client';
 import { withIdempotencyKey } from './http';
-import type { CreateOrderRequest, Order, OrderListQuery, OrderPage, PaymentConfig, Provider } from './types';
+import type { CreateOrderRequest, Offers, Order, OrderListQuery, OrderPage, PaymentConfig, Provider } from './types';
 
 export function getPaymentConfig(): Promise<PaymentConfig> {
   return http.get<PaymentConfig>('/payment/config');
@@ -9,6 +9,14 @@ export function getPaymentConfig(): Promise<PaymentConfig> {
 /** The enabled gateways: labels in each language, methods, and how the payer pays (display). */
 export function getProviders(): Promise<Provider[]> {
   return http.get<Provider[]>('/payment/providers');
+}
+
+/**
+ * The campaigns an order of `amountCny` (a CNY decimal string) created now would get, with their
+ * bonuses: what creating the order would fix on it. 400 for an amount outside the configured limits.
+ */
+export function getOffers(amountCny: string, signal?: AbortSignal): Promise<Offers> {
+  return http.get<Offers>('/payment/offers', { query: { amountCny }, signal });
 }
 
 /**

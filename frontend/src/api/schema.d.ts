@@ -773,6 +773,96 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every campaign, newest first, with what it paid out: spend, orders and users */
+        get: operations["AdminCampaignsController_list"];
+        put?: never;
+        /**
+         * Start a campaign
+         * @description Conditions (all must hold): min_amount {cny}, registered_within {hours}, registered_before {at}, first_paid_order. Actions: percent_bonus {percent, capUsd?}, tiered_percent_bonus {tiers: [{withinHours, percent}], capUsd?}, fixed_bonus {usd}. It applies to orders created within its window; each order’s campaigns are fixed when it is created and granted once when it is paid.
+         */
+        post: operations["AdminCampaignsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/campaigns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One campaign */
+        get: operations["AdminCampaignsController_find"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a campaign that has not started (fields left out stay) */
+        patch: operations["AdminCampaignsController_update"];
+        trace?: never;
+    };
+    "/api/admin/campaigns/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause a scheduled or active campaign: orders created meanwhile do not get it */
+        post: operations["AdminCampaignsController_pause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/campaigns/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a paused campaign */
+        post: operations["AdminCampaignsController_resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/campaigns/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End a campaign for good (orders created before keep what they were offered) */
+        post: operations["AdminCampaignsController_end"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/payment/config": {
         parameters: {
             query?: never;
@@ -782,6 +872,23 @@ export interface paths {
         };
         /** What the recharge page needs: gateways and methods, packages, limits, rates, the bonus preview */
         get: operations["OrdersController_paymentConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payment/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The campaigns an order of this amount would get now, with their bonuses (what order creation would fix on the order) */
+        get: operations["OrdersController_offers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1085,23 +1192,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/users/promotion/status": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The signed-in user’s new-user bonus: tier now, countdowns and the tier table */
-        get: operations["PromotionsController_status"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/users/referral/info": {
         parameters: {
             query?: never;
@@ -1128,6 +1218,23 @@ export interface paths {
         };
         /** The people the signed-in user invited, newest first, usernames masked */
         get: operations["ReferralsController_invitees"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/promotion/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user’s new-user bonus: tier now, countdowns and the tier table */
+        get: operations["NewUserBonusController_status"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1267,6 +1374,11 @@ export interface components {
             balanceAfter: string;
             /** Format: date-time */
             createdAt: string;
+            /**
+             * @description The campaign that paid a bonus row (type promotion); its name is the remark
+             * @example 1
+             */
+            campaignId: string | null;
         };
         RechargeRecordPageDto: {
             /** @example 42 */
@@ -1362,6 +1474,17 @@ export interface components {
         };
         /** @enum {string} */
         OrderStatus: "pending" | "paid" | "expired" | "cancelled" | "failed" | "refunding" | "refunded";
+        CampaignOfferDto: {
+            /** @example 1 */
+            id: string;
+            /** @example New-user bonus */
+            name: string;
+            /**
+             * @description USD
+             * @example 4.16666667
+             */
+            bonusUsd: string;
+        };
         OrderDto: {
             /** @example PO20261123010203A1B2C3D4E5F60718 */
             orderNo: string;
@@ -1375,7 +1498,7 @@ export interface components {
             /** @example 2.77777778 */
             amountUsd: string;
             /**
-             * @description New-user bonus granted at payment
+             * @description The campaigns’ bonuses granted at payment
              * @example 0.83333333
              */
             bonusUsd: string;
@@ -1419,6 +1542,8 @@ export interface components {
              * @example null
              */
             payRate: string | null;
+            /** @description The campaigns that applied when the order was created, with the bonus each gives when it is paid in time (a budget used up meanwhile can cut it) */
+            campaigns: components["schemas"]["CampaignOfferDto"][];
         };
         AccountExportDto: {
             /** Format: date-time */
@@ -1468,9 +1593,9 @@ export interface components {
             cancelledOrders: string[];
         };
         /** @enum {string} */
-        AuditAction: "user.status" | "user.close" | "balance.adjust" | "order.confirm" | "order.refund" | "order.refund_recorded" | "order.refund_resolved" | "order.duplicate_resolved" | "order.refund_failed" | "payment.unmatched_resolved" | "orders.export" | "ledger.export" | "api_key.create" | "api_key.revoke" | "redeem_batch.create" | "redeem_batch.disable" | "webhook_endpoint.create" | "webhook_endpoint.update" | "webhook_endpoint.rotate_secret" | "webhook_endpoint.delete" | "webhook_delivery.resend";
+        AuditAction: "user.status" | "user.close" | "balance.adjust" | "order.confirm" | "order.refund" | "order.refund_recorded" | "order.refund_resolved" | "order.duplicate_resolved" | "order.refund_failed" | "payment.unmatched_resolved" | "orders.export" | "ledger.export" | "api_key.create" | "api_key.revoke" | "redeem_batch.create" | "redeem_batch.disable" | "webhook_endpoint.create" | "webhook_endpoint.update" | "webhook_endpoint.rotate_secret" | "webhook_endpoint.delete" | "webhook_delivery.resend" | "campaign.create" | "campaign.update" | "campaign.pause" | "campaign.resume" | "campaign.end";
         /** @enum {string} */
-        AuditTarget: "user" | "payment_order" | "payment_event" | "api_key" | "redeem_batch" | "webhook_endpoint" | "export";
+        AuditTarget: "user" | "payment_order" | "payment_event" | "api_key" | "redeem_batch" | "webhook_endpoint" | "campaign" | "export";
         AuditLogDto: {
             /** @example 311 */
             id: string;
@@ -1544,6 +1669,11 @@ export interface components {
             balanceAfter: string;
             /** Format: date-time */
             createdAt: string;
+            /**
+             * @description The campaign that paid a bonus row (type promotion); its name is the remark
+             * @example 1
+             */
+            campaignId: string | null;
             /** @example 42 */
             userId: string;
         };
@@ -1666,7 +1796,7 @@ export interface components {
             /** @example 2.77777778 */
             amountUsd: string;
             /**
-             * @description New-user bonus granted at payment
+             * @description The campaigns’ bonuses granted at payment
              * @example 0.83333333
              */
             bonusUsd: string;
@@ -1710,6 +1840,8 @@ export interface components {
              * @example null
              */
             payRate: string | null;
+            /** @description The campaigns that applied when the order was created, with the bonus each gives when it is paid in time (a budget used up meanwhile can cut it) */
+            campaigns: components["schemas"]["CampaignOfferDto"][];
             /** @example 42 */
             userId: string;
             /** @example alice */
@@ -2324,6 +2456,194 @@ export interface components {
             pageSize: number;
             items: components["schemas"]["WebhookDeliveryDto"][];
         };
+        CreateCampaignDto: {
+            /** @example Recharge ¥100, get 10 % more */
+            name: string;
+            /** @default 0 */
+            priority?: number;
+            /** @enum {string} */
+            stacking: "exclusive" | "stackable";
+            /** Format: date-time */
+            startsAt: string;
+            /**
+             * Format: date-time
+             * @description null or left out: no end
+             */
+            endsAt?: string | null;
+            /**
+             * @description USD; null or left out: no cap
+             * @example 500.00
+             */
+            budgetUsd?: string | null;
+            /** @description Bonuses per user; null or left out: no cap */
+            perUserLimit?: number | null;
+            conditions: ({
+                /** @enum {unknown} */
+                type: "min_amount";
+                /** @example 100.00 */
+                cny: string;
+            } | {
+                /** @enum {unknown} */
+                type: "registered_within";
+                hours: number;
+            } | {
+                /** @enum {unknown} */
+                type: "registered_before";
+                /** Format: date-time */
+                at: string;
+            } | {
+                /** @enum {unknown} */
+                type: "first_paid_order";
+            })[];
+            action: {
+                /** @enum {unknown} */
+                type: "percent_bonus";
+                percent: number;
+                /** @example 10.00 */
+                capUsd?: string;
+            } | {
+                /** @enum {unknown} */
+                type: "tiered_percent_bonus";
+                tiers: {
+                    withinHours: number;
+                    percent: number;
+                }[];
+                capUsd?: string;
+            } | {
+                /** @enum {unknown} */
+                type: "fixed_bonus";
+                /** @example 2.00 */
+                usd: string;
+            };
+        };
+        /** @enum {string} */
+        CampaignStatus: "scheduled" | "active" | "paused" | "ended";
+        CampaignDto: {
+            /** @example 2 */
+            id: string;
+            /** @example Spring festival: 10 % more from ¥100 */
+            name: string;
+            status: components["schemas"]["CampaignStatus"];
+            /** @description Higher first: breaks a tie between exclusive campaigns of equal bonus */
+            priority: number;
+            /**
+             * @description exclusive: of the exclusive campaigns that apply, the largest bonus wins; stackable: added on top
+             * @enum {string}
+             */
+            stacking: "exclusive" | "stackable";
+            /** Format: date-time */
+            startsAt: string;
+            /** Format: date-time */
+            endsAt: string | null;
+            /** @description USD; null: no cap */
+            budgetUsd: string | null;
+            /** @description Bonuses per user; null: no cap */
+            perUserLimit: number | null;
+            /** @description All must hold */
+            conditions: ({
+                /** @enum {unknown} */
+                type: "min_amount";
+                /** @example 100.00 */
+                cny: string;
+            } | {
+                /** @enum {unknown} */
+                type: "registered_within";
+                hours: number;
+            } | {
+                /** @enum {unknown} */
+                type: "registered_before";
+                /** Format: date-time */
+                at: string;
+            } | {
+                /** @enum {unknown} */
+                type: "first_paid_order";
+            })[];
+            action: {
+                /** @enum {unknown} */
+                type: "percent_bonus";
+                percent: number;
+                /** @example 10.00 */
+                capUsd?: string;
+            } | {
+                /** @enum {unknown} */
+                type: "tiered_percent_bonus";
+                tiers: {
+                    withinHours: number;
+                    percent: number;
+                }[];
+                capUsd?: string;
+            } | {
+                /** @enum {unknown} */
+                type: "fixed_bonus";
+                /** @example 2.00 */
+                usd: string;
+            };
+            /**
+             * @description USD paid out in bonuses
+             * @example 12.50000000
+             */
+            spentUsd: string;
+            /** @description Orders that got its bonus */
+            orders: number;
+            /** @description Users who got its bonus */
+            users: number;
+            /** @description The seeded new-user bonus: its rules are the promotion configuration, not editable here */
+            seeded: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        UpdateCampaignDto: {
+            name?: string;
+            priority?: number;
+            /** @enum {string} */
+            stacking?: "exclusive" | "stackable";
+            /** Format: date-time */
+            startsAt?: string;
+            /** Format: date-time */
+            endsAt?: string | null;
+            budgetUsd?: string | null;
+            perUserLimit?: number | null;
+            conditions?: ({
+                /** @enum {unknown} */
+                type: "min_amount";
+                /** @example 100.00 */
+                cny: string;
+            } | {
+                /** @enum {unknown} */
+                type: "registered_within";
+                hours: number;
+            } | {
+                /** @enum {unknown} */
+                type: "registered_before";
+                /** Format: date-time */
+                at: string;
+            } | {
+                /** @enum {unknown} */
+                type: "first_paid_order";
+            })[];
+            action?: {
+                /** @enum {unknown} */
+                type: "percent_bonus";
+                percent: number;
+                /** @example 10.00 */
+                capUsd?: string;
+            } | {
+                /** @enum {unknown} */
+                type: "tiered_percent_bonus";
+                tiers: {
+                    withinHours: number;
+                    percent: number;
+                }[];
+                capUsd?: string;
+            } | {
+                /** @enum {unknown} */
+                type: "fixed_bonus";
+                /** @example 2.00 */
+                usd: string;
+            };
+        };
         ProviderDto: {
             /** @description What orders name it by (provider) */
             name: string;
@@ -2392,6 +2712,21 @@ export interface components {
             orderExpireMinutes: number;
             /** @description The bonus an order created now would earn */
             promotion: components["schemas"]["PromotionPreviewDto"] | null;
+        };
+        OffersDto: {
+            /** @example 100.00 */
+            amountCny: string;
+            /**
+             * @description USD the payment credits
+             * @example 13.88888889
+             */
+            amountUsd: string;
+            /**
+             * @description USD of all the bonuses together
+             * @example 4.16666667
+             */
+            bonusUsd: string;
+            campaigns: components["schemas"]["CampaignOfferDto"][];
         };
         CreateOrderDto: {
             /**
@@ -2578,6 +2913,47 @@ export interface components {
              */
             balance: string;
         };
+        ReferralInfoDto: {
+            /** @description False when the feature is switched off; the other fields are then empty */
+            enabled: boolean;
+            /** @example K7QX2M9P */
+            code: string | null;
+            /** @example http://localhost:3000/login?code=K7QX2M9P */
+            link: string | null;
+            /** @example 3 */
+            invitedCount: number;
+            /**
+             * @description Invitees whose payments reached the qualifying total
+             * @example 1
+             */
+            qualifiedCount: number;
+            /** @example 1 */
+            rewardedCount: number;
+            /**
+             * @description USD earned from invites
+             * @example 10.00000000
+             */
+            totalRewardUsd: string;
+            /**
+             * @description USD the referrer earns per qualified invitee
+             * @example 10.00
+             */
+            rewardUsd: string;
+            /**
+             * @description CNY an invitee must pay in total to qualify
+             * @example 20.00
+             */
+            qualifiedRechargeCny: string;
+        };
+        InviteePageDto: {
+            /** @example 42 */
+            total: number;
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            items: components["schemas"]["InviteeDto"][];
+        };
         PromotionTierDto: {
             /**
              * @description Tier number, from 0 (the first tier after registration)
@@ -2642,47 +3018,6 @@ export interface components {
              */
             bonusAmount: string | null;
             tiers: components["schemas"]["PromotionTierDto"][];
-        };
-        ReferralInfoDto: {
-            /** @description False when the feature is switched off; the other fields are then empty */
-            enabled: boolean;
-            /** @example K7QX2M9P */
-            code: string | null;
-            /** @example http://localhost:3000/login?code=K7QX2M9P */
-            link: string | null;
-            /** @example 3 */
-            invitedCount: number;
-            /**
-             * @description Invitees whose payments reached the qualifying total
-             * @example 1
-             */
-            qualifiedCount: number;
-            /** @example 1 */
-            rewardedCount: number;
-            /**
-             * @description USD earned from invites
-             * @example 10.00000000
-             */
-            totalRewardUsd: string;
-            /**
-             * @description USD the referrer earns per qualified invitee
-             * @example 10.00
-             */
-            rewardUsd: string;
-            /**
-             * @description CNY an invitee must pay in total to qualify
-             * @example 20.00
-             */
-            qualifiedRechargeCny: string;
-        };
-        InviteePageDto: {
-            /** @example 42 */
-            total: number;
-            /** @example 1 */
-            page: number;
-            /** @example 20 */
-            pageSize: number;
-            items: components["schemas"]["InviteeDto"][];
         };
         ErrorDto: {
             /** @example 400 */
@@ -6407,6 +6742,625 @@ export interface operations {
             };
         };
     };
+    AdminCampaignsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignDto"][];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminCampaignsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCampaignDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignDto"];
+                };
+            };
+            /** @description An unknown condition or action type, a percent outside (0, 100], a negative amount, endsAt not after startsAt (each problem listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminCampaignsController_find: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignDto"];
+                };
+            };
+            /** @description A path parameter holds a NUL or a lone surrogate, or the URL has a broken percent escape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such campaign */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminCampaignsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateCampaignDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignDto"];
+                };
+            };
+            /** @description A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such campaign */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The campaign is no longer scheduled (CAMPAIGN_NOT_EDITABLE), or it is the new-user bonus, whose rules are configuration (CAMPAIGN_SEEDED_RULES) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminCampaignsController_pause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignDto"];
+                };
+            };
+            /** @description A path parameter holds a NUL or a lone surrogate, or the URL has a broken percent escape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such campaign */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Already paused, or ended (CAMPAIGN_TRANSITION_REFUSED) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminCampaignsController_resume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignDto"];
+                };
+            };
+            /** @description A path parameter holds a NUL or a lone surrogate, or the URL has a broken percent escape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such campaign */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Not paused (CAMPAIGN_TRANSITION_REFUSED) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdminCampaignsController_end: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignDto"];
+                };
+            };
+            /** @description A path parameter holds a NUL or a lone surrogate, or the URL has a broken percent escape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (missing, expired, or issued before a role, password or status change) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Requires role: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such campaign */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Already ended (CAMPAIGN_TRANSITION_REFUSED) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
     OrdersController_paymentConfig: {
         parameters: {
             query?: never;
@@ -6422,6 +7376,73 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaymentConfigDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The account is disabled (AUTH_USER_DISABLED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    OrdersController_offers: {
+        parameters: {
+            query: {
+                /** @description CNY, a decimal string with at most 2 decimals */
+                amountCny: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OffersDto"];
+                };
+            };
+            /** @description amountCny is not a CNY amount within payment.min_amount … max_amount */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
                 };
             };
             /** @description Missing or invalid bearer token */
@@ -8202,61 +9223,6 @@ export interface operations {
             };
         };
     };
-    PromotionsController_status: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PromotionStatusDto"];
-                };
-            };
-            /** @description Missing or invalid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The account is disabled (AUTH_USER_DISABLED) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-        };
-    };
     ReferralsController_info: {
         parameters: {
             query?: never;
@@ -8339,6 +9305,61 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The account is disabled (AUTH_USER_DISABLED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    NewUserBonusController_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromotionStatusDto"];
                 };
             };
             /** @description Missing or invalid bearer token */

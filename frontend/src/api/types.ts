@@ -42,6 +42,10 @@ export type OrderStatus = Schemas['OrderStatus'];
 export type Order = Schemas['OrderDto'];
 export type OrderPage = Schemas['OrderPageDto'];
 export type OrderListQuery = NonNullable<operations['OrdersController_list']['parameters']['query']>;
+/** A campaign that applies to an order (fixed when it is created), with the bonus it gives (USD). */
+export type CampaignOffer = Schemas['CampaignOfferDto'];
+/** GET /api/payment/offers?amountCny=: what an order of this amount created now would get. */
+export type Offers = Schemas['OffersDto'];
 
 // Promotion
 export type PromotionStatus = Schemas['PromotionStatusDto'];
@@ -61,6 +65,20 @@ export type InviteeStatus = Schemas['InviteeStatus'];
 export type Invitee = Schemas['InviteeDto'];
 export type InviteePage = Schemas['InviteePageDto'];
 export type InviteeQuery = NonNullable<operations['ReferralsController_invitees']['parameters']['query']>;
+
+// Campaigns (admins manage them; users see their offers)
+export type Campaign = Schemas['CampaignDto'];
+export type CampaignStatus = Schemas['CampaignStatus'];
+export type CampaignStacking = Campaign['stacking'];
+/** One condition of a campaign (all must hold). */
+export type CampaignCondition = Campaign['conditions'][number];
+export type CampaignConditionType = CampaignCondition['type'];
+/** What a campaign gives. */
+export type CampaignAction = Campaign['action'];
+export type CampaignActionType = CampaignAction['type'];
+export type CampaignTier = Extract<CampaignAction, { type: 'tiered_percent_bonus' }>['tiers'][number];
+export type CreateCampaignRequest = Schemas['CreateCampaignDto'];
+export type UpdateCampaignRequest = Schemas['UpdateCampaignDto'];
 
 // Admin
 export type AdminOrder = Schemas['AdminOrderDto'];
@@ -321,6 +339,11 @@ const AUDIT_ACTION_TABLE: Record<AuditAction, true> = {
   'webhook_endpoint.rotate_secret': true,
   'webhook_endpoint.delete': true,
   'webhook_delivery.resend': true,
+  'campaign.create': true,
+  'campaign.update': true,
+  'campaign.pause': true,
+  'campaign.resume': true,
+  'campaign.end': true,
 };
 export const AUDIT_ACTIONS = Object.keys(AUDIT_ACTION_TABLE) as AuditAction[];
 const AUDIT_TARGET_TABLE: Record<AuditTarget, true> = {
@@ -330,6 +353,22 @@ const AUDIT_TARGET_TABLE: Record<AuditTarget, true> = {
   api_key: true,
   redeem_batch: true,
   webhook_endpoint: true,
+  campaign: true,
   export: true,
 };
 export const AUDIT_TARGETS = Object.keys(AUDIT_TARGET_TABLE) as AuditTarget[];
+
+/** Campaign states, stackings, condition and action types (Records, so a new value in the API fails type-checking here). */
+const CAMPAIGN_STATUS_TABLE: Record<CampaignStatus, true> = { scheduled: true, active: true, paused: true, ended: true };
+export const CAMPAIGN_STATUSES = Object.keys(CAMPAIGN_STATUS_TABLE) as CampaignStatus[];
+const CAMPAIGN_STACKING_TABLE: Record<CampaignStacking, true> = { exclusive: true, stackable: true };
+export const CAMPAIGN_STACKINGS = Object.keys(CAMPAIGN_STACKING_TABLE) as CampaignStacking[];
+const CAMPAIGN_CONDITION_TYPE_TABLE: Record<CampaignConditionType, true> = {
+  min_amount: true,
+  registered_within: true,
+  registered_before: true,
+  first_paid_order: true,
+};
+export const CAMPAIGN_CONDITION_TYPES = Object.keys(CAMPAIGN_CONDITION_TYPE_TABLE) as CampaignConditionType[];
+const CAMPAIGN_ACTION_TYPE_TABLE: Record<CampaignActionType, true> = { percent_bonus: true, tiered_percent_bonus: true, fixed_bonus: true };
+export const CAMPAIGN_ACTION_TYPES = Object.keys(CAMPAIGN_ACTION_TYPE_TABLE) as CampaignActionType[];

@@ -78,6 +78,8 @@ export const routes: RouteRecordRaw[] = [
       { path: 'redeem', name: 'admin-redeem', component: () => import('../views/admin/AdminRedeemView.vue') },
       { path: 'users', name: 'admin-users', component: () => import('../views/admin/AdminUsersView.vue') },
       { path: 'growth', name: 'admin-growth', component: () => import('../views/admin/AdminGrowthView.vue') },
+      // Recharge campaigns: their rules, status and what they paid out; create, edit before the start, pause, resume, end.
+      { path: 'campaigns', name: 'admin-campaigns', component: () => import('../views/admin/AdminCampaignsView.vue') },
       // Integrators' endpoints the events are POSTed to (signed), and their deliveries.
       { path: 'webhooks', name: 'admin-webhooks', component: () => import('../views/admin/AdminWebhooksView.vue') },
       // What admins did; the filters are in the query, e.g. /admin/audit?targetType=user&targetId=42

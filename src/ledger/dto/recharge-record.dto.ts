@@ -23,6 +23,8 @@ export class RechargeRecordDto {
   @ApiProperty({ example: '0.00000000' }) balanceBefore: string;
   @ApiProperty({ example: '2.77777778' }) balanceAfter: string;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ example: '1', nullable: true, type: String, description: 'The campaign that paid a bonus row (type promotion); its name is the remark' })
+  campaignId: string | null;
 
   static from(record: RechargeRecord): RechargeRecordDto {
     return {
@@ -35,6 +37,7 @@ export class RechargeRecordDto {
       balanceBefore: record.balanceBefore,
       balanceAfter: record.balanceAfter,
       createdAt: record.createdAt.toISOString(),
+      campaignId: record.campaignId ?? null,
     };
   }
 }
@@ -62,6 +65,7 @@ export function ownExportedRechargeRecord(row: LedgerExportRow): RechargeRecordD
     balanceBefore: row.balance_before,
     balanceAfter: row.balance_after,
     createdAt: row.created_at,
+    campaignId: row.campaign_id ?? null,
   };
 }
 

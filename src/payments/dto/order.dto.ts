@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEnum, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { CampaignOfferDto } from '../../campaigns/dto/campaign.dto';
 import { FastBody } from '../../common/http/body-validation.pipe';
 import { PageDto, PageQueryDto } from '../../common/http/page.dto';
 import { IsDecimalString } from '../../common/money/is-decimal-string.validator';
@@ -63,7 +64,7 @@ export class OrderDto {
   @ApiProperty({ example: 'alipay', nullable: true, type: String }) paymentMethod: string | null;
   @ApiProperty({ example: '20.00' }) amountCny: string;
   @ApiProperty({ example: '2.77777778' }) amountUsd: string;
-  @ApiProperty({ example: '0.83333333', description: 'New-user bonus granted at payment' }) bonusUsd: string;
+  @ApiProperty({ example: '0.83333333', description: 'The campaigns’ bonuses granted at payment' }) bonusUsd: string;
   @ApiProperty({ example: '3.61111111', description: 'amountUsd + bonusUsd' }) totalUsd: string;
   @ApiProperty({ example: '7.2000', description: 'CNY per USD used for this order' }) exchangeRate: string;
   @ApiProperty({ nullable: true, type: Number, description: 'The bonus tier previewed at creation (from 0, the first tier)' }) promotionTier: number | null;
@@ -78,6 +79,11 @@ export class OrderDto {
   payAddress: string | null;
   @ApiProperty({ example: null, nullable: true, type: String, description: 'CNY per unit of payCurrency, fixed at creation; null for CNY' })
   payRate: string | null;
+  @ApiProperty({
+    type: [CampaignOfferDto],
+    description: 'The campaigns that applied when the order was created, with the bonus each gives when it is paid in time (a budget used up meanwhile can cut it)',
+  })
+  campaigns: CampaignOfferDto[];
 
   static from(order: PaymentOrder): OrderDto {
     return {
@@ -99,6 +105,7 @@ export class OrderDto {
       payAmount: order.payAmount,
       payAddress: order.payAddress,
       payRate: order.payRate,
+      campaigns: (order.campaigns ?? []).map(({ id, name, bonusUsd }) => ({ id, name, bonusUsd })),
     };
   }
 }

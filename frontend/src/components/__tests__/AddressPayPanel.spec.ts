@@ -26,6 +26,7 @@ function order(overrides: Partial<Order> = {}): Order {
     payAmount: '2.781',
     payAddress: ADDRESS,
     payRate: '7.2',
+    campaigns: [],
     expireAt: new Date(Date.now() + 90_000).toISOString(),
     paidAt: null,
     createdAt: new Date().toISOString(),

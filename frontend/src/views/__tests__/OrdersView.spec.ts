@@ -24,6 +24,7 @@ function order(orderNo: string, overrides: Partial<Order> = {}): Order {
     payAmount: '100.00',
     payAddress: null,
     payRate: null,
+    campaigns: [],
     expireAt: new Date(Date.now() + 30 * 60_000).toISOString(),
     paidAt: null,
     createdAt: '2026-11-23T01:02:03.000Z',
@@ -54,6 +55,27 @@ beforeEach(() => {
 afterEach(() => vi.useRealTimers());
 
 describe('OrdersView: the list', () => {
+  it('an order lists the campaigns it got with their bonuses; one without shows none', async () => {
+    stubApi({
+      [LIST]: page([
+        order('PO2', {
+          status: 'paid',
+          campaigns: [
+            { id: '1', name: 'New-user bonus', bonusUsd: '4.16666667' },
+            { id: '4', name: 'Spring festival', bonusUsd: '2.00000000' },
+          ],
+        }),
+        order('PO1'),
+      ]),
+    });
+    const { wrapper } = await mountOrders();
+
+    const items = row(wrapper, 'PO2').findAll('[data-testid="order-campaign"]');
+    expect(items.map((i) => i.text())).toEqual(['New-user bonus +$4.17', 'Spring festival +$2.00']);
+    expect(items[0]!.get('.money').attributes('title')).toBe('4.16666667');
+    expect(row(wrapper, 'PO1').find('[data-testid="order-campaigns"]').exists()).toBe(false);
+  });
+
   it('lists the orders with status, amounts and a link to each result page; only pending ones can be paid or cancelled', async () => {
     const api = stubApi({
       [LIST]: page([

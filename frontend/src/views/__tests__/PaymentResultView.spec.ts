@@ -22,6 +22,7 @@ function order(status: OrderStatus): Order {
     payAmount: '100.00',
     payAddress: null,
     payRate: null,
+    campaigns: [],
     expireAt: '2030-01-01T00:30:00.000Z',
     paidAt: paid ? '2030-01-01T00:01:00.000Z' : null,
     createdAt: '2030-01-01T00:00:00.000Z',
@@ -37,6 +38,15 @@ beforeEach(() => {
 afterEach(() => vi.useRealTimers());
 
 describe('PaymentResultView', () => {
+  it('names the campaigns the order got, each with its bonus', async () => {
+    stubApi({ [KEY]: { ...order('paid'), campaigns: [{ id: '1', name: 'New-user bonus', bonusUsd: '4.16666667' }] } });
+    const { wrapper } = await mountSignedIn(PaymentResultView, '/payment/result?out_trade_no=PO42');
+    await flushPromises();
+
+    expect(wrapper.get('[data-testid="order-campaigns"]').text()).toBe('New-user bonus +$4.17');
+    expect(wrapper.get('.details').text()).toContain('Campaigns');
+  });
+
   it('polls every 2 s until the order is paid, then shows the amounts and stops', async () => {
     const answers: OrderStatus[] = ['pending', 'pending', 'paid'];
     const api = stubApi({ [KEY]: () => order(answers.shift() ?? 'paid') });

@@ -3,7 +3,7 @@ import { flushPromises } from '@vue/test-utils';
 import RechargeView from '../RechargeView.vue';
 import { PROVIDERS, apiError, json, me, mountSignedIn, stubApi, type SeenRequest } from '../../__tests__/support';
 import { useAuthStore } from '../../stores/auth';
-import type { Order, PaymentConfig, PromotionStatus } from '../../api/types';
+import type { Offers, Order, PaymentConfig, PromotionStatus } from '../../api/types';
 
 const config: PaymentConfig = {
   enabled: true,
@@ -57,6 +57,7 @@ function order(overrides: Partial<Order> = {}): Order {
     payAmount: '50.00',
     payAddress: null,
     payRate: null,
+    campaigns: [],
     expireAt: new Date(Date.now() + 30 * 60_000).toISOString(),
     paidAt: null,
     createdAt: new Date().toISOString(),
@@ -645,5 +646,140 @@ describe('RechargeView: the gateways come from the API', () => {
     const polls = api.calls('GET /api/payment/orders/PO1').length;
     await vi.advanceTimersByTimeAsync(10_000);
     expect(api.calls('GET /api/payment/orders/PO1')).toHaveLength(polls);
+  });
+});
+
+const OFFERS = 'GET /api/payment/offers';
+
+/** The offers for an amount: the campaigns named, each with its bonus; none for an amount not listed. */
+function offers(amountCny: string, campaigns: [name: string, bonusUsd: string][] = [], bonusUsd?: string): Offers {
+  return {
+    amountCny,
+    amountUsd: '0.00000000',
+    bonusUsd: bonusUsd ?? (campaigns.length === 1 ? campaigns[0]![1] : '0.00000000'),
+    campaigns: campaigns.map(([name, bonus], i) => ({ id: String(i + 1), name, bonusUsd: bonus })),
+  };
+}
+
+/** GET /api/payment/offers answered from a table by amountCny ("no campaign" for any other). */
+function offersFrom(table: Record<string, Offers | Response | Promise<Offers | Response>>) {
+  return (req: SeenRequest) => table[req.query.get('amountCny') ?? ''] ?? offers(req.query.get('amountCny') ?? '');
+}
+
+const PACKAGE_OFFERS = {
+  '10.00': offers('10.00'),
+  '50.00': { ...offers('50.00', [['New-user bonus', '1.38888889']]), amountUsd: '6.94444444' },
+  '100.00': { ...offers('100.00', [['New-user bonus', '4.16666667']]), amountUsd: '13.88888889' },
+  '500.00': apiError(500, 'INTERNAL', 'boom'),
+};
+
+describe('RechargeView: campaign offers', () => {
+  it('each package shows its bonus, from one offers call per package amount at load (none: nothing shown)', async () => {
+    const api = routes({ [OFFERS]: offersFrom(PACKAGE_OFFERS) });
+    const { wrapper } = await mountRecharge();
+
+    const asked = api.calls(OFFERS).map((r) => r.query.get('amountCny'));
+    expect(asked.slice(0, 4)).toEqual(['10.00', '50.00', '100.00', '500.00']);
+    expect(text(wrapper, 'package-bonus-50.00')).toBe('+$1.39');
+    expect(text(wrapper, 'package-bonus-100.00')).toBe('+$4.17');
+    expect(wrapper.find('[data-testid="package-bonus-10.00"]').exists()).toBe(false); // no campaign
+    expect(wrapper.find('[data-testid="package-bonus-500.00"]').exists()).toBe(false); // its call failed
+    // The preselected package's offer is at hand: shown at once, in place of the bonus worked out here.
+    expect(text(wrapper, 'offer-preview')).toBe('Recharge ¥100, get $4.17 more (New-user bonus)');
+    expect(text(wrapper, 'preview-bonus')).toBe('+4.17');
+    expect(text(wrapper, 'preview-total')).toBe('18.06');
+  });
+
+  it('a typed amount is asked for once typing pauses for 300 ms, and its offer names each stacked campaign', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const api = routes({
+      [OFFERS]: offersFrom({
+        ...PACKAGE_OFFERS,
+        '200.00': {
+          ...offers('200.00', [
+            ['New-user bonus', '8.33333333'],
+            ['Spring festival', '2.00000000'],
+          ], '10.33333333'),
+          amountUsd: '27.77777778',
+        },
+      }),
+    });
+    const { wrapper } = await mountRecharge();
+    const before = api.calls(OFFERS).length;
+
+    const input = wrapper.get('[data-testid="custom-amount"]');
+    await input.setValue('2');
+    await vi.advanceTimersByTimeAsync(100);
+    await input.setValue('20');
+    await vi.advanceTimersByTimeAsync(100);
+    await input.setValue('200');
+    await vi.advanceTimersByTimeAsync(299);
+    expect(api.calls(OFFERS)).toHaveLength(before);
+    expect(wrapper.find('[data-testid="offer-preview"]').exists()).toBe(false); // the package's offer is not this amount's
+    await vi.advanceTimersByTimeAsync(1);
+    await flushPromises();
+
+    expect(api.calls(OFFERS).slice(before).map((r) => r.query.get('amountCny'))).toEqual(['200.00']);
+    expect(text(wrapper, 'offer-preview')).toBe('Recharge ¥200, get $10.33 more: New-user bonus +$8.33, Spring festival +$2.00');
+    expect(text(wrapper, 'preview-bonus')).toBe('+10.33');
+    expect(exact(wrapper, 'preview-bonus')).toBe('10.33333333');
+    expect(text(wrapper, 'preview-total')).toBe('38.11');
+  });
+
+  it('an older answer arriving after a newer one is ignored', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    let answerSlow!: (o: Offers) => void;
+    const slow = new Promise<Offers>((resolve) => (answerSlow = resolve));
+    routes({
+      [OFFERS]: offersFrom({
+        ...PACKAGE_OFFERS,
+        '150.00': slow,
+        '160.00': offers('160.00', [['Spring festival', '3.00000000']]),
+      }),
+    });
+    const { wrapper } = await mountRecharge();
+
+    const input = wrapper.get('[data-testid="custom-amount"]');
+    await input.setValue('150');
+    await vi.advanceTimersByTimeAsync(300); // asked for 150, no answer yet
+    await input.setValue('160');
+    await vi.advanceTimersByTimeAsync(300);
+    await flushPromises();
+    expect(text(wrapper, 'offer-preview')).toBe('Recharge ¥160, get $3.00 more (Spring festival)');
+
+    answerSlow(offers('150.00', [['Big spender', '9.00000000']]));
+    await flushPromises();
+    expect(text(wrapper, 'offer-preview')).toBe('Recharge ¥160, get $3.00 more (Spring festival)');
+  });
+
+  it('nothing is asked for an empty or invalid amount, and nothing is shown when the call fails', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const api = routes({ [OFFERS]: offersFrom({ ...PACKAGE_OFFERS, '30.00': apiError(500, 'INTERNAL', 'boom') }) });
+    const { wrapper } = await mountRecharge();
+    const before = api.calls(OFFERS).length;
+
+    const input = wrapper.get('[data-testid="custom-amount"]');
+    await input.setValue('12.345');
+    await vi.advanceTimersByTimeAsync(1000);
+    await input.setValue('10000.01');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(api.calls(OFFERS)).toHaveLength(before);
+    expect(wrapper.find('[data-testid="offer-preview"]').exists()).toBe(false);
+
+    await input.setValue('30');
+    await vi.advanceTimersByTimeAsync(300);
+    await flushPromises();
+    expect(api.calls(OFFERS)).toHaveLength(before + 1);
+    expect(wrapper.find('[data-testid="offer-preview"]').exists()).toBe(false);
+    expect(wrapper.find('[data-testid="recharge-error"]').exists()).toBe(false);
+  });
+
+  it('says it in Chinese in zh', async () => {
+    routes({ [OFFERS]: offersFrom(PACKAGE_OFFERS) });
+    const { wrapper } = await mountSignedIn(RechargeView, '/recharge', 'zh');
+    await flushPromises();
+
+    expect(text(wrapper, 'offer-preview')).toBe('充值 ¥100，多得 $4.17（New-user bonus）');
+    expect(text(wrapper, 'package-bonus-100.00')).toBe('+$4.17');
   });
 });

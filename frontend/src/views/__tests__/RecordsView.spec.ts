@@ -15,6 +15,7 @@ function record(id: string, amount: string, type: RechargeRecord['type'], balanc
     balanceBefore: '0.00000000',
     balanceAfter,
     createdAt: '2026-11-23T01:02:03.000Z',
+    campaignId: null,
   };
 }
 
@@ -29,6 +30,17 @@ const KEY = 'GET /api/users/recharge-records';
 beforeEach(() => localStorage.clear());
 
 describe('RecordsView', () => {
+  it('a bonus row shows its remark: the campaign that paid it', async () => {
+    const bonus = { ...record('5', '2.00000000', 'promotion', '20.00000000', 'Spring festival'), campaignId: '4' };
+    stubApi({ [KEY]: { items: [bonus], total: 1, page: 1, pageSize: 20 } });
+    const { wrapper } = await mountSignedIn(RecordsView, '/records');
+    await flushPromises();
+
+    const only = wrapper.get('[data-testid="records-row"]');
+    expect(only.get('.type-badge').text()).toBe('Bonus');
+    expect(only.get('.remark').text()).toBe('Spring festival');
+  });
+
   it('renders one row per record, amounts signed and coloured, balance after and remark', async () => {
     stubApi({ [KEY]: { items: rows, total: 3, page: 1, pageSize: 20 } });
     const { wrapper } = await mountSignedIn(RecordsView, '/records');

@@ -15,6 +15,7 @@ const record: RechargeRecord = {
   balanceBefore: '7.50000000',
   balanceAfter: '5.37654322',
   createdAt: '2026-11-23T01:02:03.000Z',
+  campaignId: null,
 };
 
 /** Attached to the document: a click on submit submits the form only there. */

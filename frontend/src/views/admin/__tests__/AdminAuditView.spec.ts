@@ -79,8 +79,8 @@ describe('audit-log filters and the URL', () => {
 
 describe('audit-log labels', () => {
   it('every action and target kind has words in en and in zh', () => {
-    expect(AUDIT_ACTIONS).toHaveLength(21);
-    expect(AUDIT_TARGETS).toEqual(['user', 'payment_order', 'payment_event', 'api_key', 'redeem_batch', 'webhook_endpoint', 'export']);
+    expect(AUDIT_ACTIONS).toHaveLength(26);
+    expect(AUDIT_TARGETS).toEqual(['user', 'payment_order', 'payment_event', 'api_key', 'redeem_batch', 'webhook_endpoint', 'campaign', 'export']);
     for (const messages of [en, zh]) {
       const { actions, targets } = messages.admin.auditLog;
       expect(AUDIT_ACTIONS.filter((a) => typeof (actions as Record<string, string>)[auditActionKey(a)] !== 'string')).toEqual([]);

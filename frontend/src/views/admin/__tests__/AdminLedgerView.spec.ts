@@ -16,6 +16,7 @@ function record(id: string, amount: string, type: RechargeRecord['type'], balanc
     balanceBefore: '0.00000000',
     balanceAfter,
     createdAt: '2026-11-23T01:02:03.000Z',
+    campaignId: null,
   };
 }
 

@@ -22,6 +22,7 @@ function order(orderNo: string, status: OrderStatus, overrides: Partial<AdminOrd
     payAmount: '100.00',
     payAddress: null,
     payRate: null,
+    campaigns: [],
     expireAt: '2026-11-23T01:30:00.000Z',
     paidAt: status === 'paid' ? '2026-11-23T01:05:00.000Z' : null,
     createdAt: '2026-11-23T01:00:00.000Z',
@@ -47,6 +48,7 @@ function ledgerRow(id: string, amount: string, type: RechargeRecord['type'], bal
     balanceBefore: '0.00000000',
     balanceAfter,
     createdAt: '2026-11-23T01:05:00.000Z',
+    campaignId: null,
   };
 }
 

@@ -31,6 +31,7 @@ function ledgerRow(id: string, amount: string, balanceAfter: string, overrides: 
     balanceBefore: '0.00000000',
     balanceAfter,
     createdAt: '2026-11-23T01:02:03.000Z',
+    campaignId: null,
     userId: '42',
     ...overrides,
   };
@@ -53,6 +54,7 @@ function order(orderNo: string): AdminOrder {
     payAmount: '100.00',
     payAddress: null,
     payRate: null,
+    campaigns: [],
     expireAt: '2026-11-23T01:30:00.000Z',
     paidAt: '2026-11-23T01:05:00.000Z',
     createdAt: '2026-11-23T01:00:00.000Z',

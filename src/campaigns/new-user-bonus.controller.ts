@@ -1,20 +1,27 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { AppConfig } from '../common/config/app-config';
+import { PromotionStatusDto } from '../promotions/dto/promotion-status.dto';
+import { PromotionsService } from '../promotions/promotions.service';
 import { AuthenticatedUser, CurrentUser } from '../users/auth/authenticated-user';
-import { PromotionStatusDto } from './dto/promotion-status.dto';
-import { PromotionsService } from './promotions.service';
+import { CampaignsService } from './campaigns.service';
 
 const HOUR_MS = 3_600_000;
 const secondsUntil = (end: Date | null, now: Date) => (end ? Math.max(0, Math.floor((end.getTime() - now.getTime()) / 1000)) : 0);
 
+/**
+ * The new-user bonus's countdown banner. It sits with the campaigns because
+ * whether the bonus runs is the seeded campaign's (an admin can pause or end
+ * it) as well as the promotion configuration's.
+ */
 @ApiTags('promotions')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'Missing or invalid bearer token' })
 @Controller('users/promotion')
-export class PromotionsController {
+export class NewUserBonusController {
   constructor(
     private readonly promotions: PromotionsService,
+    private readonly campaigns: CampaignsService,
     private readonly config: AppConfig,
   ) {}
 
@@ -23,7 +30,10 @@ export class PromotionsController {
   @ApiOkResponse({ type: PromotionStatusDto })
   async status(@CurrentUser() user: AuthenticatedUser): Promise<PromotionStatusDto> {
     const now = new Date();
-    const { enabled, promotion, current } = await this.promotions.state(user.id, now);
+    const [state, running] = await Promise.all([this.promotions.state(user.id, now), this.campaigns.newUserBonusRunning(now)]);
+    const { promotion } = state;
+    const enabled = state.enabled && running;
+    const current = enabled ? state.current : null;
     const activatedAt = promotion?.activatedAt ?? null;
     const live = current !== null;
     return {
