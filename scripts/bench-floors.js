@@ -74,7 +74,7 @@ function notifyFloor(pool, outbox) {
 
 /**
  * The order-creation floor: node:http + pg running what creating an order
- * reads and writes (the session user, their promotion, payment_order_insert),
+ * reads and writes (the session user, what the campaigns' decision reads of them, payment_order_insert),
  * nothing else: no token check, no validation, no framework.
  */
 function createFloor(pool) {
@@ -83,14 +83,23 @@ function createFloor(pool) {
     const userId = Number(new URL(req.url, 'http://x').searchParams.get('user'));
     try {
       const [{ rows: users }] = [await pool.query({ name: 'floor-user', text: 'SELECT id, email, username, role, status, token_version FROM users WHERE id = $1', values: [userId] })];
-      await pool.query({ name: 'floor-promotion', text: 'SELECT id, status, activated_at, expire_at FROM user_promotions WHERE user_id = $1', values: [userId] });
+      // What the campaigns' decision reads of the user (the app keeps the list of running campaigns in memory).
+      await pool.query({
+        name: 'floor-campaign-facts',
+        text: `SELECT u.created_at,
+                      COALESCE((SELECT jsonb_object_agg(x.campaign_id::text, x.n)
+                                  FROM (SELECT campaign_id, COUNT(*) AS n FROM campaign_grants
+                                         WHERE user_id = u.id AND campaign_id = ANY ($2::bigint[]) GROUP BY campaign_id) x), '{}'::jsonb) AS grants
+                 FROM users u WHERE u.id = $1`,
+        values: [userId, [1]],
+      });
       const now = new Date();
       const orderNo = `POF${now.getTime()}${String(n++).padStart(8, '0')}`;
       const { rows } = await pool.query({
         name: 'floor-order-insert',
-        text: `SELECT payment_order_insert($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) AS id`,
+        text: `SELECT payment_order_insert($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21::jsonb) AS id`,
         values: [orderNo, null, userId, users[0].username, '20.00', '2.77777778', '7.2000', 'sandbox', 'alipay', `http://x/${orderNo}`,
-          new Date(now.getTime() + 1_800_000), null, '127.0.0.1', 'bench', now, 100_000_000, 'CNY', '20.00', null, null],
+          new Date(now.getTime() + 1_800_000), null, '127.0.0.1', 'bench', now, 100_000_000, 'CNY', '20.00', null, null, '[]'],
       });
       res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ id: rows[0].id, orderNo }));
     } catch {

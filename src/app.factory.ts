@@ -122,6 +122,15 @@ const PATH_PARAMETER_SCHEMAS: Record<string, object> = {
 /** Tags whose routes are exempt from rate limits (gateways and probes retry). */
 const UNLIMITED_TAGS = new Set(['webhooks', 'health']);
 
+/** What the edge reads and writes of an operation in the document. */
+type DocumentedOperation = {
+  security?: unknown[];
+  tags?: string[];
+  requestBody?: unknown;
+  parameters?: { in: string; name: string; schema?: object }[];
+  responses: Record<string, unknown>;
+};
+
 /**
  * The answers the global edge gives every route (authentication, roles,
  * validation, body size, rate limits), written into each operation so a
@@ -150,13 +159,7 @@ function documentEdgeResponses(document: OpenApiDocument): OpenApiDocument {
     },
   };
   for (const [path, operations] of Object.entries(document.paths)) {
-    for (const operation of Object.values(operations) as {
-      security?: unknown[];
-      tags?: string[];
-      requestBody?: unknown;
-      parameters?: { in: string; name: string; schema?: object }[];
-      responses: Record<string, unknown>;
-    }[]) {
+    for (const [method, operation] of Object.entries(operations) as [string, DocumentedOperation][]) {
       for (const parameter of operation.parameters ?? []) {
         if (parameter.in === 'path' && PATH_PARAMETER_SCHEMAS[parameter.name]) parameter.schema = PATH_PARAMETER_SCHEMAS[parameter.name];
       }
@@ -167,16 +170,22 @@ function documentEdgeResponses(document: OpenApiDocument): OpenApiDocument {
       else if (signedIn) add('403', 'The account is disabled (AUTH_USER_DISABLED)');
       const queried = operation.parameters?.some((parameter) => parameter.in === 'query');
       const pathed = operation.parameters?.some((parameter) => parameter.in === 'path');
-      if (operation.requestBody) {
-        add('400', 'A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate');
+      if (['post', 'put', 'patch'].includes(method)) {
+        // Any request may carry a body, so its limits apply to routes that read none too.
         add('413', 'The body is larger than the route allows (64 KB; 256 KB for gateway callbacks)');
         add('415', 'The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one)');
+      }
+      if (operation.requestBody) {
+        add('400', 'A field is invalid (each problem listed), JSON is malformed or nested deeper than 32, or text holds a NUL or a lone surrogate');
       } else if (queried) {
         add('400', 'A query parameter is invalid: a filter of the wrong form, a date outside 1970–9999, a page or page size out of range (each problem listed)');
       } else if (pathed) {
         add('400', 'A path parameter holds a NUL or a lone surrogate, or the URL has a broken percent escape');
       }
-      if (pathed) add('414', 'A path segment is longer than 100 characters (URI_TOO_LONG)');
+      if (pathed) {
+        add('404', 'Nothing has this id or number (an id outside BIGINT included)');
+        add('414', 'A path segment is longer than 100 characters (URI_TOO_LONG)');
+      }
       if (!operation.tags?.some((tag) => UNLIMITED_TAGS.has(tag))) add('429', 'Too many requests; see Retry-After');
       add('503', 'The database is unreachable for a moment (code DATABASE_UNAVAILABLE); retry after Retry-After');
       // Every error has the one shape: a route's own description of an error status gets its schema too.

@@ -18,7 +18,7 @@ export class EventsController {
 
   @Get('events.json')
   @ApiOperation({ summary: 'The AsyncAPI 3 document of every event (its envelope, and each type\'s data with an example)' })
-  @ApiOkResponse({ description: 'AsyncAPI 3.0.0 JSON' })
+  @ApiOkResponse({ description: 'AsyncAPI 3.0.0 JSON', schema: { type: 'object', required: ['asyncapi', 'info', 'channels', 'operations', 'components'] } })
   events(): Record<string, unknown> {
     return this.document;
   }

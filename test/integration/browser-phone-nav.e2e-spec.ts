@@ -8,7 +8,7 @@ import { BrowserHarness, SHOTS, UiLocale, describeInBrowser, expectText, pageOve
 /** A small phone (the 390 px of the other browser tests is a roomy one). */
 const SMALL_PHONE = { width: 375, height: 740 };
 
-const SECTIONS = ['dashboard', 'users', 'orders', 'unmatched', 'ledger', 'growth', 'redeem', 'webhooks', 'audit'];
+const SECTIONS = ['dashboard', 'users', 'orders', 'unmatched', 'ledger', 'growth', 'campaigns', 'redeem', 'webhooks', 'audit'];
 
 /**
  * Every place of a navigation within reach on a phone: no bar scrolling sideways (nothing wider than its box), each

@@ -86,6 +86,10 @@ describe('campaigns', () => {
     expect(scheduled).toMatchObject({ status: 'scheduled', priority: 0, spentUsd: '0.00000000', orders: 0, users: 0, seeded: false });
     const edited = await t.http.patch(`/api/admin/campaigns/${scheduled.id}`).set(bearer(admin)).send({ priority: 5, budgetUsd: '100' }).expect(200);
     expect(edited.body).toMatchObject({ priority: 5, budgetUsd: '100.00000000', name: 'Holiday week' });
+    const badEdit = await t.http.patch(`/api/admin/campaigns/${scheduled.id}`).set(bearer(admin)).send({ action: { type: 'percent_bonus', percent: 0 } }).expect(400);
+    expect(badEdit.body.message).toEqual(['percent_bonus.percent must be a number greater than 0 and at most 100']);
+    const badWindow = await t.http.patch(`/api/admin/campaigns/${scheduled.id}`).set(bearer(admin)).send({ endsAt: '2030-01-01T00:00:00Z' }).expect(400);
+    expect(badWindow.body.code).toBe('CAMPAIGN_WINDOW_INVALID');
     expect((await t.http.post(`/api/admin/campaigns/${scheduled.id}/pause`).set(bearer(admin)).expect(200)).body.status).toBe('paused');
     expect((await t.http.post(`/api/admin/campaigns/${scheduled.id}/pause`).set(bearer(admin)).expect(409)).body.code).toBe('CAMPAIGN_TRANSITION_REFUSED');
     expect((await t.http.post(`/api/admin/campaigns/${scheduled.id}/resume`).set(bearer(admin)).expect(200)).body.status).toBe('scheduled');

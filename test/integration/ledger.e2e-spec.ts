@@ -120,6 +120,7 @@ describe('ledger', () => {
         balanceBefore: '6.00000000',
         balanceAfter: '5.50000000',
         createdAt: expect.stringMatching(/Z$/),
+        campaignId: null,
       });
       const page2 = await t.http.get('/api/users/recharge-records?page=2&pageSize=2').set(bearer(alice)).expect(200);
       expect(page2.body.items.map((r: { amount: string }) => r.amount)).toEqual(['2.00000000', '1.00000000']);

@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { OpenApiAnswers } from '../support/openapi-answers';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ContractRecorder, OpenApiAnswers, OpenApiDocument } from '../support/openapi-answers';
 import { bearer, registerUser } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -16,6 +18,33 @@ describe('answers match the OpenAPI document', () => {
     contract = new OpenApiAnswers((await t.http.get('/api/docs-json').expect(200)).body);
   });
   afterAll(() => t.close());
+
+  it('is what every test of the app gets: an answer off its schema or of an undocumented status is caught, headers given to writeHead included', async () => {
+    const document = (await t.http.get('/api/docs-json').expect(200)).body as OpenApiDocument;
+    const recorder = new ContractRecorder(() => document);
+    const server = createServer(
+      recorder.wrap((request, response) => {
+        if (request.url === '/api/users/balance') response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end('{"userId":"1"}');
+        else if (request.url === '/api/users/me') response.writeHead(418, ['Content-Type', 'application/json']).end('{}');
+        else response.writeHead(200, { 'content-type': 'text/csv' }).end('a,b\n');
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      for (const path of ['/api/users/balance', '/api/users/me', '/api/admin/recharge-records.csv']) await (await fetch(base + path)).text();
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect(recorder.problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^GET \/api\/users\/balance 200: \(body\) must have required property/),
+        expect.stringMatching(/^GET \/api\/users\/me 418: the status is not documented/),
+      ]),
+    );
+    // The CSV answer is of a documented status: only its status is checked, and it passes.
+    expect(recorder.problems.filter((p) => p.includes('recharge-records.csv'))).toEqual([]);
+  });
 
   it('for the user’s own balance and the service API’s balance (two DTOs once shared a schema name)', async () => {
     const user = await registerUser(t.http);

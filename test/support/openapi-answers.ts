@@ -19,6 +19,14 @@ function toJsonSchema(node: unknown): unknown {
     if (key === 'example' || key === 'nullable') continue;
     schema[key] = toJsonSchema(value);
   }
+  // OpenAPI 3.0's exclusive bounds are flags on minimum / maximum; JSON Schema's are the bounds themselves.
+  for (const [flag, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
+    if (typeof schema[flag] === 'boolean') {
+      if (schema[flag] === true) schema[flag] = schema[bound];
+      else delete schema[flag];
+      if (schema[flag] !== undefined) delete schema[bound];
+    }
+  }
   if ((node as Schema).nullable === true) {
     if (typeof schema.type === 'string') schema.type = [schema.type, 'null'];
     if (Array.isArray(schema.enum)) schema.enum = [...schema.enum, null];
@@ -112,6 +120,9 @@ export class OpenApiAnswers {
   }
 }
 
+/** A JSON answer longer than this is checked by its status only (no answer of the API comes near it but a data export). */
+const MAX_KEPT_BYTES = 4 * 2 ** 20;
+
 /** Where every test process writes the operations it saw answered, for the run's coverage check. */
 export const CONTRACT_LOG_DIR_ENV = 'RECHARGE_TEST_CONTRACT_DIR';
 
@@ -130,22 +141,42 @@ export class ContractRecorder {
   wrap(handler: RequestListener): RequestListener {
     return (request: IncomingMessage, response: ServerResponse) => {
       const chunks: Buffer[] = [];
+      let kept = 0;
+      // Headers handed to writeHead (as Fastify does) are not visible through getHeader: the content type is taken from either.
+      let writtenType: string | undefined;
+      const contentType = () => writtenType ?? String(response.getHeader('content-type') ?? '');
+      const writeHead = response.writeHead.bind(response) as (...args: unknown[]) => ServerResponse;
       const write = response.write.bind(response) as (...args: unknown[]) => boolean;
       const end = response.end.bind(response) as (...args: unknown[]) => ServerResponse;
+      response.writeHead = ((...args: unknown[]) => {
+        const headers = args.find((arg) => arg && typeof arg === 'object') as Record<string, unknown> | unknown[] | undefined;
+        if (Array.isArray(headers)) {
+          for (let i = 0; i + 1 < headers.length; i += 2) if (String(headers[i]).toLowerCase() === 'content-type') writtenType = String(headers[i + 1]);
+        } else if (headers) {
+          for (const [name, value] of Object.entries(headers)) if (name.toLowerCase() === 'content-type') writtenType = String(value);
+        }
+        return writeHead(...args);
+      }) as typeof response.writeHead;
       // Only a JSON body is checked against a schema, so only a JSON body is kept (a CSV export can be many megabytes).
       const keep = (chunk: unknown, encoding?: unknown) => {
         if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
-        if (!String(response.getHeader('content-type') ?? '').startsWith('application/json')) return;
-        chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));
+        if (!contentType().startsWith('application/json') || kept > MAX_KEPT_BYTES) return;
+        const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+        kept += buffer.length;
+        chunks.push(buffer);
       };
       response.write = ((chunk: unknown, ...rest: unknown[]) => (keep(chunk, rest[0]), write(chunk, ...rest))) as typeof response.write;
       response.end = ((chunk?: unknown, ...rest: unknown[]) => (keep(chunk, rest[0]), end(chunk, ...rest))) as typeof response.end;
-      response.on('finish', () => this.check(request.method ?? 'GET', request.url ?? '/', response, Buffer.concat(chunks).toString('utf8')));
+      response.on('finish', () => {
+        const body = kept > MAX_KEPT_BYTES ? null : Buffer.concat(chunks).toString('utf8');
+        this.check(request.method ?? 'GET', request.url ?? '/', response.statusCode, contentType(), body);
+      });
       handler(request, response);
     };
   }
 
-  private check(method: string, url: string, response: ServerResponse, body: string): void {
+  /** `body` is null when it was too large to keep: then only its status is checked. */
+  private check(method: string, url: string, status: number, contentType: string, body: string | null): void {
     const dir = process.env[CONTRACT_LOG_DIR_ENV];
     if (!this.answers) {
       this.answers = new OpenApiAnswers(this.loadDocument());
@@ -153,10 +184,9 @@ export class ContractRecorder {
     }
     const path = this.answers.templateOf(method, url);
     if (!path) return;
-    const contentType = String(response.getHeader('content-type') ?? '');
-    const problems = this.answers.answerProblems(method, path, response.statusCode, contentType, body);
-    this.problems.push(...problems.map((p) => (body.length > 300 ? p : `${p} — answer: ${body}`)));
-    if (dir && problems.length === 0) appendFileSync(join(dir, `${process.pid}.log`), `${method} ${path} ${response.statusCode}\n`);
+    const problems = this.answers.answerProblems(method, path, status, body === null ? 'application/octet-stream' : contentType, body ?? '');
+    this.problems.push(...problems.map((p) => (body === null || body.length > 300 ? p : `${p} — answer: ${body}`)));
+    if (dir && problems.length === 0) appendFileSync(join(dir, `${process.pid}.log`), `${method} ${path} ${status}\n`);
   }
 }
 

@@ -2595,15 +2595,25 @@ export interface components {
             updatedAt: string;
         };
         UpdateCampaignDto: {
+            /** @example Recharge ¥100, get 10 % more */
             name?: string;
+            /** @default 0 */
             priority?: number;
             /** @enum {string} */
             stacking?: "exclusive" | "stackable";
             /** Format: date-time */
             startsAt?: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description null or left out: no end
+             */
             endsAt?: string | null;
+            /**
+             * @description USD; null or left out: no cap
+             * @example 500.00
+             */
             budgetUsd?: string | null;
+            /** @description Bonuses per user; null or left out: no cap */
             perUserLimit?: number | null;
             conditions?: ({
                 /** @enum {unknown} */
@@ -2798,7 +2808,7 @@ export interface components {
              * @description The hold this charge captured
              * @example null
              */
-            holdId?: Record<string, never> | null;
+            holdId: string | null;
             /**
              * @description The balance right after the charge
              * @example 9.75000000
@@ -2875,7 +2885,7 @@ export interface components {
             /** @enum {string} */
             status: "active" | "captured" | "released" | "expired";
             /** @example null */
-            capturedUsd?: Record<string, never> | null;
+            capturedUsd: string | null;
             /** Format: date-time */
             expiresAt: string;
             /** Format: date-time */
@@ -3147,7 +3157,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": Record<string, never>;
+                };
             };
             /** @description Too many requests; see Retry-After */
             429: {
@@ -4516,6 +4528,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description Nothing has this id or number (an id outside BIGINT included) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description The order’s payment already stands (paid, refunding or refunded) */
             409: {
                 headers: {
@@ -4637,6 +4658,15 @@ export interface operations {
             };
             /** @description Requires role: admin */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Nothing has this id or number (an id outside BIGINT included) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6005,8 +6035,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6713,8 +6761,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7146,8 +7212,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7239,8 +7323,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7332,8 +7434,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7870,8 +7990,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9069,8 +9207,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description The body is larger than the route allows (64 KB; 256 KB for gateway callbacks) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description A path segment is longer than 100 characters (URI_TOO_LONG) */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is of a content type the route does not take (JSON; a form for gateway callbacks that post one) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { Type } from 'class-transformer';
 import {
@@ -173,62 +173,4 @@ export class CreateCampaignDto {
 }
 
 /** Any of a scheduled campaign's fields; what is left out stays. */
-export class UpdateCampaignDto {
-  @ApiPropertyOptional({ maxLength: 100 })
-  @IsOptional()
-  @Trim()
-  @IsString()
-  @IsNotEmpty({ message: 'name must not be empty' })
-  @MaxLength(100)
-  name?: string;
-
-  @ApiPropertyOptional({ minimum: -1000, maximum: 1000 })
-  @IsOptional()
-  @IsInt()
-  @Min(-1000)
-  @Max(1000)
-  priority?: number;
-
-  @ApiPropertyOptional({ enum: STACKINGS })
-  @IsOptional()
-  @IsIn(STACKINGS, { message: `stacking must be one of: ${STACKINGS.join(', ')}` })
-  stacking?: Stacking;
-
-  @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate(dateMessage('startsAt'))
-  @MinDate(EARLIEST, dateMessage('startsAt'))
-  @MaxDate(LATEST, dateMessage('startsAt'))
-  startsAt?: Date;
-
-  @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate(dateMessage('endsAt'))
-  @MinDate(EARLIEST, dateMessage('endsAt'))
-  @MaxDate(LATEST, dateMessage('endsAt'))
-  endsAt?: Date | null;
-
-  @ApiPropertyOptional({ nullable: true, type: String, pattern: DECIMAL_PATTERN, maxLength: 64 })
-  @IsOptional()
-  @IsDecimalString({ scale: 8, min: '0', max: '1000000000' })
-  budgetUsd?: string | null;
-
-  @ApiPropertyOptional({ nullable: true, type: Number, minimum: 1 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
-  perUserLimit?: number | null;
-
-  @ApiPropertyOptional({ type: 'array', items: CONDITION_SCHEMA })
-  @IsOptional()
-  @RulesValid(conditionProblems)
-  conditions?: RuleArgs[];
-
-  @ApiPropertyOptional({ oneOf: ACTION_SCHEMA.oneOf })
-  @IsOptional()
-  @RulesValid(actionProblems)
-  action?: RuleArgs;
-}
+export class UpdateCampaignDto extends PartialType(CreateCampaignDto) {}

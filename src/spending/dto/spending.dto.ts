@@ -71,7 +71,7 @@ export class ChargeDto {
   @ApiProperty({ example: '0.00000000', description: 'Given back so far' }) refundedUsd: string;
   @ApiProperty() description: string;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true }) metadata: Record<string, unknown> | null;
-  @ApiPropertyOptional({ example: null, nullable: true, description: 'The hold this charge captured' }) holdId: string | null;
+  @ApiProperty({ example: null, nullable: true, type: String, description: 'The hold this charge captured' }) holdId: string | null;
   @ApiProperty({ example: '9.75000000', description: 'The balance right after the charge' }) balanceAfter: string;
   @ApiProperty() createdAt: Date;
 }
@@ -128,7 +128,7 @@ export class HoldDto {
   @ApiProperty({ example: '2.00000000' }) amountUsd: string;
   @ApiProperty() description: string;
   @ApiProperty({ enum: ['active', 'captured', 'released', 'expired'] }) status: string;
-  @ApiPropertyOptional({ example: null, nullable: true }) capturedUsd: string | null;
+  @ApiProperty({ example: null, nullable: true, type: String }) capturedUsd: string | null;
   @ApiProperty() expiresAt: Date;
   @ApiProperty() createdAt: Date;
   @ApiPropertyOptional({ nullable: true, type: Date }) settledAt: Date | null;
