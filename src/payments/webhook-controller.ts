@@ -59,14 +59,31 @@ export function webhookController(name: string, webhook: GatewayWebhook): Type<u
   return GatewayWebhookController;
 }
 
-/** Every answer WebhooksService gives a gateway (a 503 is added for every route by the app's edge). */
+/**
+ * Every answer WebhooksService gives a gateway, in the gateway's protocol.
+ * A 400, 500 or 503 can also come from the app's edge before the callback is
+ * read (a NUL in a field, malformed JSON, an error nothing caught): that one
+ * is the app's error shape.
+ */
 const WEBHOOK_STATUSES = [
-  { status: 200, description: 'Taken' },
-  { status: 400, description: 'Refused: the signature does not verify, or the news contradicts the order (the gateway need not retry)' },
-  { status: 404, description: 'The gateway is not configured here' },
-  { status: 500, description: 'Not taken because of an error; the gateway retries' },
-  { status: 503, description: 'The database is unreachable for a moment; the gateway retries' },
+  { status: 200, description: 'Taken', edgeToo: false },
+  {
+    status: 400,
+    description: 'Refused: the signature does not verify, or the news contradicts the order (the gateway need not retry); or the request is malformed',
+    edgeToo: true,
+  },
+  { status: 404, description: 'The gateway is not configured here', edgeToo: false },
+  { status: 500, description: 'Not taken because of an error; the gateway retries', edgeToo: true },
+  { status: 503, description: 'The database is unreachable for a moment; the gateway retries', edgeToo: true },
 ];
+
+const ERROR_SHAPE = { $ref: '#/components/schemas/ErrorDto' };
+
+/** The gateway's own answer, or the app's error shape from the edge. */
+function answerOrEdgeError(webhook: GatewayWebhook): Record<string, { schema: object }> {
+  if (webhook.produces === 'application/json') return { 'application/json': { schema: { oneOf: [webhook.replySchema, ERROR_SHAPE] } } };
+  return { [webhook.produces]: { schema: webhook.replySchema }, 'application/json': { schema: ERROR_SHAPE } };
+}
 
 function routeDecorators(route: WebhookRoute, webhook: GatewayWebhook): MethodDecorator[] {
   const http = route.method === 'GET' ? Get() : Post();
@@ -78,11 +95,11 @@ function routeDecorators(route: WebhookRoute, webhook: GatewayWebhook): MethodDe
     ...(route.consumes ? [ApiConsumes(route.consumes)] : []),
     ...(route.bodySchema ? [ApiBody({ schema: route.bodySchema })] : []),
     ApiProduces(webhook.produces),
-    ...WEBHOOK_STATUSES.map(({ status, description }) =>
+    ...WEBHOOK_STATUSES.map(({ status, description, edgeToo }) =>
       ApiResponse({
         status,
         description: status === 200 ? webhook.okDescription : description,
-        content: { [webhook.produces]: { schema: webhook.replySchema } },
+        content: edgeToo ? answerOrEdgeError(webhook) : { [webhook.produces]: { schema: webhook.replySchema } },
       }),
     ),
   ];

@@ -4,6 +4,7 @@ import type { Response } from 'supertest';
 import { epaySigned } from '../../src/payments/providers/epay/epay-signature';
 import { FakeStripe, FakeZpay } from '../support/fake-gateways';
 import { TestUser, bearer, registerAdmin, registerUser } from '../support/factories';
+import { isolatedDatabase } from '../support/isolated-database';
 import { TestApp, createTestApp } from '../support/test-app';
 
 /**
@@ -329,11 +330,16 @@ describe('OpenAPI fuzz pass', () => {
   let other: TestUser;
   let admin: TestUser;
   let ownerOrderNo: string;
+  let database: { url: string; drop(): Promise<void> };
 
   beforeAll(async () => {
     stripe = await new FakeStripe().start();
     zpay = await new FakeZpay().start();
+    // The fuzz calls every admin operation with whatever ids it finds (it may pause or end a campaign that applies to every order),
+    // so it runs on a database of its own and leaves the suite's as it was.
+    database = await isolatedDatabase();
     t = await createTestApp({
+      DATABASE_URL: database.url,
       PUBLIC_BASE_URL: 'https://pay.example',
       ZPAY_ENABLED: 'true',
       ZPAY_PID,
@@ -376,6 +382,7 @@ describe('OpenAPI fuzz pass', () => {
 
   afterAll(async () => {
     await t?.close();
+    await database?.drop();
     await stripe?.stop();
     await zpay?.stop();
   });

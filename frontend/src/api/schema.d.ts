@@ -8055,13 +8055,14 @@ export interface operations {
                     "text/plain": "success" | "fail";
                 };
             };
-            /** @description Refused: the signature does not verify, or the news contradicts the order (the gateway need not retry) */
+            /** @description Refused: the signature does not verify, or the news contradicts the order (the gateway need not retry); or the request is malformed */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/plain": "success" | "fail";
+                    "application/json": components["schemas"]["ErrorDto"];
                 };
             };
             /** @description The gateway is not configured here */
@@ -8080,6 +8081,7 @@ export interface operations {
                 };
                 content: {
                     "text/plain": "success" | "fail";
+                    "application/json": components["schemas"]["ErrorDto"];
                 };
             };
             /** @description The database is unreachable for a moment; the gateway retries */
@@ -8089,6 +8091,7 @@ export interface operations {
                 };
                 content: {
                     "text/plain": "success" | "fail";
+                    "application/json": components["schemas"]["ErrorDto"];
                 };
             };
         };
@@ -8134,13 +8137,14 @@ export interface operations {
                     "text/plain": "success" | "fail";
                 };
             };
-            /** @description Refused: the signature does not verify, or the news contradicts the order (the gateway need not retry) */
+            /** @description Refused: the signature does not verify, or the news contradicts the order (the gateway need not retry); or the request is malformed */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/plain": "success" | "fail";
+                    "application/json": components["schemas"]["ErrorDto"];
                 };
             };
             /** @description The gateway is not configured here */
@@ -8177,6 +8181,7 @@ export interface operations {
                 };
                 content: {
                     "text/plain": "success" | "fail";
+                    "application/json": components["schemas"]["ErrorDto"];
                 };
             };
             /** @description The database is unreachable for a moment; the gateway retries */
@@ -8186,6 +8191,7 @@ export interface operations {
                 };
                 content: {
                     "text/plain": "success" | "fail";
+                    "application/json": components["schemas"]["ErrorDto"];
                 };
             };
         };
@@ -8225,7 +8231,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Refused: the signature does not verify, or the news contradicts the order (the gateway need not retry) */
+            /** @description Refused: the signature does not verify, or the news contradicts the order (the gateway need not retry); or the request is malformed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8235,7 +8241,7 @@ export interface operations {
                         received: boolean;
                         /** @description Why the event was not taken */
                         error?: string;
-                    };
+                    } | components["schemas"]["ErrorDto"];
                 };
             };
             /** @description The gateway is not configured here */
@@ -8279,7 +8285,7 @@ export interface operations {
                         received: boolean;
                         /** @description Why the event was not taken */
                         error?: string;
-                    };
+                    } | components["schemas"]["ErrorDto"];
                 };
             };
             /** @description The database is unreachable for a moment; the gateway retries */
@@ -8292,7 +8298,7 @@ export interface operations {
                         received: boolean;
                         /** @description Why the event was not taken */
                         error?: string;
-                    };
+                    } | components["schemas"]["ErrorDto"];
                 };
             };
         };
@@ -8338,13 +8344,14 @@ export interface operations {
                     "text/plain": "success" | "fail";
                 };
             };
-            /** @description Refused: the signature does not verify, or the news contradicts the order (the gateway need not retry) */
+            /** @description Refused: the signature does not verify, or the news contradicts the order (the gateway need not retry); or the request is malformed */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/plain": "success" | "fail";
+                    "application/json": components["schemas"]["ErrorDto"];
                 };
             };
             /** @description The gateway is not configured here */
@@ -8381,6 +8388,7 @@ export interface operations {
                 };
                 content: {
                     "text/plain": "success" | "fail";
+                    "application/json": components["schemas"]["ErrorDto"];
                 };
             };
             /** @description The database is unreachable for a moment; the gateway retries */
@@ -8390,6 +8398,7 @@ export interface operations {
                 };
                 content: {
                     "text/plain": "success" | "fail";
+                    "application/json": components["schemas"]["ErrorDto"];
                 };
             };
         };
