@@ -72,16 +72,13 @@ export class OrdersService {
   async create(input: NewOrder, claim: IdempotencyClaim | null): Promise<PaymentOrder> {
     const settings = this.config.payment;
     if (!settings.enabled) throw PaymentsException.disabled();
-    const problem = decimalStringProblem(input.amountCny, { scale: 2, min: settings.minAmount, max: settings.maxAmount });
-    if (problem) throw PaymentsException.amountOutOfRange(problem);
+    const { amountCny, amountUsd } = this.priced(input.amountCny);
     const provider = this.providers.forOrder(input.provider, input.method);
 
     const slot = await this.cache.takeRollingWindowSlot(`orders:created:${input.userId}`, settings.maxOrdersPerMinute, MINUTE_MS);
     if (!slot.allowed) throw PaymentsException.tooManyOrders(settings.maxOrdersPerMinute, Math.max(1, Math.ceil(slot.retryAfterMs / 1000)));
 
     const now = new Date();
-    const amountCny = toCny(input.amountCny);
-    const amountUsd = convertCnyToUsd(amountCny, settings.discountRate, settings.exchangeRate);
     // The campaigns (and the new-user tier among them) are decided by the order's creation time, so they are taken now and stored.
     const offers = await this.campaigns.offersFor({ userId: input.userId, amountCny, amountUsd, at: now });
     const request: PaymentRequest = {
@@ -149,14 +146,19 @@ export class OrdersService {
    * apply and their bonuses, decided as order creation decides them.
    */
   async offers(userId: string, amountCnyGiven: string): Promise<{ amountCny: string; amountUsd: string; bonusUsd: string; campaigns: OrderCampaign[] }> {
+    const { amountCny, amountUsd } = this.priced(amountCnyGiven);
+    const { campaigns } = await this.campaigns.offersFor({ userId, amountCny, amountUsd, at: new Date() });
+    const bonusUsd = toUsd(campaigns.reduce((sum, offer) => sum.plus(offer.bonusUsd), new Money(0)));
+    return { amountCny, amountUsd, bonusUsd, campaigns };
+  }
+
+  /** An order amount within payment.min_amount … max_amount (else a 400 naming the limit), at its scale, and what it credits in USD. */
+  private priced(amountCnyGiven: string): { amountCny: string; amountUsd: string } {
     const settings = this.config.payment;
     const problem = decimalStringProblem(amountCnyGiven, { scale: 2, min: settings.minAmount, max: settings.maxAmount });
     if (problem) throw PaymentsException.amountOutOfRange(problem);
     const amountCny = toCny(amountCnyGiven);
-    const amountUsd = convertCnyToUsd(amountCny, settings.discountRate, settings.exchangeRate);
-    const { campaigns } = await this.campaigns.offersFor({ userId, amountCny, amountUsd, at: new Date() });
-    const bonusUsd = toUsd(campaigns.reduce((sum, offer) => sum.plus(offer.bonusUsd), new Money(0)));
-    return { amountCny, amountUsd, bonusUsd, campaigns };
+    return { amountCny, amountUsd: convertCnyToUsd(amountCny, settings.discountRate, settings.exchangeRate) };
   }
 
   /** The caller's own order; anyone else's is a 404, as if it did not exist. */
